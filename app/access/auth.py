@@ -1,0 +1,154 @@
+"""Who is calling, and the gates each route names in its signature.
+
+`Principal` is the caller: a person (with a role, and a city for city operators) or a
+partner system (with scopes). Routes declare one of the `Annotated` gates below, so a
+reader sees who may call a route where it is defined.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.access import credentials
+from app.access.models import ApiKey, AuthToken
+from app.core.db import SessionDep
+from app.core.errors import Forbidden, Unauthorized
+from app.core.types import utcnow
+from app.registry.codes import Role
+
+PARTNER_ROLE = "partner"
+# Writing last_used_at on every call would turn each lookup into two writes.
+_LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+_bearer = HTTPBearer(auto_error=False, description="A session token or a partner API key")
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: Literal["user", "partner"]
+    id: uuid.UUID
+    name: str
+    role: str
+    city_code: str | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    disclose_person: bool = False
+    credential_id: uuid.UUID | None = None
+
+    @property
+    def actor_id(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    @property
+    def actor_role(self) -> str:
+        return self.role
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind == "partner"
+
+    def sees_city(self, city_code: str | None) -> bool:
+        """The wall between cities: a city operator sees only their own city."""
+        return self.role != Role.city_operator or city_code == self.city_code
+
+
+def principal_from_secret(session: Session, secret: str) -> Principal | None:
+    """Resolve a bearer secret (session token or API key) to a live principal."""
+    if secret.startswith(credentials.API_KEY_PREFIX):
+        return _partner_from_key(session, secret)
+    return _user_from_token(session, secret)
+
+
+def _user_from_token(session: Session, token: str) -> Principal | None:
+    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == credentials.digest(token)))
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = row.user
+    if not user.is_active:
+        return None
+    return Principal(
+        kind="user",
+        id=user.id,
+        name=user.username,
+        role=user.role,
+        city_code=user.city_code,
+        credential_id=row.id,
+    )
+
+
+def _partner_from_key(session: Session, key: str) -> Principal | None:
+    prefix = credentials.api_key_prefix(key)
+    if prefix is None:
+        return None
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    now = utcnow()
+    if (
+        row is None
+        or not hmac.compare_digest(row.key_hash, credentials.digest(key))
+        or row.revoked_at is not None
+        or (row.expires_at is not None and row.expires_at <= now)
+        or not row.partner.is_active
+    ):
+        return None
+    if row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY:
+        row.last_used_at = now
+    partner = row.partner
+    return Principal(
+        kind="partner",
+        id=partner.id,
+        name=partner.name,
+        role=PARTNER_ROLE,
+        scopes=frozenset(partner.scopes),
+        disclose_person=partner.disclose_person,
+        credential_id=row.id,
+    )
+
+
+def current_principal(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if bearer is None or bearer.scheme.lower() != "bearer":
+        raise Unauthorized("缺少访问凭据。")
+    principal = principal_from_secret(session, bearer.credentials)
+    if principal is None:
+        raise Unauthorized("访问凭据无效、已过期或已被吊销。")
+    request.scope.setdefault("state", {})["caller_id"] = principal.actor_id
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def allow(*roles: str) -> Callable[[Principal], Principal]:
+    """A gate admitting the given roles (`partner` for partner systems)."""
+
+    def gate(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden("当前身份无权执行此操作。")
+        return principal
+
+    gate.__name__ = "allow_" + "_".join(roles)
+    return gate
+
+
+ProvinceAdmin = Annotated[Principal, Depends(allow(Role.province_admin))]
+CityOperator = Annotated[Principal, Depends(allow(Role.city_operator))]
+WindowClerk = Annotated[Principal, Depends(allow(Role.window_clerk))]
+Auditor = Annotated[Principal, Depends(allow(Role.auditor, Role.province_admin))]
+RegistryReader = Annotated[
+    Principal, Depends(allow(Role.province_admin, Role.city_operator, Role.auditor))
+]
+FilingParty = Annotated[Principal, Depends(allow(Role.province_admin, Role.city_operator))]
+LookupCaller = Annotated[Principal, Depends(allow(Role.window_clerk, PARTNER_ROLE))]

@@ -1,0 +1,95 @@
+"""The `bluecard` command. Thin: parses arguments and calls services.
+
+Each domain adds its subcommands through a `register(subparsers)` function listed in
+`COMMAND_GROUPS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from app.core import audit
+from app.core.db import get_engine, session_scope
+from app.core.logging import configure_logging, log_config
+from app.core.migrate import upgrade
+from app.core.settings import get_settings
+
+Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser("serve", help="migrate the database, then serve the API and pages")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="also load demo data, print logins")
+    serve.set_defaults(func=_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(required=True)
+    db.add_parser("upgrade", help="migrate to the latest schema").set_defaults(func=_db_upgrade)
+
+    audit_cmd = sub.add_parser("audit", help="the audit chain").add_subparsers(required=True)
+    verify = audit_cmd.add_parser("verify", help="exit 0 when the chain holds, 1 when not")
+    verify.set_defaults(func=_audit_verify)
+
+
+COMMAND_GROUPS: list[Register] = [_register_core]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bluecard", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    for register in COMMAND_GROUPS:
+        register(sub)
+    args = parser.parse_args(argv)
+    configure_logging(get_settings().log_level)
+    result: int = args.func(args)
+    return result
+
+
+def _db_upgrade(_args: argparse.Namespace) -> int:
+    upgrade(get_engine())
+    print("database is at the latest schema")
+    return 0
+
+
+def _audit_verify(_args: argparse.Namespace) -> int:
+    with session_scope() as session:
+        status = audit.verify(session)
+    if status.ok:
+        print(f"audit chain holds: {status.events} events, head {status.head}")
+        return 0
+    print(f"audit chain BROKEN at event {status.first_bad_seq}", file=sys.stderr)
+    return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    upgrade(get_engine())
+    if args.demo:
+        from app.demo.load import load_demo
+
+        with session_scope() as session:
+            logins = load_demo(session)
+        print("demo logins:")
+        for line in logins:
+            print("  " + line)
+    logging.getLogger("bluecard").info("serving", extra={"host": args.host, "port": args.port})
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=log_config(get_settings().log_level),
+        access_log=False,
+        proxy_headers=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""Exception handlers: every error leaves as application/problem+json with a stable `code`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.errors import AppError
+from app.core.logging import request_id_of
+
+log = logging.getLogger("bluecard.errors")
+
+PROBLEM_JSON = "application/problem+json"
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
+# Pydantic's own error types, renamed to the codes our clients see.
+_PYDANTIC_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:bluecard:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    body.update(extra or {})
+    return JSONResponse(
+        body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _database_unavailable)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
+
+
+async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+    extra = dict(exc.extra)
+    errors = getattr(exc, "errors", None)
+    if errors is not None:
+        extra["errors"] = errors
+    return problem(exc.status, exc.code, exc.title, exc.detail, headers=exc.headers, extra=extra)
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [_field_error(e) for e in exc.errors()]
+    codes = {e["code"] for e in errors}
+    code = codes.pop() if len(codes) == 1 and errors[0]["code"] != "required" else "invalid_input"
+    detail = "请求内容有误：" + "；".join(e["message"] for e in errors[:5])
+    return problem(422, code, "Invalid input", detail, extra={"errors": errors})
+
+
+def _field_error(error: Mapping[str, Any]) -> dict[str, str]:
+    # `input` is deliberately never echoed: it may hold an ID number.
+    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    kind = str(error.get("type", "invalid"))
+    return {
+        "field": ".".join(loc) or "body",
+        "code": _PYDANTIC_CODES.get(kind, kind),
+        "message": str(error.get("msg", "invalid")),
+    }
+
+
+async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    detail = exc.detail if isinstance(exc.detail, str) else code
+    return problem(exc.status_code, code, detail, detail, headers=exc.headers)
+
+
+async def _database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+    log.error(
+        "database unavailable",
+        extra={"request_id": request_id_of(request), "error": type(exc.orig).__name__},
+    )
+    return problem(
+        503,
+        "database_unavailable",
+        "Service unavailable",
+        "数据库暂时不可用，请稍后重试。",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    if exc.connection_invalidated:
+        return await _database_unavailable(request, OperationalError(None, None, exc.orig))
+    return await _unexpected(request, exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The traceback stays in the server log; the caller only gets the request id.
+    log.error(
+        "unhandled error",
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"request_id": request_id_of(request)},
+    )
+    return problem(
+        500,
+        "internal_error",
+        "Internal server error",
+        f"服务内部错误，请联系管理员并提供请求编号 {request_id_of(request)}。",
+    )

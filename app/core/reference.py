@@ -1,0 +1,68 @@
+"""Reference data: cities, conditions, categories, services, skill levels, relations.
+
+The CSV files in `seed/reference/` are the source; `sync_reference_data` loads them into
+`reference_code` after every upgrade, so the database always matches the release.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Integer, String, delete
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.core.db import Base
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+REFERENCE_KINDS = ("cities", "conditions", "categories", "services", "skill-levels", "relations")
+PROVINCE_CODE = "340000"
+
+
+class ReferenceCode(Base):
+    __tablename__ = "reference_code"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+    short_name_zh: Mapped[str | None] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+@lru_cache
+def reference_rows(kind: str) -> tuple[dict[str, str], ...]:
+    if kind not in REFERENCE_KINDS:
+        raise KeyError(kind)
+    with (SEED_DIR / "reference" / f"{kind}.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(dict(row) for row in csv.DictReader(f))
+
+
+@lru_cache
+def city_names() -> dict[str, str]:
+    """The 16 cities (not the province row), code -> Chinese name."""
+    return {r["code"]: r["name_zh"] for r in reference_rows("cities") if r["code"] != PROVINCE_CODE}
+
+
+def name_zh(kind: str, code: str) -> str:
+    for row in reference_rows(kind):
+        if row["code"] == code:
+            return row["name_zh"]
+    return code
+
+
+def sync_reference_data(session: Session) -> None:
+    session.execute(delete(ReferenceCode))
+    session.add_all(
+        ReferenceCode(
+            kind=kind,
+            code=row["code"],
+            name_zh=row["name_zh"],
+            name_en=row["name_en"],
+            short_name_zh=row.get("short_name_zh") or None,
+            position=position,
+        )
+        for kind in REFERENCE_KINDS
+        for position, row in enumerate(reference_rows(kind))
+    )

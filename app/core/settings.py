@@ -1,0 +1,49 @@
+"""Settings from `BLUECARD_*` environment variables (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger("bluecard.settings")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BLUECARD_", extra="ignore")
+
+    environment: str = "local"
+    database_url: str = "sqlite:///./bluecard.db"
+    key_file: Path = Path("./bluecard.keys")
+    # The key ring's JSON itself, for hosts that inject secrets as variables.
+    keys: SecretStr | None = None
+    redis_url: str | None = None
+    token_ttl_hours: float = 8.0
+    marker_review_years: int = 3
+    max_upload_mb: int = 50
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    rate_limit_credential: str = "600/minute"
+    rate_limit_login: str = "10/minute"
+    rate_limit_public: str = "120/minute"
+    session_cookie_secure: bool = False
+    public_base_url: str = "http://localhost:8000"
+    log_level: str = "INFO"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _secure_cookies_outside_local(self) -> Settings:
+        if self.environment != "local" and not self.session_cookie_secure:
+            log.warning("BLUECARD_SESSION_COOKIE_SECURE is off outside local development")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,31 @@
+"""The record of every priority lookup: who asked, when, for what, and the answer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Index, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base
+from app.core.types import UTCDateTime, utcnow
+
+
+class LookupRecord(Base):
+    __tablename__ = "lookup_record"
+    __table_args__ = (Index("ix_lookup_record_subject_time", "subject_hash", "occurred_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    caller_kind: Mapped[str] = mapped_column(String(8))  # user | partner
+    caller_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    caller_name: Mapped[str] = mapped_column(String(120))
+    service: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(200))
+    query_kind: Mapped[str] = mapped_column(String(12))  # id_number | card_no
+    # The person, through the blind index only; null when the query named nobody valid.
+    subject_hash: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))  # priority | no_priority | invalid
+    basis: Mapped[str | None] = mapped_column(String(12))
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

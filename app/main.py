@@ -1,0 +1,43 @@
+"""The application: routers, middleware and error handlers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from app.core.audit_router import router as audit_router
+from app.core.logging import RequestLogMiddleware
+from app.core.problems import install_error_handlers
+from app.core.reference_router import router as reference_router
+from app.health.router import router as health_router
+
+# One line per domain; the order is the order of the OpenAPI document.
+ROUTERS: list[APIRouter] = [
+    health_router,
+    reference_router,
+    audit_router,
+]
+
+DESCRIPTION = """\
+The provincial registry of high-skill leading talents (高技能领军人才) and the priority-service
+API behind their blue-card special marker. Errors are `application/problem+json` with a
+stable `code`. Authenticate with `Authorization: Bearer <session token or partner API key>`.
+"""
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="bluecard",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app)
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,173 @@
+"""Test fixtures: a throwaway database migrated with Alembic, one rolled-back transaction
+per test, the app's session dependency bound to it, and logins for every role.
+
+`BLUECARD_TEST_DATABASE_URL` picks the server: unset means a SQLite file; a PostgreSQL
+URL (e.g. postgresql://postgres@127.0.0.1:5432/test) means a fresh database created on
+that server for the run and dropped after it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tests.databases import throwaway_database
+
+os.environ.setdefault("BLUECARD_ENVIRONMENT", "test")
+
+DEMO_PASSWORD = "Correct-Horse-42"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with throwaway_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def configured(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point the application's settings at the test database and a test key file."""
+    key_file = tmp_path_factory.mktemp("keys") / "bluecard.keys"
+    os.environ["BLUECARD_DATABASE_URL"] = database_url
+    os.environ["BLUECARD_KEY_FILE"] = str(key_file)
+    reset_caches()
+    yield
+    reset_caches()
+
+
+def reset_caches() -> None:
+    from app.core.db import get_engine, get_sessionmaker
+    from app.core.keys import get_keyring
+    from app.core.settings import get_settings
+
+    for cached in (get_settings, get_engine, get_sessionmaker, get_keyring):
+        cached.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def engine(configured: None) -> Iterator[Engine]:
+    from app.core.db import get_engine
+    from app.core.migrate import upgrade
+
+    engine = get_engine()
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session whose work is rolled back after the test, commits included."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield session
+    session.close()
+    if outer.is_active:
+        outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def app(db: Session) -> Iterator[FastAPI]:
+    from app.core.db import get_session
+    from app.main import create_app
+
+    application = create_app()
+
+    def session_override() -> Iterator[Session]:
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+
+    application.dependency_overrides[get_session] = session_override
+    yield application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    role: str
+    city_code: str | None
+    headers: dict[str, str]
+
+
+@pytest.fixture
+def login(db: Session) -> Callable[..., Login]:
+    """Make a user of a role (and city) and return bearer headers for them."""
+    from app.access import service
+    from app.core.audit import SYSTEM
+
+    def make(role: str, city_code: str | None = None) -> Login:
+        username = f"{role}-{uuid.uuid4().hex[:8]}"
+        user = service.create_user(
+            db, SYSTEM, username=username, password=DEMO_PASSWORD, role=role, city_code=city_code
+        )
+        token = service.issue_token(db, user)
+        return Login(username, role, city_code, {"Authorization": f"Bearer {token.token}"})
+
+    return make
+
+
+@dataclass(frozen=True)
+class PartnerLogin:
+    partner_id: uuid.UUID
+    name: str
+    headers: dict[str, str]
+
+
+@pytest.fixture
+def partner_login(db: Session) -> Callable[..., PartnerLogin]:
+    """Make a partner system with scopes and return bearer headers for its API key."""
+    from app.access import service
+    from app.core.audit import SYSTEM
+
+    def make(scopes: list[str], disclose_person: bool = False) -> PartnerLogin:
+        name = f"partner-{uuid.uuid4().hex[:8]}"
+        partner = service.create_partner(
+            db, SYSTEM, name=name, agency="测试机关", scopes=scopes, disclose_person=disclose_person
+        )
+        _, key = service.issue_api_key(db, SYSTEM, partner)
+        return PartnerLogin(partner.id, name, {"Authorization": f"Bearer {key}"})
+
+    return make
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database of its own, migrated, for tests that need real commits and several
+    connections (concurrency, crash safety). Settings are pointed at it for the test."""
+    from app.core.db import get_engine
+    from app.core.migrate import upgrade
+
+    previous = os.environ["BLUECARD_DATABASE_URL"]
+    with throwaway_database(tmp_path) as url:
+        os.environ["BLUECARD_DATABASE_URL"] = url
+        reset_caches()
+        upgrade(get_engine())
+        try:
+            yield url
+        finally:
+            get_engine().dispose()
+            os.environ["BLUECARD_DATABASE_URL"] = previous
+            reset_caches()
