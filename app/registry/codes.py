@@ -1,0 +1,98 @@
+"""The stable codes of the registry (conditions, categories, services, roles...).
+
+Codes only: display names live in the seed CSVs. The Chinese words below are the ones the
+filing formats accept in cells (see the contract), so the parsers can map them to codes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Condition(StrEnum):
+    contribution = "contribution"
+    skill_performance = "skill_performance"
+    frontline = "frontline"
+
+
+class Category(StrEnum):
+    national_model_worker = "national_model_worker"
+    may_day_labour_medal = "may_day_labour_medal"
+    china_skills_award = "china_skills_award"
+    national_technical_expert = "national_technical_expert"
+    special_allowance = "special_allowance"
+    provincial_hpcs = "provincial_hpcs"
+    # Not one of the six, but the notice treats these workers as leading talents too.
+    state_merit_honor = "state_merit_honor"
+
+
+class SkillLevel(StrEnum):
+    chief_technician = "chief_technician"
+    principal_technician = "principal_technician"
+    senior_technician = "senior_technician"
+    technician = "technician"
+    senior_worker = "senior_worker"
+
+
+class Service(StrEnum):
+    employment = "employment"
+    social_insurance = "social_insurance"
+    medical = "medical"
+    education = "education"
+    housing = "housing"
+    hukou = "hukou"
+
+
+class Relation(StrEnum):
+    spouse = "spouse"
+    child = "child"
+
+
+class MarkerStatus(StrEnum):
+    active = "active"
+    suspended = "suspended"
+    revoked = "revoked"
+    expired = "expired"
+
+
+class Role(StrEnum):
+    province_admin = "province_admin"
+    city_operator = "city_operator"
+    window_clerk = "window_clerk"
+    auditor = "auditor"
+
+
+# The services a registered dependent of a marker holder gets priority for (contract).
+DEPENDENT_SERVICES: dict[Relation, frozenset[Service]] = {
+    Relation.child: frozenset({Service.education, Service.employment}),
+    Relation.spouse: frozenset({Service.employment}),
+}
+
+SKILL_LEVEL_ZH: dict[SkillLevel, str] = {
+    SkillLevel.chief_technician: "首席技师",
+    SkillLevel.principal_technician: "特级技师",
+    SkillLevel.senior_technician: "高级技师",
+    SkillLevel.technician: "技师",
+    SkillLevel.senior_worker: "高级工",
+}
+
+# The contract's short names for the categories, as city files write them.
+CATEGORY_SHORT_ZH: dict[Category, str] = {
+    Category.national_model_worker: "全国劳动模范",
+    Category.may_day_labour_medal: "全国五一劳动奖章",
+    Category.china_skills_award: "中华技能大奖",
+    Category.national_technical_expert: "全国技术能手",
+    Category.special_allowance: "政府特殊津贴",
+    Category.provincial_hpcs: "高精尖缺人才",
+    Category.state_merit_honor: "功勋荣誉",
+}
+
+RELATION_ZH: dict[Relation, str] = {
+    Relation.spouse: "配偶",
+    Relation.child: "子女",
+}
+
+
+def scope_for(service: Service | str) -> str:
+    """The partner scope that allows lookups for `service`, e.g. `priority:housing`."""
+    return f"priority:{Service(service)}"

@@ -1,0 +1,192 @@
+"""Who is a high-skill leading talent (高技能领军人才): the one place the rule is decided.
+
+Source: the provincial HR and Social Security Department's notice of 2018-10-18. The rule,
+in plain words:
+
+1. The person is still on the register: a record the city has retired (退出, e.g. on
+   retirement) is never eligible.
+2. All three conditions hold: outstanding contribution, superb skill and first-class
+   performance, long-term work on the front line. The city judges each one *with a
+   written justification*; a condition marked as met without that justification does
+   NOT count, because the province cannot file a judgement it cannot read.
+3. At least one honour is in one of the six categories of the notice, or is a Party and
+   State merit honour (the notice treats those workers as leading talents too). Honours
+   in any other category are ignored.
+
+`decide` takes the record's data and returns the decision with a reason for each
+condition and each category, in Chinese and English, so an officer can see why. Change
+`RULES_VERSION` whenever the rule changes: each stored decision records the version it
+was made under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from app.registry.codes import Category, Condition
+
+RULES_VERSION = "2018-10-18/1"  # the notice's date / our revision of its reading
+
+CONDITION_NAMES: dict[Condition, tuple[str, str]] = {
+    Condition.contribution: (
+        "为国家经济发展和重大战略实施作出突出贡献",
+        "outstanding contribution to economic development and major national strategies",
+    ),
+    Condition.skill_performance: (
+        "具有高超技艺技能和一流业绩水平",
+        "superb skill and first-class performance",
+    ),
+    Condition.frontline: (
+        "长期坚守在生产服务一线岗位工作",
+        "long-term work in a front-line production or service post",
+    ),
+}
+
+CATEGORY_NAMES: dict[Category, tuple[str, str]] = {
+    Category.national_model_worker: ("全国劳动模范", "National Model Worker"),
+    Category.may_day_labour_medal: (
+        "全国五一劳动奖章获得者",
+        "National May Day Labour Medal recipient",
+    ),
+    Category.china_skills_award: ("中华技能大奖获得者", "China Skills Award recipient"),
+    Category.national_technical_expert: ("全国技术能手", "National Technical Expert"),
+    Category.special_allowance: (
+        "享受国务院政府特殊津贴和省政府特殊津贴的技能人员",
+        "skilled worker receiving the State Council or provincial government special allowance",
+    ),
+    Category.provincial_hpcs: (
+        "省政府认定的“高精尖缺”高技能人才",
+        '"high, precision, cutting-edge, scarce" high-skill talent recognised by the province',
+    ),
+    Category.state_merit_honor: (
+        "受到党和国家功勋荣誉表彰的技术工人",
+        "technical worker decorated with Party and State merit honours",
+    ),
+}
+
+RETIRED = "retired"
+NO_CATEGORY = (
+    "无6类高技能领军人才类别或党和国家功勋荣誉中的任何荣誉",
+    "no honour in any of the six categories or a Party and State merit honour",
+)
+
+
+@dataclass(frozen=True)
+class ConditionInput:
+    met: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
+class HonorInput:
+    category: str
+    title: str | None
+    year: int | None
+    certificate_no: str | None
+
+
+@dataclass(frozen=True)
+class EligibilityInput:
+    conditions: Mapping[str, ConditionInput]
+    honors: Sequence[HonorInput]
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Whether one requirement holds and why; `code` is a condition, a category or `retired`."""
+
+    code: str
+    holds: bool
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    eligible: bool
+    rules_version: str
+    conditions: tuple[Reason, ...]
+    categories: tuple[Reason, ...]
+    summary_zh: str
+    summary_en: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "eligible": self.eligible,
+            "rules_version": self.rules_version,
+            "conditions": [_reason_dict(reason) for reason in self.conditions],
+            "categories": [_reason_dict(reason) for reason in self.categories],
+            "summary_zh": self.summary_zh,
+            "summary_en": self.summary_en,
+        }
+
+
+def decide(record: EligibilityInput) -> Decision:
+    """Apply the rule in this module's docstring to one record."""
+    conditions = tuple(_judge_condition(c, record.conditions.get(c)) for c in Condition)
+    if record.retired:
+        conditions = (_retired_reason(), *conditions)
+    categories = tuple(_judge_category(category, record.honors) for category in Category)
+    has_category = any(reason.holds for reason in categories)
+    eligible = has_category and all(reason.holds for reason in conditions)
+    if eligible:
+        held = [CATEGORY_NAMES[Category(r.code)] for r in categories if r.holds]
+        summary_zh = "符合：满足全部3个条件，属于类别" + "、".join(f"「{zh}」" for zh, _ in held)
+        summary_en = "Eligible: meets all 3 conditions; category: " + "; ".join(
+            en for _, en in held
+        )
+    else:
+        failed = [(r.reason_zh, r.reason_en) for r in conditions if not r.holds]
+        if not has_category:
+            failed.append(NO_CATEGORY)
+        summary_zh = "不符合：" + "；".join(zh for zh, _ in failed)
+        summary_en = "Not eligible: " + "; ".join(en for _, en in failed)
+    return Decision(eligible, RULES_VERSION, conditions, categories, summary_zh, summary_en)
+
+
+def _judge_condition(condition: Condition, given: ConditionInput | None) -> Reason:
+    zh, en = CONDITION_NAMES[condition]
+    if given is None or not given.met:
+        return Reason(condition.value, False, f"未满足条件「{zh}」", f"condition not met: {en}")
+    if not (given.note or "").strip():
+        return Reason(
+            condition.value,
+            False,
+            f"条件「{zh}」标为满足，但缺少书面说明",
+            f"condition marked as met without a written justification: {en}",
+        )
+    return Reason(condition.value, True, f"满足条件「{zh}」（附书面说明）", f"condition met: {en}")
+
+
+def _judge_category(category: Category, honors: Sequence[HonorInput]) -> Reason:
+    zh, en = CATEGORY_NAMES[category]
+    evidence = [honor for honor in honors if honor.category == category]
+    if not evidence:
+        return Reason(category.value, False, f"无「{zh}」类荣誉", f"no honour in category: {en}")
+    named_zh = "、".join(_honor_label(honor, zh, "（{}年）") for honor in evidence)
+    named_en = "; ".join(_honor_label(honor, en, " ({})") for honor in evidence)
+    return Reason(
+        category.value, True, f"属于类别「{zh}」：{named_zh}", f"in category {en}: {named_en}"
+    )
+
+
+def _honor_label(honor: HonorInput, fallback: str, year_format: str) -> str:
+    label = honor.title or fallback
+    return label + (year_format.format(honor.year) if honor.year is not None else "")
+
+
+def _retired_reason() -> Reason:
+    return Reason(
+        RETIRED, False, "已退出高技能领军人才库", "retired from the leading-talent register"
+    )
+
+
+def _reason_dict(reason: Reason) -> dict[str, object]:
+    return {
+        "code": reason.code,
+        "holds": reason.holds,
+        "reason_zh": reason.reason_zh,
+        "reason_en": reason.reason_en,
+    }
