@@ -31,39 +31,9 @@ from sqlalchemy import create_engine, text
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SCHEMA = [
     "CREATE TABLE person (id_hash VARCHAR(64) PRIMARY KEY, name VARCHAR(50), marker VARCHAR(20))",
-    "CREATE TABLE lookup (id VARCHAR(36) PRIMARY KEY, subject_hash VARCHAR(64), outcome VARCHAR(16))",
+    "CREATE TABLE lookup (id VARCHAR(36) PRIMARY KEY, subject_hash VARCHAR(64), "
+    "outcome VARCHAR(16))",
 ]
-
-APP_SOURCE = """
-import os, uuid
-from fastapi import FastAPI
-from sqlalchemy import text
-URL = os.environ["BENCH_URL"]
-app = FastAPI()
-SELECT = text("SELECT name, marker FROM person WHERE id_hash = :h")
-INSERT = text("INSERT INTO lookup (id, subject_hash, outcome) VALUES (:id, :h, :o)")
-if os.environ["BENCH_MODE"] == "sync":
-    from sqlalchemy import create_engine
-    engine = create_engine(URL, pool_size=40, max_overflow=0,
-                           connect_args={"check_same_thread": False, "timeout": 30} if URL.startswith("sqlite") else {})
-    @app.get("/lookup/{h}")
-    def lookup(h: str):
-        with engine.begin() as conn:
-            row = conn.execute(SELECT, {"h": h}).first()
-            conn.execute(INSERT, {"id": str(uuid.uuid4()), "h": h, "o": "yes" if row else "no"})
-        return {"priority": row is not None}
-else:
-    from sqlalchemy.ext.asyncio import create_async_engine
-    engine = create_async_engine(URL.replace("sqlite://", "sqlite+aiosqlite://").replace("+psycopg", "+psycopg_async"),
-                                 pool_size=40, max_overflow=0,
-                                 connect_args={"timeout": 30} if URL.startswith("sqlite") else {})
-    @app.get("/lookup/{h}")
-    async def lookup(h: str):
-        async with engine.begin() as conn:
-            row = (await conn.execute(SELECT, {"h": h})).first()
-            await conn.execute(INSERT, {"id": str(uuid.uuid4()), "h": h, "o": "yes" if row else "no"})
-        return {"priority": row is not None}
-"""
 
 
 def hashes(n: int) -> list[str]:
@@ -120,17 +90,16 @@ async def drive(port: int, keys: list[str], duration: float, concurrency: int) -
 
 
 def run_variant(mode: str, url: str, workdir: str, args: argparse.Namespace) -> None:
-    app_file = os.path.join(workdir, f"bench_app_{mode}.py")
-    with open(app_file, "w") as f:
-        f.write(APP_SOURCE)
     port = free_port()
-    env = {**os.environ, "BENCH_URL": url, "BENCH_MODE": mode, "PYTHONPATH": workdir}
+    env = {**os.environ, "BENCH_URL": url, "BENCH_MODE": mode}
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            f"bench_app_{mode}:app",
+            "_sync_async_app:app",
+            "--app-dir",
+            os.path.dirname(__file__),
             "--port",
             str(port),
             "--log-level",
