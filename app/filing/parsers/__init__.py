@@ -1,0 +1,43 @@
+"""Reading city submission files (JSON, CSV, XLSX) into raw rows, whatever the format.
+
+`parse_upload` checks what it can up front (file type, header, the zip's sizes) and raises
+`FileFormatError`; rows are then read lazily, and a file that breaks further on raises
+`FileFormatError` while iterating. Parsing blocks: call it from a worker thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import BinaryIO
+
+from app.filing.parsers.base import FileFormatError, RawRow, RawValue, RowIssue, UploadRows
+from app.filing.parsers.csv_reader import read_csv
+from app.filing.parsers.json_reader import read_json
+from app.filing.parsers.xlsx_reader import read_xlsx
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "FileFormatError",
+    "RawRow",
+    "RawValue",
+    "RowIssue",
+    "UploadRows",
+    "parse_upload",
+]
+
+_READERS = {".json": read_json, ".csv": read_csv, ".xlsx": read_xlsx}
+SUPPORTED_SUFFIXES = tuple(_READERS)
+
+
+def parse_upload(stream: BinaryIO, filename: str) -> UploadRows:
+    """The rows of the file in `stream`, by the type its name says (`.xlsx` needs seeking)."""
+    suffix = PurePath(filename).suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        shown = f"「{suffix}」" if suffix else ""
+        raise FileFormatError(
+            "unsupported_file_type",
+            f"不支持的文件类型{shown}，请上传 .xlsx、.csv 或 .json 文件"
+            "（旧版 .xls 请在 Excel 中另存为 .xlsx）",
+        )
+    return reader(stream)

@@ -1,0 +1,92 @@
+"""XLSX workbooks: the first worksheet, values as Excel stores them.
+
+An XLSX file is a zip of XML parts, so two kinds of hostile file are refused before and
+while openpyxl reads it:
+- zip bombs: the zip's directory declares each part's unpacked size; we refuse a workbook
+  whose parts add up to too much, or a part packed implausibly tightly, before openpyxl
+  opens anything. Python's zipfile stops at the declared size, so a lying directory cannot
+  unpack more than we allowed.
+- XML entity tricks (billion laughs, external entities): openpyxl parses with defusedxml
+  when installed (a project dependency), which refuses entity declarations; we check it
+  is in use and turn its refusal into `malformed_file`.
+Read-only mode streams the sheet row by row; openpyxl still loads the shared-string table
+whole, which the unpacked-size limit bounds.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import openpyxl
+from openpyxl.workbook.workbook import Workbook
+
+from app.filing.parsers.base import FileFormatError, RawRow, UploadRows
+from app.filing.parsers.tabular import Header, raw_rows, read_header
+
+MAX_ZIP_ENTRIES = 10_000
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# Tiny parts (styles, empty sheets) may pack very tightly and are harmless.
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+
+_NOT_XLSX = (
+    "文件不是有效的 Excel 工作簿（.xlsx），可能已损坏或是其他类型的文件改了扩展名。"
+    "请在 Excel 中另存为「Excel 工作簿（*.xlsx）」后重新上传"
+)
+_TOO_LARGE = "Excel 工作簿解压后过大，请拆分为多个文件后分别上传"
+
+
+def read_xlsx(stream: BinaryIO) -> UploadRows:
+    """Read a seekable stream holding an .xlsx file."""
+    if not openpyxl.DEFUSEDXML:
+        raise RuntimeError("openpyxl is not using defusedxml; refusing to parse uploaded XML")
+    check_zip_limits(stream)
+    stream.seek(0)
+    # Any failure inside openpyxl on an untrusted file means we cannot read it.
+    try:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:
+        raise FileFormatError("malformed_file", _NOT_XLSX) from exc
+    try:
+        lines = workbook.worksheets[0].iter_rows(values_only=True)
+        header = read_header(next(lines, ()))
+    except FileFormatError:
+        workbook.close()
+        raise
+    except Exception as exc:
+        workbook.close()
+        raise FileFormatError("malformed_file", _NOT_XLSX) from exc
+    return UploadRows(_rows(workbook, lines, header), unknown_headers=header.unknown)
+
+
+def check_zip_limits(stream: BinaryIO) -> None:
+    """Refuse a zip that is not one, or whose declared sizes exceed our limits."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileFormatError("malformed_file", _NOT_XLSX) from exc
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise FileFormatError("file_too_large", _TOO_LARGE)
+    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+        raise FileFormatError("file_too_large", _TOO_LARGE)
+    for entry in entries:
+        packed = max(entry.compress_size, 1)
+        if (
+            entry.file_size >= RATIO_CHECKED_FROM_BYTES
+            and entry.file_size / packed > MAX_COMPRESSION_RATIO
+        ):
+            raise FileFormatError("file_too_large", _TOO_LARGE)
+
+
+def _rows(
+    workbook: Workbook, lines: Iterator[tuple[object, ...]], header: Header
+) -> Iterator[RawRow]:
+    try:
+        yield from raw_rows(lines, header)
+    except Exception as exc:
+        raise FileFormatError("malformed_file", _NOT_XLSX) from exc
+    finally:
+        workbook.close()

@@ -1,0 +1,307 @@
+"""Row validation of a submission file: raw cells in, a normalised record or errors out.
+
+Pure: the caller passes `today` (year limits, birth dates). Every field is checked, so a
+clerk sees all of a row's problems at once; only a row whose action is missing or unknown
+is checked for its ID number alone, since which fields are required depends on the action.
+Messages are Chinese and never hold a full ID number: ID numbers are masked, and any long
+digit run echoed from a cell is masked too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TypeVar
+
+from app.filing.file_format import EARLIEST_YEAR, MAX_LENGTH, Action
+from app.filing.parsers import cells
+from app.filing.parsers.base import RawRow, RawValue, RowIssue, Scalar
+from app.filing.parsers.columns import (
+    CONDITIONS,
+    LABEL_BY_FIELD,
+    LIST_GROUPS,
+    condition_field,
+    list_field,
+)
+from app.registry import identifiers
+from app.registry.codes import Category, Condition, Relation, SkillLevel
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FiledHonor:
+    category: Category
+    title: str | None
+    conferred_by: str | None
+    year: int | None
+    certificate_no: str | None
+
+
+@dataclass(frozen=True)
+class FiledDependent:
+    relation: Relation
+    id_number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FiledRecord:
+    """One valid row. A retire record carries only `id_number` and `reason`."""
+
+    action: Action
+    id_number: str
+    name: str | None = None
+    employer: str | None = None
+    employer_uscc: str | None = None
+    occupation: str | None = None
+    skill_level: SkillLevel | None = None
+    card_no: str | None = None
+    frontline_since: int | None = None
+    conditions: Mapping[Condition, tuple[bool, str | None]] = field(default_factory=dict)
+    honors: tuple[FiledHonor, ...] = ()
+    dependents: tuple[FiledDependent, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """`record` is None when `errors` is not empty; `id_number` is set whenever it is valid."""
+
+    row: int
+    record: FiledRecord | None
+    errors: list[RowError]
+    id_number: str | None
+
+
+def validate_row(raw: RawRow, *, today: date) -> RowResult:
+    return _RowCheck(raw, today).result()
+
+
+def check_duplicates(results: Iterable[RowResult]) -> Iterator[RowResult]:
+    """Pass results through, failing a row whose ID number an earlier row already used."""
+    first_rows: dict[str, int] = {}
+    for result in results:
+        if result.id_number is not None:
+            first = first_rows.setdefault(result.id_number, result.row)
+            if first != result.row:
+                message = f"身份证号与第{first}行重复，同一人在一个文件中只能出现一次"
+                duplicate = RowError(result.row, "id_number", "duplicate_in_file", message)
+                result = RowResult(result.row, None, [*result.errors, duplicate], result.id_number)
+        yield result
+
+
+class _RowCheck:
+    def __init__(self, raw: RawRow, today: date) -> None:
+        self.raw = raw
+        self.today = today
+        self.errors: list[RowError] = []
+
+    def result(self) -> RowResult:
+        for issue in self.raw.issues:
+            self.shape_error(issue)
+        action = self.choice("action", self.get("action"), cells.ACTION_WORDS, invalid_code=False)
+        id_number = self.id_number("id_number", self.get("id_number"))
+        record = None
+        if action is Action.upsert:
+            record = self.upsert(id_number)
+        elif action is Action.retire:
+            reason = self.text("reason", self.get("reason"), required=True)
+            if id_number is not None:
+                record = FiledRecord(Action.retire, id_number, reason=reason)
+        return RowResult(self.raw.row, None if self.errors else record, self.errors, id_number)
+
+    def upsert(self, id_number: str | None) -> FiledRecord | None:
+        def text(name: str, *, required: bool = False) -> str | None:
+            return self.text(name, self.get(name), required=required)
+
+        name, employer = text("name", required=True), text("employer", required=True)
+        uscc = text("employer_uscc")
+        uscc = uscc and self.uscc(uscc)
+        occupation = text("occupation", required=True)
+        skill_level = self.choice("skill_level", self.get("skill_level"), cells.SKILL_WORDS)
+        card_no = text("card_no")
+        frontline_since = self.year("frontline_since", self.get("frontline_since"))
+        conditions = {condition: self.condition(condition) for condition in CONDITIONS}
+        honors = tuple(self.honors())
+        dependents = tuple(self.dependents(id_number))
+        if id_number is None:
+            return None
+        return FiledRecord(
+            Action.upsert,
+            id_number,
+            name=name,
+            employer=employer,
+            employer_uscc=uscc,
+            occupation=occupation,
+            skill_level=skill_level,
+            card_no=card_no,
+            frontline_since=frontline_since,
+            conditions=conditions,
+            honors=honors,
+            dependents=dependents,
+        )
+
+    def condition(self, condition: Condition) -> tuple[bool, str | None]:
+        met_field = condition_field(condition, "met")
+        met = self.get(met_field)
+        if not isinstance(met, bool):  # JSON and Excel booleans, else 是/否
+            met = self.choice(met_field, met, cells.FLAG_WORDS, invalid_code=False) or False
+        note_field = condition_field(condition, "note")
+        return met, self.text(note_field, self.get(note_field))
+
+    def honors(self) -> Iterator[FiledHonor]:
+        for i, item in self.items("honors"):
+            path, of = f"honors[{i}].", f"第{i + 1}项荣誉的"
+            category = self.choice(
+                path + "category", item["category"], cells.CATEGORY_WORDS, label=of + "人才类别"
+            )
+            title = self.text(path + "title", item["title"], label=of + "荣誉名称")
+            by = self.text(path + "conferred_by", item["conferred_by"], label=of + "授予机关")
+            year = self.year(path + "year", item["year"], label=of + "授予年份")
+            number = self.text(
+                path + "certificate_no", item["certificate_no"], label=of + "证书编号"
+            )
+            if category is not None:
+                yield FiledHonor(category, title, by, year, number)
+
+    def dependents(self, holder_id: str | None) -> Iterator[FiledDependent]:
+        for i, item in self.items("dependents"):
+            path, of = f"dependents[{i}].", f"第{i + 1}位家属的"
+            relation = self.choice(
+                path + "relation",
+                item["relation"],
+                cells.RELATION_WORDS,
+                label=of + "关系",
+                invalid_code=False,
+            )
+            id_number = self.id_number(path + "id_number", item["id_number"], of=of)
+            if id_number is not None and id_number == holder_id:
+                self.error(path + "id_number", "same_as_holder", f"{of}身份证号与本人相同")
+            name = self.text(path + "name", item["name"], required=True, label=of + "姓名")
+            if relation is not None and id_number is not None and name is not None:
+                yield FiledDependent(relation, id_number, name)
+
+    def items(self, group: str) -> list[tuple[int, dict[str, Scalar]]]:
+        """The n-th cell of each column makes the n-th item; a blank column gives none."""
+        lists = {k: cells.as_list(self.get(list_field(group, k))) for k in LIST_GROUPS[group]}
+        count = max(len(values) for values in lists.values())
+        wrong = [key for key, values in lists.items() if len(values) not in (0, count)]
+        for key in wrong:
+            path = list_field(group, key)
+            self.error(
+                path,
+                "list_length_mismatch",
+                f"「{LABEL_BY_FIELD[path]}」填写了{len(lists[key])}项，与同一行其他列的{count}项"
+                "对不上；多项按顺序一一对应，用分号「;」分隔",
+            )
+        if wrong:
+            return []
+        items = [{k: v[i] if v else None for k, v in lists.items()} for i in range(count)]
+        # An item blank in every column (as after a trailing separator) is no item.
+        return [(i, it) for i, it in enumerate(items) if any(map(cells.is_present, it.values()))]
+
+    def text(
+        self, path: str, value: RawValue, *, required: bool = False, label: str | None = None
+    ) -> str | None:
+        label = label or LABEL_BY_FIELD[path]
+        if isinstance(value, list | bool | datetime):
+            self.error(path, "invalid_type", f"{label}的内容类型不正确，应填写文字")
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = None if value is None else str(value).strip() or None
+        if text is None:
+            if required:
+                self.error(path, "required", f"{label}不能为空")
+            return None
+        limit = MAX_LENGTH.get(path.rsplit(".", 1)[-1])
+        if limit is not None and len(text) > limit:
+            self.error(path, "too_long", f"{label}超过{limit}个字（当前{len(text)}个字）")
+        return text
+
+    def choice(
+        self,
+        path: str,
+        value: RawValue,
+        words: Mapping[str, T],
+        *,
+        label: str | None = None,
+        invalid_code: bool = True,
+    ) -> T | None:
+        """A code or its Chinese word; `invalid_code` for code lists, else `invalid_choice`."""
+        label = label or LABEL_BY_FIELD[path]
+        text = self.text(path, value, required=True, label=label)
+        if text is None:
+            return None
+        found = words.get(text, words.get(text.lower()))
+        if found is None:
+            options = "、".join(f"「{w}」" for w in words if not w.isascii())
+            code = "invalid_code" if invalid_code else "invalid_choice"
+            self.error(path, code, f"{label}「{cells.quoted(text)}」无效，应填写{options}之一")
+        return found
+
+    def year(self, path: str, value: RawValue, *, label: str | None = None) -> int | None:
+        label = label or LABEL_BY_FIELD[path]
+        if not cells.is_present(value):
+            return None
+        year = cells.as_year(value)
+        if year is None or not EARLIEST_YEAR <= year <= self.today.year:
+            shown = cells.quoted(str(value))
+            self.error(
+                path,
+                "invalid_year",
+                f"{label}「{shown}」不是有效年份，应为{EARLIEST_YEAR}至{self.today.year}之间的四位数字",
+            )
+            return None
+        return year
+
+    def id_number(self, path: str, value: RawValue, *, of: str = "") -> str | None:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self.error(
+                path,
+                "invalid_id_number",
+                f"{of}身份证号被存成了数字，Excel 会丢掉末几位；请把该列设为「文本」格式后重新填写",
+            )
+            return None
+        text = self.text(path, value, required=True, label=f"{of}身份证号")
+        if text is None:
+            return None
+        try:
+            return identifiers.validate_id_number(text, today=self.today)
+        except identifiers.InvalidIdNumber as exc:
+            self.error(
+                path, exc.code, f"{of}{exc.message_zh}（{identifiers.mask_id_number(text)}）"
+            )
+            return None
+
+    def uscc(self, text: str) -> str | None:
+        try:
+            return identifiers.validate_uscc(text)
+        except identifiers.InvalidUscc as exc:
+            self.error("employer_uscc", exc.code, exc.message_zh)
+            return None
+
+    def shape_error(self, issue: RowIssue) -> None:
+        if issue.code == "unknown_field":
+            message = f"无法识别的字段「{issue.field}」，请对照备案文件格式检查拼写"
+        elif issue.field:
+            message = f"字段「{issue.field}」的内容类型不正确"
+        else:
+            message = "这条记录不是 JSON 对象"
+        self.error(issue.field, issue.code, message)
+
+    def get(self, name: str) -> RawValue:
+        return self.raw.fields.get(name)
+
+    def error(self, path: str, code: str, message: str) -> None:
+        self.errors.append(RowError(self.raw.row, path, code, message))
