@@ -9,12 +9,14 @@ from app.core.logging import RequestLogMiddleware
 from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
 from app.health.router import router as health_router
+from app.lookup.router import router as lookup_router
 
 # One line per domain; the order is the order of the OpenAPI document.
 ROUTERS: list[APIRouter] = [
     health_router,
     reference_router,
     audit_router,
+    lookup_router,
 ]
 
 DESCRIPTION = """\

@@ -14,12 +14,16 @@ from app.core.types import UTCDateTime, utcnow
 
 class LookupRecord(Base):
     __tablename__ = "lookup_record"
-    __table_args__ = (Index("ix_lookup_record_subject_time", "subject_hash", "occurred_at"),)
+    # The person's access log and a clerk's own recent lookups, both newest first.
+    __table_args__ = (
+        Index("ix_lookup_record_subject_time", "subject_hash", "occurred_at"),
+        Index("ix_lookup_record_caller_time", "caller_id", "occurred_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     caller_kind: Mapped[str] = mapped_column(String(8))  # user | partner
-    caller_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    caller_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     caller_name: Mapped[str] = mapped_column(String(120))
     service: Mapped[str] = mapped_column(String(32))
     purpose: Mapped[str] = mapped_column(String(200))

@@ -7,7 +7,6 @@ Create Date: 2026-11-25 12:05:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
@@ -17,8 +16,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # A clerk's recent lookups are read by caller, newest first: index both columns.
+    with op.batch_alter_table("lookup_record", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_lookup_record_caller_id"))
+        batch_op.create_index(
+            "ix_lookup_record_caller_time", ["caller_id", "occurred_at"], unique=False
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("lookup_record", schema=None) as batch_op:
+        batch_op.drop_index("ix_lookup_record_caller_time")
+        batch_op.create_index(batch_op.f("ix_lookup_record_caller_id"), ["caller_id"], unique=False)

@@ -1,0 +1,76 @@
+"""Priority lookups (partners and window clerks) and the record of them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.access.auth import LookupCaller, RegistryReader, WindowClerk
+from app.core.db import SessionDep
+from app.core.types import utcnow
+from app.lookup import access_log, service
+from app.lookup.schemas import (
+    AccessLogPage,
+    LookupAnswer,
+    LookupBatchAnswer,
+    LookupBatchRequest,
+    LookupRequest,
+    MyLookupsPage,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["priority"])
+
+Page = Annotated[int, Query(ge=1, description="1-based page number")]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+
+
+@router.post(
+    "/priority/lookup",
+    name="priority_lookup",
+    summary="Does this person have priority for this service?",
+    response_model=LookupAnswer,
+    response_model_exclude_unset=True,
+)
+def priority_lookup(body: LookupRequest, caller: LookupCaller, session: SessionDep) -> LookupAnswer:
+    return service.lookup_one(session, caller, body, now=utcnow())
+
+
+@router.post(
+    "/priority/lookups",
+    name="priority_lookups",
+    summary="Priority for up to 1000 ID numbers at once, answers in input order",
+    response_model=LookupBatchAnswer,
+    response_model_exclude_unset=True,
+)
+def priority_lookups(
+    body: LookupBatchRequest, caller: LookupCaller, session: SessionDep
+) -> LookupBatchAnswer:
+    return service.lookup_batch(session, caller, body, now=utcnow())
+
+
+@router.get(
+    "/talents/{talent_id}/access-log",
+    name="talent_access_log",
+    summary="Who looked this talent (or their dependents) up, when and why; newest first",
+)
+def talent_access_log(
+    talent_id: uuid.UUID,
+    caller: RegistryReader,
+    session: SessionDep,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> AccessLogPage:
+    return access_log.talent_access_log(session, caller, talent_id, page=page, page_size=page_size)
+
+
+@router.get(
+    "/lookups/mine",
+    name="my_lookups",
+    summary="The calling window clerk's own lookups, newest first",
+)
+def my_lookups(
+    caller: WindowClerk, session: SessionDep, page: Page = 1, page_size: PageSize = 20
+) -> MyLookupsPage:
+    return access_log.my_lookups(session, caller, page=page, page_size=page_size)

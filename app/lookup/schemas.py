@@ -1,0 +1,163 @@
+"""Request and response shapes of the priority lookup (contract: "Priority lookup")."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from app.lookup.rules import Basis
+from app.registry.codes import Service
+from app.registry.identifiers import InvalidIdNumber, validate_id_number
+
+MAX_BATCH = 1000
+
+Purpose = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    Field(description="Why the caller asks (case or file number), 1–200 characters; recorded."),
+]
+CardNo = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32)
+]
+# Long enough for any spelling of an 18-character number (spaces, full-width digits).
+RawIdNumber = Annotated[str, StringConstraints(max_length=64)]
+
+
+class LookupRequest(BaseModel):
+    id_number: str | None = Field(
+        default=None, description="公民身份号码 (18 characters); or give `card_no`."
+    )
+    card_no: CardNo | None = Field(default=None, description="蓝卡卡号; or give `id_number`.")
+    service: Service
+    purpose: Purpose
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"id_number": "34010219800101001X", "service": "housing", "purpose": "购房资格审核"}
+            ]
+        }
+    )
+
+    @field_validator("id_number")
+    @classmethod
+    def _valid_id_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate_id_number(value)
+        except InvalidIdNumber as exc:
+            # The message says what is wrong, never the number itself.
+            raise PydanticCustomError("invalid_id_number", exc.message_zh) from None
+
+    @model_validator(mode="after")
+    def _exactly_one_subject(self) -> LookupRequest:
+        if (self.id_number is None) == (self.card_no is None):
+            raise PydanticCustomError(
+                "id_number_or_card_no", "请提供身份证号或蓝卡卡号中的一项（只能提供一项）"
+            )
+        return self
+
+
+class LookupBatchRequest(BaseModel):
+    service: Service
+    purpose: Purpose
+    id_numbers: list[RawIdNumber] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class MarkerRef(BaseModel):
+    code: str
+    valid_until: date
+
+
+class PersonOut(BaseModel):
+    name: str
+    id_number_masked: str
+
+
+class LookupAnswer(BaseModel):
+    """`person` is absent unless the caller may see it; null on a negative answer."""
+
+    priority: bool
+    service: Service
+    basis: Basis | None
+    marker: MarkerRef | None
+    lookup_id: uuid.UUID
+    checked_at: datetime
+    person: PersonOut | None = None
+
+
+class BatchAnswer(BaseModel):
+    id_number_masked: str
+    priority: bool
+    service: Service
+    basis: Basis | None
+    marker: MarkerRef | None
+    person: PersonOut | None = None
+
+
+class EntryError(BaseModel):
+    code: Literal["invalid_id_number"]
+
+
+class BatchError(BaseModel):
+    id_number_masked: str
+    error: EntryError
+
+
+class LookupBatchAnswer(BaseModel):
+    results: list[BatchAnswer | BatchError]
+
+
+class AccessLogEntry(BaseModel):
+    lookup_id: uuid.UUID
+    occurred_at: datetime
+    caller_kind: Literal["user", "partner"]
+    caller_name: str
+    service: Service
+    purpose: str
+    outcome: str
+    basis: Basis | None
+    subject: Literal["self", "spouse", "child"] = Field(
+        description="Whose lookup: the talent themself or one of their registered dependents."
+    )
+
+
+class AccessLogPage(BaseModel):
+    items: list[AccessLogEntry]
+    total: int
+    page: int
+    page_size: int
+
+
+class MyLookup(BaseModel):
+    lookup_id: uuid.UUID
+    occurred_at: datetime
+    service: Service
+    purpose: str
+    query_kind: Literal["id_number", "card_no"]
+    outcome: str
+    basis: Basis | None
+    batch_id: uuid.UUID | None
+    id_number_masked: str | None = Field(
+        description="Only for lookups that found priority (the answer showed the person "
+        "then); null otherwise. The record itself holds no ID number."
+    )
+
+
+class MyLookupsPage(BaseModel):
+    items: list[MyLookup]
+    total: int
+    page: int
+    page_size: int

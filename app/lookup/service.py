@@ -1,0 +1,243 @@
+"""Priority lookups: one person or a batch, each answer recorded before it leaves.
+
+The hot path is deliberately flat: the blind index computed once per ID number, one
+indexed select of every matching registry row (the person's own record with its marker,
+and their dependent entries with the holder's marker), the decision in `rules.py`, and
+one Core insert of the lookup records. Unknown people, people without a marker and people
+whose marker no longer counts all take this same path and get the same negative answer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Executable, Select, String, Table, insert, null, select, union_all
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Session
+
+from app.access.auth import Principal
+from app.core.errors import Forbidden
+from app.core.keys import get_keyring
+from app.lookup.models import LookupRecord
+from app.lookup.rules import Match, Verdict, decide, relations_entitled_to
+from app.lookup.schemas import (
+    BatchAnswer,
+    BatchError,
+    EntryError,
+    LookupAnswer,
+    LookupBatchAnswer,
+    LookupBatchRequest,
+    LookupRequest,
+    MarkerRef,
+    PersonOut,
+)
+from app.registry.codes import Role, Service, scope_for
+from app.registry.identifiers import InvalidIdNumber, mask_id_number, validate_id_number
+from app.registry.models import BlueCard, Dependent, Marker, Talent
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RECORDS = cast(Table, LookupRecord.__table__)
+# id_hash, relation, name, id_cipher, marker code, status, valid_until
+MatchRows = Select[str, str, str, str, str, str, date]
+
+
+def lookup_one(
+    session: Session, caller: Principal, request: LookupRequest, *, now: datetime
+) -> LookupAnswer:
+    require_scope(caller, request.service)
+    if request.id_number is not None:
+        query_kind = "id_number"
+        subject_hash: str | None = get_keyring().blind_index(request.id_number)
+        masked: str | None = mask_id_number(request.id_number)
+    else:
+        query_kind = "card_no"
+        subject_hash = _hash_of_card(session, cast(str, request.card_no))
+        masked = None
+    found = fetch_matches(session, [subject_hash] if subject_hash else [], request.service)
+    verdict = decide(found.get(subject_hash or "", ()), request.service, local_day(now))
+    lookup_id = uuid.uuid4()
+    record = _record(caller, request.service, request.purpose, now, query_kind)
+    record.update(id=lookup_id, subject_hash=subject_hash, **_outcome(verdict))
+    session.execute(insert(RECORDS), [record])
+    answer = LookupAnswer(
+        priority=verdict.priority,
+        service=request.service,
+        basis=verdict.basis,
+        marker=_marker_of(verdict),
+        lookup_id=lookup_id,
+        checked_at=now.astimezone(SHANGHAI).replace(microsecond=0),
+    )
+    if discloses_person(caller):
+        answer.person = _person_of(verdict, masked)
+    return answer
+
+
+def lookup_batch(
+    session: Session, caller: Principal, request: LookupBatchRequest, *, now: datetime
+) -> LookupBatchAnswer:
+    require_scope(caller, request.service)
+    today = local_day(now)
+    keyring = get_keyring()
+    hash_of: dict[str, str] = {}
+    entries: list[tuple[str, str | None]] = []  # (masked number, blind index or None)
+    for raw in request.id_numbers:
+        try:
+            number = validate_id_number(raw, today=today)
+        except InvalidIdNumber:
+            entries.append((mask_id_number(raw), None))
+            continue
+        subject_hash = hash_of.get(number)
+        if subject_hash is None:
+            subject_hash = hash_of[number] = keyring.blind_index(number)
+        entries.append((mask_id_number(number), subject_hash))
+    found = fetch_matches(session, list(hash_of.values()), request.service)
+    disclose = discloses_person(caller)
+    batch_id = uuid.uuid4()
+    template = _record(caller, request.service, request.purpose, now, "id_number")
+    template["batch_id"] = batch_id
+    records: list[dict[str, Any]] = []
+    results: list[BatchAnswer | BatchError] = []
+    for masked, subject_hash in entries:
+        record = {**template, "id": uuid.uuid4(), "subject_hash": subject_hash}
+        if subject_hash is None:
+            record.update(outcome="invalid", basis=None)
+            results.append(
+                BatchError(id_number_masked=masked, error=EntryError(code="invalid_id_number"))
+            )
+        else:
+            verdict = decide(found.get(subject_hash, ()), request.service, today)
+            record.update(_outcome(verdict))
+            results.append(_batch_answer(verdict, request.service, masked, disclose))
+        records.append(record)
+    session.execute(insert(RECORDS), records)
+    return LookupBatchAnswer(results=results)
+
+
+def require_scope(caller: Principal, service: Service) -> None:
+    """A partner may ask only about the services its scopes name; clerks about all."""
+    if caller.is_partner and scope_for(service) not in caller.scopes:
+        raise Forbidden(f"该合作系统未获授权查询此项服务（需要 {scope_for(service)}）。")
+
+
+def discloses_person(caller: Principal) -> bool:
+    return caller.role == Role.window_clerk or (caller.is_partner and caller.disclose_person)
+
+
+def local_day(now: datetime) -> date:
+    """Markers run to a calendar day in the province's time zone."""
+    return now.astimezone(SHANGHAI).date()
+
+
+def fetch_matches(
+    session: Session, hashes: Sequence[str], service: Service
+) -> dict[str, list[Match]]:
+    """Every registry row for these blind indexes in one select, grouped by index."""
+    holders = _holder_rows(hashes)
+    relations = relations_entitled_to(service)
+    statement: Executable = (
+        union_all(holders, _dependent_rows(hashes, relations)) if relations else holders
+    )
+    found: dict[str, list[Match]] = defaultdict(list)
+    for row in session.execute(statement):
+        found[row.id_hash].append(
+            Match(row.relation, row.name, row.id_cipher, row.code, row.status, row.valid_until)
+        )
+    return found
+
+
+def _holder_rows(hashes: Sequence[str]) -> MatchRows:
+    return (
+        select(
+            Talent.id_hash,
+            sql_cast(null(), String(16)).label("relation"),
+            Talent.name,
+            Talent.id_cipher,
+            Marker.code,
+            Marker.status,
+            Marker.valid_until,
+        )
+        .select_from(Talent)
+        .outerjoin(Marker, Marker.talent_id == Talent.id)
+        .where(Talent.id_hash.in_(hashes))
+    )
+
+
+def _dependent_rows(hashes: Sequence[str], relations: frozenset[str]) -> MatchRows:
+    return (
+        select(
+            Dependent.id_hash,
+            Dependent.relation,
+            Dependent.name,
+            Dependent.id_cipher,
+            Marker.code,
+            Marker.status,
+            Marker.valid_until,
+        )
+        .select_from(Dependent)
+        .join(Marker, Marker.talent_id == Dependent.talent_id)
+        .where(Dependent.id_hash.in_(hashes), Dependent.relation.in_(sorted(relations)))
+    )
+
+
+def _hash_of_card(session: Session, card_no: str) -> str | None:
+    """The blind index behind a blue-card number: from the pool, else from a filed record."""
+    pool = select(BlueCard.id_hash).where(BlueCard.card_no == card_no)
+    filed = select(Talent.id_hash).where(Talent.card_no == card_no)
+    return session.scalars(union_all(pool, filed)).first()
+
+
+def _record(
+    caller: Principal, service: Service, purpose: str, now: datetime, query_kind: str
+) -> dict[str, Any]:
+    return {
+        "occurred_at": now,
+        "caller_kind": caller.kind,
+        "caller_id": caller.id,
+        "caller_name": caller.name,
+        "service": str(service),
+        "purpose": purpose,
+        "query_kind": query_kind,
+        "batch_id": None,
+    }
+
+
+def _outcome(verdict: Verdict) -> dict[str, Any]:
+    return {"outcome": "priority" if verdict.priority else "no_priority", "basis": verdict.basis}
+
+
+def _marker_of(verdict: Verdict) -> MarkerRef | None:
+    match = verdict.match
+    if match is None or match.marker_code is None or match.valid_until is None:
+        return None
+    return MarkerRef(code=match.marker_code, valid_until=match.valid_until)
+
+
+def _person_of(verdict: Verdict, masked: str | None) -> PersonOut | None:
+    """The person the answer is about, when it is positive: a negative answer shows no
+    one, so it cannot tell an unknown person from a known one."""
+    match = verdict.match
+    if match is None:
+        return None
+    if masked is None:
+        # Ciphertexts are bound to their column: the talent's own number or a dependent's.
+        context = "talent.id_number" if match.relation is None else "dependent.id_number"
+        masked = mask_id_number(get_keyring().decrypt(match.id_cipher, context=context))
+    return PersonOut(name=match.name, id_number_masked=masked)
+
+
+def _batch_answer(verdict: Verdict, service: Service, masked: str, disclose: bool) -> BatchAnswer:
+    answer = BatchAnswer(
+        id_number_masked=masked,
+        priority=verdict.priority,
+        service=service,
+        basis=verdict.basis,
+        marker=_marker_of(verdict),
+    )
+    if disclose:
+        answer.person = _person_of(verdict, masked)
+    return answer

@@ -1,0 +1,125 @@
+"""Who looked a talent up (the PIPL transparency view), and a clerk's own recent lookups."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.registry.identifiers import mask_id_number
+from tests.lookup.factories import make_talent, new_id_number
+from tests.lookup.test_lookup import ALL_SCOPES, lookup
+
+
+def access_log(client: TestClient, talent_id: uuid.UUID, headers: dict[str, str], **params: int):  # type: ignore[no-untyped-def]
+    url = client.app.url_path_for("talent_access_log", talent_id=str(talent_id))  # type: ignore[attr-defined]
+    return client.get(url, headers=headers, params=params)
+
+
+def test_access_log_lists_lookups_of_the_talent_and_dependents_newest_first(  # type: ignore[no-untyped-def]
+    client, db: Session, login, partner_login
+) -> None:
+    person = make_talent(db, city_code="340200", dependents=("child",))
+    other = make_talent(db, city_code="340200")
+    partner = partner_login(ALL_SCOPES)
+    clerk = login("window_clerk")
+    lookup(client, partner.headers, id_number=person.id_number, purpose="购房 1")
+    lookup(client, clerk.headers, id_number=person.dependents[0].id_number, service="education")
+    lookup(client, clerk.headers, id_number=other.id_number, purpose="不相关")
+    lookup(client, partner.headers, card_no=person.card_no, service="medical", purpose="就医 2")
+    response = access_log(client, person.talent_id, login("province_admin").headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] == 3 and body["page"] == 1
+    got = [
+        (i["caller_kind"], i["caller_name"], i["service"], i["purpose"], i["outcome"], i["subject"])
+        for i in body["items"]
+    ]
+    assert got == [
+        ("partner", partner.name, "medical", "就医 2", "priority", "self"),
+        ("user", clerk.username, "education", "购房资格审核 2026-118", "priority", "child"),
+        ("partner", partner.name, "housing", "购房 1", "priority", "self"),
+    ]
+    assert body["items"][0]["occurred_at"].endswith("+08:00")
+    assert person.id_number not in response.text
+
+
+def test_access_log_is_paginated(client, db: Session, login, partner_login) -> None:  # type: ignore[no-untyped-def]
+    person = make_talent(db)
+    headers = partner_login(ALL_SCOPES).headers
+    for n in range(5):
+        lookup(client, headers, id_number=person.id_number, purpose=f"第{n}次")
+    page = access_log(client, person.talent_id, login("auditor").headers, page=2, page_size=2)
+    body = page.json()
+    assert (body["total"], body["page"], body["page_size"]) == (5, 2, 2)
+    assert [i["purpose"] for i in body["items"]] == ["第2次", "第1次"]
+
+
+@pytest.mark.parametrize(
+    ("role", "city", "status"),
+    [
+        ("province_admin", None, 200),
+        ("auditor", None, 200),
+        ("city_operator", "340100", 200),
+        ("city_operator", "340200", 404),
+        ("window_clerk", None, 403),
+    ],
+)
+def test_access_log_respects_the_city_wall(  # type: ignore[no-untyped-def]
+    client, db: Session, login, role: str, city: str | None, status: int
+) -> None:
+    person = make_talent(db, city_code="340100")
+    response = access_log(client, person.talent_id, login(role, city).headers)
+    assert response.status_code == status
+
+
+def test_access_log_of_unknown_talent_is_404(client, login) -> None:  # type: ignore[no-untyped-def]
+    response = access_log(client, uuid.uuid4(), login("province_admin").headers)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_partner_has_no_access_log(client, db: Session, partner_login) -> None:  # type: ignore[no-untyped-def]
+    person = make_talent(db)
+    assert (
+        access_log(client, person.talent_id, partner_login(ALL_SCOPES).headers).status_code == 403
+    )
+
+
+def test_clerk_sees_own_lookups_with_masked_number_only_when_priority_was_found(  # type: ignore[no-untyped-def]
+    client, db: Session, login
+) -> None:
+    holder = make_talent(db, dependents=("child",))
+    unknown = new_id_number()
+    clerk = login("window_clerk")
+    someone_else = login("window_clerk")
+    lookup(client, clerk.headers, id_number=holder.id_number, purpose="一")
+    lookup(client, clerk.headers, id_number=unknown, purpose="二")
+    lookup(
+        client,
+        clerk.headers,
+        id_number=holder.dependents[0].id_number,
+        service="education",
+        purpose="三",
+    )
+    lookup(client, someone_else.headers, id_number=holder.id_number, purpose="别人的")
+    response = client.get(client.app.url_path_for("my_lookups"), headers=clerk.headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 3
+    got = [(i["purpose"], i["outcome"], i["id_number_masked"]) for i in body["items"]]
+    assert got == [
+        ("三", "priority", mask_id_number(holder.dependents[0].id_number)),
+        ("二", "no_priority", None),
+        ("一", "priority", mask_id_number(holder.id_number)),
+    ]
+    for number in (holder.id_number, unknown):
+        assert number not in response.text
+
+
+def test_only_window_clerks_have_a_lookups_mine(client, login, partner_login) -> None:  # type: ignore[no-untyped-def]
+    url = client.app.url_path_for("my_lookups")
+    assert client.get(url, headers=partner_login(ALL_SCOPES).headers).status_code == 403
+    assert client.get(url, headers=login("province_admin").headers).status_code == 403
