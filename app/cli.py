@@ -16,6 +16,7 @@ from app.core.db import get_engine, session_scope
 from app.core.logging import configure_logging, log_config
 from app.core.migrate import upgrade
 from app.core.settings import get_settings
+from app.registry.cli import register as register_registry
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -36,7 +37,7 @@ def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     verify.set_defaults(func=_audit_verify)
 
 
-COMMAND_GROUPS: list[Register] = [_register_core]
+COMMAND_GROUPS: list[Register] = [_register_core, register_registry]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
 from app.health.router import router as health_router
 from app.lookup.router import router as lookup_router
+from app.registry.router import router as registry_router
 
 # One line per domain; the order is the order of the OpenAPI document.
 ROUTERS: list[APIRouter] = [
@@ -17,6 +18,7 @@ ROUTERS: list[APIRouter] = [
     reference_router,
     audit_router,
     lookup_router,
+    registry_router,
 ]
 
 DESCRIPTION = """\

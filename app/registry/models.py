@@ -3,6 +3,10 @@ blue-card pool the markers are loaded onto.
 
 ID numbers are never stored in clear: `*_cipher` holds the AES-GCM ciphertext (with its
 key id) and `id_hash` the keyed blind index used for exact lookups.
+
+A talent's blue card is found through that index (`Talent.cards`), not a stored link, so a
+card imported after the talent was filed, or a talent filed after the card, is linked with
+no extra write on either side.
 """
 
 from __future__ import annotations
@@ -11,7 +15,18 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base
@@ -59,6 +74,8 @@ class Talent(Base):
     status: Mapped[str] = mapped_column(String(16), default="filed")  # filed | retired
     retired_reason: Mapped[str | None] = mapped_column(String(200))
     eligible: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The version of the eligibility rules (eligibility.RULES_VERSION) that decided `eligible`.
+    rules_version: Mapped[str] = mapped_column(String(32))
     first_filed_on: Mapped[date] = mapped_column(Date)
     filed_on: Mapped[date] = mapped_column(Date)
     last_submission_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -73,9 +90,24 @@ class Talent(Base):
         back_populates="talent", cascade="all, delete-orphan", order_by="Dependent.position"
     )
     marker: Mapped[Marker | None] = relationship(back_populates="talent", uselist=False)
+    cards: Mapped[list[BlueCard]] = relationship(
+        primaryjoin="Talent.id_hash == foreign(BlueCard.id_hash)",
+        viewonly=True,
+        order_by="BlueCard.id",
+    )
 
-    # The ETag: a concurrent update with a stale version fails instead of overwriting.
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # The ETag: a concurrent update with a stale version fails instead of overwriting. The
+    # services bump `version` themselves, once per recorded change, so each TalentVersion
+    # row carries the number the record has after that change.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+    @property
+    def card(self) -> BlueCard | None:
+        """The card the marker is loaded onto: the one the city named, else the latest issued."""
+        named = [card for card in self.cards if card.card_no == self.card_no]
+        if named:
+            return named[0]
+        return max(self.cards, key=lambda card: (card.issued_on or date.min, card.id), default=None)
 
 
 class Honor(Base):
@@ -122,23 +154,26 @@ class Marker(Base):
     talent_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("talent.id", ondelete="CASCADE"), unique=True
     )
-    card_id: Mapped[int | None] = mapped_column(ForeignKey("blue_card.id", ondelete="SET NULL"))
     code: Mapped[str] = mapped_column(String(20), unique=True)
     # Stored: active | suspended | revoked. `expired` is derived from valid_until.
     status: Mapped[str] = mapped_column(String(16))
     granted_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(String(300))
+    # What made the last status change: `eligibility` (a filed or edited record became
+    # eligible or not) or `admin` (a deliberate suspend, reinstate or revoke). A record that
+    # is eligible again gets back a marker its eligibility withdrew, never one an admin revoked.
+    change_source: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     talent: Mapped[Talent] = relationship(back_populates="marker")
-    card: Mapped[BlueCard | None] = relationship()
 
 
 class TalentVersion(Base):
     """One change to a record or its marker: who, when, why, and field by field what."""
 
     __tablename__ = "talent_version"
+    __table_args__ = (UniqueConstraint("talent_id", "version"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     talent_id: Mapped[uuid.UUID] = mapped_column(

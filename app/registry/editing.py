@@ -1,0 +1,127 @@
+"""A province admin's correction of a filed record, guarded by the record's version (ETag).
+
+The row is locked before its version is compared, so of two edits made from the same
+ETag exactly one wins and the other gets 412: on PostgreSQL the second waits for the
+first to commit, then sees the new version. The mapper's version column guards the UPDATE
+itself as well.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.core.audit import Actor
+from app.core.errors import InvalidInput, PreconditionFailed, PreconditionRequired, field_error
+from app.core.keys import get_keyring
+from app.registry import service
+from app.registry.models import Talent
+from app.registry.records import (
+    DEPENDENT_ID_CONTEXT,
+    DependentData,
+    HonorData,
+    TalentData,
+    talent_data_of,
+)
+
+_SCALARS = (
+    "name",
+    "employer",
+    "employer_uscc",
+    "occupation",
+    "skill_level",
+    "card_no",
+    "frontline_since",
+)
+
+
+def expected_version(if_match: str | None) -> int:
+    """The version an `If-Match` header names: 428 without one, 412 for a foreign tag."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(
+            "修改人才记录须带 If-Match 请求头（取自详情的 ETag），以免覆盖他人的修改。"
+        )
+    tag = if_match.strip()
+    if tag == "*":
+        raise PreconditionRequired("If-Match 须为详情返回的具体 ETag，不接受 *。")
+    if len(tag) < 3 or not (tag.startswith('"') and tag.endswith('"')) or not tag[1:-1].isdigit():
+        raise PreconditionFailed("If-Match 与该记录的当前版本不符，请重新获取详情后再修改。")
+    return int(tag[1:-1])
+
+
+def edit_talent(
+    session: Session,
+    actor: Actor,
+    talent: Talent,
+    edit: Mapping[str, Any],
+    *,
+    version: int,
+    today: date,
+) -> dict[str, list[Any]]:
+    """Apply `edit` (the fields given, as plain data) when the record is still at `version`."""
+    session.refresh(talent, with_for_update=True)
+    if talent.version != version:
+        raise PreconditionFailed("该记录已被他人修改，请重新获取详情后再修改。")
+    current = talent_data_of(talent, get_keyring())
+    return service.update_talent(
+        session, actor, talent, _merged(current, talent, edit), today=today
+    )
+
+
+def _merged(current: TalentData, talent: Talent, edit: Mapping[str, Any]) -> TalentData:
+    fields: dict[str, Any] = {name: edit[name] for name in _SCALARS if name in edit}
+    if edit.get("conditions") is not None:
+        conditions = dict(current.conditions)
+        for code, given in edit["conditions"].items():
+            conditions[str(code)] = (bool(given["met"]), given.get("note"))
+        fields["conditions"] = conditions
+    if edit.get("honors") is not None:
+        fields["honors"] = tuple(
+            HonorData(
+                category=str(h["category"]),
+                title=h.get("title"),
+                conferred_by=h.get("conferred_by"),
+                year=h.get("year"),
+                certificate_no=h.get("certificate_no"),
+            )
+            for h in edit["honors"]
+        )
+    if edit.get("dependents") is not None:
+        fields["dependents"] = _dependents(current, talent, edit["dependents"])
+    return dataclasses.replace(current, **fields)
+
+
+def _dependents(
+    current: TalentData, talent: Talent, given: list[Mapping[str, Any]]
+) -> tuple[DependentData, ...]:
+    keyring = get_keyring()
+    stored = {d.id: d for d in talent.dependents}
+    result: list[DependentData] = []
+    errors: list[dict[str, str]] = []
+    for i, item in enumerate(given):
+        number = item.get("id_number")
+        if item.get("id") is not None:
+            kept = stored.get(item["id"])
+            if kept is None:
+                errors.append(
+                    field_error(f"dependents.{i}.id", "unknown_dependent", "该家属记录不存在")
+                )
+                continue
+            number = keyring.decrypt(kept.id_cipher, context=DEPENDENT_ID_CONTEXT)
+        if number == current.id_number:
+            errors.append(
+                field_error(f"dependents.{i}", "dependent_is_talent", "家属不能是人才本人")
+            )
+        elif any(number == other.id_number for other in result):
+            errors.append(field_error(f"dependents.{i}", "duplicate_dependent", "家属重复登记"))
+        else:
+            result.append(DependentData(str(item["relation"]), str(number), str(item["name"])))
+    if errors:
+        raise InvalidInput(
+            "家属信息有误：" + "；".join(e["message"] for e in errors), errors=errors
+        )
+    return tuple(result)

@@ -1,0 +1,57 @@
+"""The history of a record: one TalentVersion per change to the record or its marker."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.audit import Actor
+from app.core.types import utcnow
+from app.registry.models import Talent, TalentVersion
+
+SOURCE_SUBMISSION = "submission"
+SOURCE_ADMIN = "admin"
+
+
+def record_version(
+    session: Session,
+    actor: Actor,
+    talent: Talent,
+    *,
+    action: str,
+    changes: Mapping[str, list[Any]],
+    submission_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> TalentVersion:
+    """Bump the record's version (its ETag) and keep what changed, who, when and why.
+
+    `changes` holds `field -> [before, after]` with ID numbers already masked. The source is
+    the submission when one is given, else an admin action.
+    """
+    talent.version = (talent.version or 0) + 1
+    version = TalentVersion(
+        talent_id=talent.id,
+        version=talent.version,
+        occurred_at=utcnow(),
+        actor=actor.actor_id,
+        source=SOURCE_SUBMISSION if submission_id is not None else SOURCE_ADMIN,
+        submission_id=submission_id,
+        action=action,
+        reason=reason,
+        changes=dict(changes),
+    )
+    session.add(version)
+    return version
+
+
+def versions_of(session: Session, talent_id: uuid.UUID) -> Sequence[TalentVersion]:
+    """The record's versions, newest first."""
+    return session.scalars(
+        select(TalentVersion)
+        .where(TalentVersion.talent_id == talent_id)
+        .order_by(TalentVersion.version.desc())
+    ).all()

@@ -1,0 +1,93 @@
+"""The canonical filed record: what a city files for one person, once validated.
+
+Record-filing builds these from submission rows; the admin PATCH builds one from the stored
+record plus the edit. Both hand it to `service.file_record` (or `service.update_talent`),
+so there is one path from data to a stored record, its eligibility and its marker.
+
+ID numbers here are normalised and valid (`identifiers.validate_id_number`), in clear:
+these objects live in memory only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.core.crypto import KeyRing
+from app.registry.codes import Condition
+from app.registry.models import Talent
+
+# Associated data of each encrypted column: a token copied into another column won't decrypt.
+TALENT_ID_CONTEXT = "talent.id_number"
+DEPENDENT_ID_CONTEXT = "dependent.id_number"
+CARD_ID_CONTEXT = "blue_card.id_number"
+# A submission's validated row, kept encrypted until approval (app/filing seals it with this).
+SUBMISSION_ROW_CONTEXT = "submission_row.record"
+
+
+@dataclass(frozen=True)
+class HonorData:
+    category: str
+    title: str | None
+    conferred_by: str | None
+    year: int | None
+    certificate_no: str | None
+
+
+@dataclass(frozen=True)
+class DependentData:
+    relation: str
+    id_number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TalentData:
+    id_number: str
+    name: str
+    employer: str
+    employer_uscc: str | None
+    occupation: str
+    skill_level: str
+    card_no: str | None
+    frontline_since: int | None
+    # Condition code -> (met, note), all three present.
+    conditions: Mapping[str, tuple[bool, str | None]]
+    honors: tuple[HonorData, ...] = ()
+    dependents: tuple[DependentData, ...] = ()
+
+
+def talent_data_of(talent: Talent, keyring: KeyRing) -> TalentData:
+    """The stored record as filed data (decrypts the ID numbers: keep it in memory only)."""
+    return TalentData(
+        id_number=keyring.decrypt(talent.id_cipher, context=TALENT_ID_CONTEXT),
+        name=talent.name,
+        employer=talent.employer,
+        employer_uscc=talent.employer_uscc,
+        occupation=talent.occupation,
+        skill_level=talent.skill_level,
+        card_no=talent.card_no,
+        frontline_since=talent.frontline_since,
+        conditions=stored_conditions(talent),
+        honors=tuple(
+            HonorData(h.category, h.title, h.conferred_by, h.year, h.certificate_no)
+            for h in talent.honors
+        ),
+        dependents=tuple(
+            DependentData(
+                d.relation, keyring.decrypt(d.id_cipher, context=DEPENDENT_ID_CONTEXT), d.name
+            )
+            for d in talent.dependents
+        ),
+    )
+
+
+def stored_conditions(talent: Talent) -> dict[str, tuple[bool, str | None]]:
+    return {
+        Condition.contribution.value: (talent.contribution_met, talent.contribution_note),
+        Condition.skill_performance.value: (
+            talent.skill_performance_met,
+            talent.skill_performance_note,
+        ),
+        Condition.frontline.value: (talent.frontline_met, talent.frontline_note),
+    }

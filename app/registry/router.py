@@ -1,0 +1,148 @@
+"""The registry's admin API: list, detail, history, corrections and marker actions.
+
+Province admins and auditors read every city; a city operator reads their own city only
+(another city's record is 404). Only a province admin changes records and markers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from app.access.auth import ProvinceAdmin, RegistryReader
+from app.core.db import SessionDep
+from app.core.keys import get_keyring
+from app.registry import editing, markers, outputs, queries
+from app.registry.codes import Category
+from app.registry.deps import ValidTalent
+from app.registry.history import versions_of
+from app.registry.markers import local_today
+from app.registry.models import Talent
+from app.registry.records import talent_data_of
+from app.registry.schemas import (
+    MarkerAction,
+    MarkerStatusFilter,
+    TalentDetail,
+    TalentEdit,
+    TalentHistory,
+    TalentPage,
+    TalentStatus,
+)
+from app.registry.service import decide_for
+
+router = APIRouter(prefix="/api/v1/talents", tags=["registry"])
+
+_ETAG_HEADER = {"ETag": {"description": "The record's version; send it back in If-Match"}}
+
+
+@router.get("", summary="List talents, filtered, with cursor pagination")
+def list_talents(
+    caller: RegistryReader,
+    session: SessionDep,
+    city_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    category: Category | None = None,
+    marker_status: MarkerStatusFilter | None = None,
+    name: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    status: TalentStatus | None = None,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TalentPage:
+    today = local_today()
+    page = queries.list_talents(
+        session,
+        caller,
+        queries.TalentFilters(city_code, category, marker_status, name, status),
+        cursor=cursor,
+        limit=limit,
+        today=today,
+    )
+    keyring = get_keyring()
+    return TalentPage(
+        items=[outputs.talent_item(t, keyring, today) for t in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get(
+    "/{talent_id}",
+    summary="A talent's record with the eligibility explanation",
+    responses={200: {"headers": _ETAG_HEADER}},
+)
+def get_talent(caller: RegistryReader, talent: ValidTalent, response: Response) -> TalentDetail:
+    return _detail(talent, response)
+
+
+@router.get("/{talent_id}/history", summary="Every change to the record and its marker")
+def get_talent_history(
+    caller: RegistryReader, talent: ValidTalent, session: SessionDep
+) -> TalentHistory:
+    return TalentHistory(items=[outputs.version_out(v) for v in versions_of(session, talent.id)])
+
+
+@router.patch(
+    "/{talent_id}",
+    summary="Correct a record (If-Match required); eligibility and marker follow",
+    responses={200: {"headers": _ETAG_HEADER}},
+)
+def update_talent(
+    caller: ProvinceAdmin,
+    talent: ValidTalent,
+    edit: TalentEdit,
+    session: SessionDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> TalentDetail:
+    version = editing.expected_version(if_match)
+    editing.edit_talent(
+        session,
+        caller,
+        talent,
+        edit.model_dump(exclude_unset=True),
+        version=version,
+        today=local_today(),
+    )
+    return _detail(talent, response)
+
+
+@router.post("/{talent_id}/marker/suspend", summary="Suspend the marker, with a reason")
+def suspend_marker(
+    caller: ProvinceAdmin,
+    talent: ValidTalent,
+    action: MarkerAction,
+    session: SessionDep,
+    response: Response,
+) -> TalentDetail:
+    markers.suspend_marker(session, caller, talent, reason=action.reason)
+    return _detail(talent, response)
+
+
+@router.post("/{talent_id}/marker/reinstate", summary="Reinstate the marker, with a reason")
+def reinstate_marker(
+    caller: ProvinceAdmin,
+    talent: ValidTalent,
+    action: MarkerAction,
+    session: SessionDep,
+    response: Response,
+) -> TalentDetail:
+    markers.reinstate_marker(session, caller, talent, reason=action.reason)
+    return _detail(talent, response)
+
+
+@router.post("/{talent_id}/marker/revoke", summary="Revoke the marker, with a reason")
+def revoke_marker(
+    caller: ProvinceAdmin,
+    talent: ValidTalent,
+    action: MarkerAction,
+    session: SessionDep,
+    response: Response,
+) -> TalentDetail:
+    markers.revoke_marker(session, caller, talent, reason=action.reason)
+    return _detail(talent, response)
+
+
+def _detail(talent: Talent, response: Response) -> TalentDetail:
+    keyring = get_keyring()
+    decision = decide_for(talent_data_of(talent, keyring), retired=talent.status == "retired")
+    response.headers["ETag"] = outputs.etag(talent)
+    return outputs.talent_detail(talent, decision, keyring, local_today())

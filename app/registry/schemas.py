@@ -1,0 +1,243 @@
+"""Request and response shapes of the registry's admin API (province, cities, auditors).
+
+No shape carries a full ID number: responses show `id_number_masked`; the only clear ID
+number accepted is a new dependent's, validated here.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.registry.codes import Category, Condition, MarkerStatus, Relation, SkillLevel
+from app.registry.identifiers import InvalidIdNumber, InvalidUscc, validate_id_number, validate_uscc
+
+MarkerStatusFilter = Literal["active", "suspended", "revoked", "expired", "none"]
+TalentStatus = Literal["filed", "retired"]
+# A free-text reason ends up in the audit chain, which refuses anything like an ID number.
+_ID_NUMBER_LIKE = re.compile(r"\d{17}[\dXx]")
+
+
+class ConditionOut(BaseModel):
+    code: Condition
+    name_zh: str
+    met: bool
+    note: str | None
+
+
+class HonorOut(BaseModel):
+    category: str
+    category_name_zh: str
+    title: str | None
+    conferred_by: str | None
+    year: int | None
+    certificate_no: str | None
+
+
+class DependentOut(BaseModel):
+    id: int
+    relation: Relation
+    relation_name_zh: str
+    name: str
+    id_number_masked: str
+
+
+class MarkerOut(BaseModel):
+    code: str
+    status: MarkerStatus
+    granted_on: date
+    valid_until: date
+    reason: str | None
+    changed_at: datetime
+
+
+class ReasonOut(BaseModel):
+    code: str
+    holds: bool
+    reason_zh: str
+    reason_en: str
+
+
+class EligibilityOut(BaseModel):
+    eligible: bool
+    rules_version: str
+    conditions: list[ReasonOut]
+    categories: list[ReasonOut]
+    summary_zh: str
+    summary_en: str
+
+
+class BlueCardOut(BaseModel):
+    card_no: str
+    city_code: str
+    occupation: str | None
+    skill_level: str | None
+    issued_on: date | None
+
+
+class TalentListItem(BaseModel):
+    id: uuid.UUID
+    name: str
+    id_number_masked: str
+    gender: Literal["M", "F"]
+    city_code: str
+    city_name: str
+    employer: str
+    occupation: str
+    skill_level: SkillLevel
+    categories: list[str]
+    status: TalentStatus
+    eligible: bool
+    marker_status: str | None
+    marker_valid_until: date | None
+    filed_on: date
+
+
+class TalentPage(BaseModel):
+    items: list[TalentListItem]
+    next_cursor: str | None
+
+
+class TalentDetail(BaseModel):
+    id: uuid.UUID
+    version: int
+    name: str
+    id_number_masked: str
+    gender: Literal["M", "F"]
+    age_band: str = Field(description="Age in whole decades, e.g. `50-59`; never the birth date")
+    city_code: str
+    city_name: str
+    employer: str
+    employer_uscc: str | None
+    occupation: str
+    skill_level: SkillLevel
+    skill_level_name_zh: str
+    card_no: str | None
+    frontline_since: int | None
+    status: TalentStatus
+    retired_reason: str | None
+    first_filed_on: date
+    filed_on: date
+    last_submission_id: uuid.UUID | None
+    conditions: list[ConditionOut]
+    honors: list[HonorOut]
+    dependents: list[DependentOut]
+    marker: MarkerOut | None
+    eligibility: EligibilityOut
+    blue_card: BlueCardOut | None
+
+
+class VersionOut(BaseModel):
+    version: int
+    occurred_at: datetime
+    actor: str
+    source: Literal["submission", "admin"]
+    submission_id: uuid.UUID | None
+    action: str
+    reason: str | None
+    changes: dict[str, list[Any]]
+
+
+class TalentHistory(BaseModel):
+    items: list[VersionOut]
+
+
+class ConditionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    met: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class HonorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category
+    title: str | None = Field(default=None, max_length=200)
+    conferred_by: str | None = Field(default=None, max_length=200)
+    year: int | None = Field(default=None, ge=1949, le=2100)
+    certificate_no: str | None = Field(default=None, max_length=100)
+
+
+class DependentIn(BaseModel):
+    """Keep a registered dependent by `id`, or add one with `id_number`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int | None = None
+    id_number: str | None = None
+    relation: Relation
+    name: str = Field(min_length=1, max_length=50)
+
+    @field_validator("id_number")
+    @classmethod
+    def _valid_id_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate_id_number(value)
+        except InvalidIdNumber as exc:
+            raise PydanticCustomError(exc.code, exc.message_zh) from None
+
+    @model_validator(mode="after")
+    def _id_or_number(self) -> DependentIn:
+        if (self.id is None) == (self.id_number is None):
+            raise PydanticCustomError(
+                "dependent_id_or_number", "家属须给出已登记家属的 id 或新家属的身份证号，二者择一"
+            )
+        return self
+
+
+class TalentEdit(BaseModel):
+    """The fields a province admin may correct. Lists, when given, replace the stored ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    employer: str | None = Field(default=None, min_length=1, max_length=200)
+    employer_uscc: str | None = None
+    occupation: str | None = Field(default=None, min_length=1, max_length=100)
+    skill_level: SkillLevel | None = None
+    card_no: str | None = Field(default=None, max_length=32)
+    frontline_since: int | None = Field(default=None, ge=1949, le=2100)
+    conditions: dict[Condition, ConditionIn] | None = None
+    honors: list[HonorIn] | None = Field(default=None, max_length=20)
+    dependents: list[DependentIn] | None = Field(default=None, max_length=20)
+
+    @field_validator("employer_uscc")
+    @classmethod
+    def _valid_uscc(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate_uscc(value)
+        except InvalidUscc as exc:
+            raise PydanticCustomError(exc.code, exc.message_zh) from None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> TalentEdit:
+        for name in ("name", "employer", "occupation", "skill_level", "conditions"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise PydanticCustomError("required", f"字段 {name} 不能为空")
+        return self
+
+
+class MarkerAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=300)
+
+    @field_validator("reason")
+    @classmethod
+    def _no_id_number(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise PydanticCustomError("required", "请填写原因")
+        if _ID_NUMBER_LIKE.search(value):
+            raise PydanticCustomError("id_number_in_text", "原因中不得包含身份证号")
+        return value
