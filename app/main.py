@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from app.assistance.router import router as assistance_router
 from app.core.audit_router import router as audit_router
 from app.core.logging import RequestLogMiddleware
 from app.core.problems import install_error_handlers
@@ -11,6 +12,8 @@ from app.core.reference_router import router as reference_router
 from app.health.router import router as health_router
 from app.lookup.router import router as lookup_router
 from app.registry.router import router as registry_router
+from app.studios.router import router as studios_router
+from app.tasks.router import router as tasks_router
 
 # One line per domain; the order is the order of the OpenAPI document.
 ROUTERS: list[APIRouter] = [
@@ -19,6 +22,9 @@ ROUTERS: list[APIRouter] = [
     audit_router,
     lookup_router,
     registry_router,
+    studios_router,
+    assistance_router,
+    tasks_router,
 ]
 
 DESCRIPTION = """\

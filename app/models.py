@@ -1,15 +1,20 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
 from app.access.models import ApiKey, AuthToken, LoginThrottle, Partner, User
+from app.assistance.models import AssistanceCase, AssistanceService
 from app.core.audit import AuditEvent, AuditHead
 from app.core.db import Base
 from app.core.reference import ReferenceCode
 from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.lookup.models import LookupRecord
 from app.registry.models import BlueCard, Dependent, Honor, Marker, Talent, TalentVersion
+from app.studios.models import Studio, StudioApplication
+from app.tasks.models import KeyTask, TaskReport
 
 __all__ = [
     "ApiKey",
+    "AssistanceCase",
+    "AssistanceService",
     "AuditEvent",
     "AuditHead",
     "AuthToken",
@@ -17,15 +22,19 @@ __all__ = [
     "BlueCard",
     "Dependent",
     "Honor",
+    "KeyTask",
     "LoginThrottle",
     "LookupRecord",
     "Marker",
     "Partner",
     "ReferenceCode",
+    "Studio",
+    "StudioApplication",
     "Submission",
     "SubmissionError",
     "SubmissionRow",
     "Talent",
     "TalentVersion",
+    "TaskReport",
     "User",
 ]

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from app.core.reference import sync_reference_data
+from app.tasks.seed import sync_key_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,6 +34,7 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(alembic_config(connection), "head")
     with Session(engine) as session, session.begin():
         sync_reference_data(session)
+        sync_key_tasks(session)
 
 
 @lru_cache

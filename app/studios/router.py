@@ -1,0 +1,139 @@
+"""Direct project reporting (项目直报): `/api/v1/studios`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.access.auth import ProvinceAdmin, RegistryReader
+from app.core.db import SessionDep
+from app.registry.markers import local_today
+from app.studios import service
+from app.studios.constants import ApplicationStatus, ProjectType
+from app.studios.deps import LockedApplication, ReadableApplication, StudioApplicant
+from app.studios.schemas import (
+    ApplicationCreate,
+    ApplicationOut,
+    ApplicationPage,
+    ApprovalIn,
+    RejectionIn,
+    StudioOut,
+    StudioPage,
+    application_out,
+    studio_out,
+)
+
+router = APIRouter(tags=["studios"])
+
+PageNo = Annotated[int, Query(ge=1)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+CityFilter = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+
+
+@router.post(
+    "/api/v1/studios/applications",
+    status_code=201,
+    summary="Enter a leading talent's direct application for a provincial studio",
+)
+def submit_application(
+    caller: StudioApplicant, data: ApplicationCreate, session: SessionDep
+) -> ApplicationOut:
+    application = service.apply(session, caller, data, today=local_today())
+    return application_out(application)
+
+
+@router.get("/api/v1/studios/applications", summary="List studio applications (the queue)")
+def list_applications(
+    caller: RegistryReader,
+    session: SessionDep,
+    status: ApplicationStatus | None = None,
+    project_type: ProjectType | None = None,
+    city_code: CityFilter = None,
+    page: PageNo = 1,
+    page_size: PageSize = 50,
+) -> ApplicationPage:
+    rows, total = service.list_applications(
+        session,
+        caller,
+        status=status,
+        project_type=project_type,
+        city_code=city_code,
+        page=page,
+        page_size=page_size,
+    )
+    items = [application_out(a) for a in rows]
+    return ApplicationPage(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/api/v1/studios/applications/{application_id}", summary="One studio application")
+def get_application(_caller: RegistryReader, application: ReadableApplication) -> ApplicationOut:
+    return application_out(application)
+
+
+@router.post(
+    "/api/v1/studios/applications/{application_id}/accept",
+    summary="Accept a submitted application into review",
+)
+def accept_application(
+    caller: ProvinceAdmin, application: LockedApplication, session: SessionDep
+) -> ApplicationOut:
+    service.accept(session, caller, application)
+    return application_out(application)
+
+
+@router.post(
+    "/api/v1/studios/applications/{application_id}/approve",
+    summary="Approve an application under review: the studio is established",
+)
+def approve_application(
+    caller: ProvinceAdmin,
+    application: LockedApplication,
+    data: ApprovalIn,
+    session: SessionDep,
+) -> ApplicationOut:
+    service.approve(session, caller, application, batch_year=data.batch_year, today=local_today())
+    return application_out(application)
+
+
+@router.post(
+    "/api/v1/studios/applications/{application_id}/reject",
+    summary="Reject an application, with the reason",
+)
+def reject_application(
+    caller: ProvinceAdmin, application: LockedApplication, data: RejectionIn, session: SessionDep
+) -> ApplicationOut:
+    service.reject(session, caller, application, reason=data.reason)
+    return application_out(application)
+
+
+@router.get("/api/v1/studios", summary="List established studios, by batch year")
+def list_studios(
+    caller: RegistryReader,
+    session: SessionDep,
+    batch_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    project_type: ProjectType | None = None,
+    city_code: CityFilter = None,
+    page: PageNo = 1,
+    page_size: PageSize = 50,
+) -> StudioPage:
+    rows, total = service.list_studios(
+        session,
+        caller,
+        batch_year=batch_year,
+        project_type=project_type,
+        city_code=city_code,
+        page=page,
+        page_size=page_size,
+    )
+    return StudioPage(
+        items=[studio_out(s) for s in rows], total=total, page=page, page_size=page_size
+    )
+
+
+@router.get("/api/v1/talents/{talent_id}/studios", summary="The studios a talent leads")
+def talent_studios(
+    caller: RegistryReader, talent_id: uuid.UUID, session: SessionDep
+) -> list[StudioOut]:
+    return [studio_out(s) for s in service.studios_of_talent(session, caller, talent_id)]

@@ -1,0 +1,139 @@
+"""Request and response shapes of direct project reporting."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.reference import city_names
+from app.studios.constants import PROJECT_TYPE_ZH, STATUS_ZH, ApplicationStatus, ProjectType
+from app.studios.models import Studio, StudioApplication
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Attachment(_In):
+    name: str = Field(min_length=1, max_length=200, description="附件名称")
+    description: str | None = Field(default=None, max_length=500)
+
+
+class ApplicationCreate(_In):
+    talent_id: uuid.UUID = Field(description="The leading talent who leads the studio")
+    project_type: ProjectType
+    title: str = Field(min_length=1, max_length=200)
+    host_employer: str = Field(min_length=1, max_length=200)
+    host_uscc: str = Field(min_length=1, max_length=40, description="统一社会信用代码")
+    plan_summary: str = Field(min_length=1, max_length=5000)
+    attachments: list[Attachment] = Field(default_factory=list, max_length=50)
+
+
+class ApprovalIn(_In):
+    batch_year: int | None = Field(
+        default=None, description="The yearly batch (task 19); this year when omitted"
+    )
+
+
+class RejectionIn(_In):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class StudioOut(BaseModel):
+    id: uuid.UUID
+    application_id: uuid.UUID
+    talent_id: uuid.UUID
+    talent_name: str
+    city_code: str
+    city_name: str
+    project_type: ProjectType
+    project_type_name: str
+    name: str
+    host_employer: str
+    batch_year: int
+    established_on: date
+
+
+class ApplicationOut(BaseModel):
+    id: uuid.UUID
+    talent_id: uuid.UUID
+    talent_name: str
+    city_code: str
+    city_name: str
+    project_type: ProjectType
+    project_type_name: str
+    title: str
+    host_employer: str
+    host_uscc: str
+    plan_summary: str
+    attachments: list[Attachment]
+    status: ApplicationStatus
+    status_name: str
+    submitted_by: str
+    submitted_at: datetime
+    reviewed_at: datetime | None
+    decided_by: str | None
+    decided_at: datetime | None
+    reject_reason: str | None
+    studio: StudioOut | None
+
+
+class ApplicationPage(BaseModel):
+    items: list[ApplicationOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class StudioPage(BaseModel):
+    items: list[StudioOut]
+    total: int
+    page: int
+    page_size: int
+
+
+def studio_out(studio: Studio) -> StudioOut:
+    return StudioOut(
+        id=studio.id,
+        application_id=studio.application_id,
+        talent_id=studio.talent_id,
+        talent_name=studio.talent.name,
+        city_code=studio.city_code,
+        city_name=city_names().get(studio.city_code, studio.city_code),
+        project_type=ProjectType(studio.project_type),
+        project_type_name=PROJECT_TYPE_ZH[ProjectType(studio.project_type)],
+        name=studio.name,
+        host_employer=studio.host_employer,
+        batch_year=studio.batch_year,
+        established_on=studio.established_on,
+    )
+
+
+def application_out(application: StudioApplication) -> ApplicationOut:
+    status = ApplicationStatus(application.status)
+    project_type = ProjectType(application.project_type)
+    return ApplicationOut(
+        id=application.id,
+        talent_id=application.talent_id,
+        talent_name=application.talent.name,
+        city_code=application.city_code,
+        city_name=city_names().get(application.city_code, application.city_code),
+        project_type=project_type,
+        project_type_name=PROJECT_TYPE_ZH[project_type],
+        title=application.title,
+        host_employer=application.host_employer,
+        host_uscc=application.host_uscc,
+        plan_summary=application.plan_summary,
+        attachments=[Attachment.model_validate(a) for a in application.attachments],
+        status=status,
+        status_name=STATUS_ZH[status],
+        submitted_by=application.submitted_by,
+        submitted_at=application.submitted_at,
+        reviewed_at=application.reviewed_at,
+        decided_by=application.decided_by,
+        decided_at=application.decided_at,
+        reject_reason=application.reject_reason,
+        studio=studio_out(application.studio) if application.studio else None,
+    )
