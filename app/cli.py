@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from app.access.cli import register as register_access
 from app.core import audit
 from app.core.db import get_engine, session_scope
 from app.core.logging import configure_logging, log_config
@@ -37,7 +38,7 @@ def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     verify.set_defaults(func=_audit_verify)
 
 
-COMMAND_GROUPS: list[Register] = [_register_core, register_registry]
+COMMAND_GROUPS: list[Register] = [_register_core, register_access, register_registry]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

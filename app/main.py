@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from app.access.admin_router import router as admin_router
+from app.access.router import router as auth_router
 from app.assistance.router import router as assistance_router
 from app.core.audit_router import router as audit_router
 from app.core.logging import RequestLogMiddleware
@@ -18,6 +20,8 @@ from app.tasks.router import router as tasks_router
 # One line per domain; the order is the order of the OpenAPI document.
 ROUTERS: list[APIRouter] = [
     health_router,
+    auth_router,
+    admin_router,
     reference_router,
     audit_router,
     lookup_router,

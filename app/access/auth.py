@@ -19,10 +19,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.access import credentials
+from app.access import credentials, ratelimit
 from app.access.models import ApiKey, AuthToken
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized
+from app.core.settings import get_settings
 from app.core.types import utcnow
 from app.registry.codes import Role
 
@@ -125,6 +126,9 @@ def current_principal(
     if principal is None:
         raise Unauthorized("访问凭据无效、已过期或已被吊销。")
     request.scope.setdefault("state", {})["caller_id"] = principal.actor_id
+    ratelimit.hit_or_raise(
+        f"credential:{principal.credential_id}", get_settings().rate_limit_credential
+    )
     return principal
 
 

@@ -1,4 +1,8 @@
-"""Accounts, session tokens, partners and API keys. Services flush; the caller commits."""
+"""People and their session tokens. Services flush; the caller commits.
+
+Partner systems and their keys are in `partners.py`; logging in (lock-out, failures) in
+`login.py`.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,28 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from app.access import credentials, passwords
-from app.access.models import ApiKey, AuthToken, Partner, User
+from app.access import credentials, passwords, rules
+from app.access.models import AuthToken, User
+from app.access.paging import Page, paginate
+from app.access.partners import create_partner, issue_api_key
 from app.core import audit
 from app.core.audit import Actor
-from app.core.errors import Conflict, InvalidInput, field_error
-from app.core.reference import city_names
+from app.core.errors import Conflict, NotFound
 from app.core.settings import get_settings
 from app.core.types import utcnow
 from app.registry.codes import Role
+
+# Partners live in their own module; these two are named here too for existing callers.
+__all__ = [
+    "IssuedToken",
+    "create_partner",
+    "create_user",
+    "issue_api_key",
+    "issue_token",
+]
 
 
 @dataclass(frozen=True)
@@ -36,18 +50,17 @@ def create_user(
     city_code: str | None = None,
     display_name: str = "",
 ) -> User:
-    _check_role_city(role, city_code)
-    try:
-        passwords.check_policy(password, username=username)
-    except passwords.WeakPassword as exc:
-        raise InvalidInput(str(exc), errors=[field_error("password", exc.code, str(exc))]) from exc
+    rules.check_username(username)
+    city_code = rules.check_role_city(role, city_code)
+    rules.check_password(password, username=username)
+    display_name = rules.check_text("display_name", display_name, max_length=100)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("用户名已存在。", code="username_taken")
     user = User(
         username=username,
         password_hash=passwords.hash_password(password),
         role=role,
-        city_code=city_code if role == Role.city_operator else None,
+        city_code=city_code,
         display_name=display_name or username,
     )
     session.add(user)
@@ -58,9 +71,95 @@ def create_user(
     return user
 
 
+def get_user(session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在。")
+    return user
+
+
+def get_user_by_username(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound("用户不存在。")
+    return user
+
+
+def list_users(
+    session: Session,
+    *,
+    page: int = 1,
+    page_size: int = 20,
+    role: str | None = None,
+    city_code: str | None = None,
+    is_active: bool | None = None,
+) -> Page[User]:
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    if city_code is not None:
+        query = query.where(User.city_code == city_code)
+    if is_active is not None:
+        query = query.where(User.is_active == is_active)
+    return paginate(session, query.order_by(User.username), page=page, page_size=page_size)
+
+
+def update_user(
+    session: Session,
+    actor: Actor,
+    user: User,
+    *,
+    role: str | None = None,
+    city_code: str | None = None,
+    display_name: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change what is given (None leaves a field as it is); one audit event per kind."""
+    new_role = role or user.role
+    new_city = rules.check_role_city(new_role, city_code or user.city_code)
+    if (new_role != user.role or is_active is False) and user.role == Role.province_admin:
+        _keep_one_province_admin(session, user)
+    target = f"user:{user.username}"
+    if (new_role, new_city) != (user.role, user.city_code):
+        audit.record(
+            session,
+            actor,
+            "user.role_change",
+            target,
+            {"from": [user.role, user.city_code], "to": [new_role, new_city]},
+        )
+        user.role, user.city_code = new_role, new_city
+    if display_name is not None:
+        display_name = rules.check_text("display_name", display_name, max_length=100, required=True)
+        if display_name != user.display_name:
+            user.display_name = display_name
+            audit.record(session, actor, "user.rename", target)
+    if is_active is not None and is_active != user.is_active:
+        user.is_active = is_active
+        if not is_active:
+            revoke_user_tokens(session, user)
+        audit.record(session, actor, "user.enable" if is_active else "user.disable", target)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, actor: Actor, user: User, password: str) -> None:
+    """Set a new password; the user's open sessions end."""
+    rules.check_password(password, username=user.username)
+    user.password_hash = passwords.hash_password(password)
+    revoke_user_tokens(session, user)
+    audit.record(session, actor, "user.password_reset", f"user:{user.username}")
+    session.flush()
+
+
 def issue_token(session: Session, user: User) -> IssuedToken:
+    now = utcnow()
     token = credentials.new_session_token()
-    expires_at = utcnow() + timedelta(hours=get_settings().token_ttl_hours)
+    expires_at = now + timedelta(hours=get_settings().token_ttl_hours)
+    # Each login sweeps the user's dead tokens, so the table does not grow without end.
+    session.execute(
+        delete(AuthToken).where(AuthToken.user_id == user.id, AuthToken.expires_at <= now)
+    )
     session.add(
         AuthToken(token_hash=credentials.digest(token), user_id=user.id, expires_at=expires_at)
     )
@@ -68,63 +167,29 @@ def issue_token(session: Session, user: User) -> IssuedToken:
     return IssuedToken(token, expires_at)
 
 
-def create_partner(
-    session: Session,
-    actor: Actor,
-    *,
-    name: str,
-    agency: str = "",
-    scopes: list[str],
-    disclose_person: bool = False,
-) -> Partner:
-    if session.scalar(select(Partner.id).where(Partner.name == name)) is not None:
-        raise Conflict("合作系统名称已存在。", code="partner_name_taken")
-    partner = Partner(
-        name=name, agency=agency, scopes=sorted(set(scopes)), disclose_person=disclose_person
-    )
-    session.add(partner)
+def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> None:
+    """End one session (logout)."""
+    token = session.get(AuthToken, token_id)
+    if token is None or token.revoked_at is not None:
+        return
+    token.revoked_at = utcnow()
+    audit.record(session, actor, "auth.logout", f"user:{token.user.username}")
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "partner.create",
-        f"partner:{partner.id}",
-        {"name": name, "scopes": partner.scopes, "disclose_person": disclose_person},
+
+
+def revoke_user_tokens(session: Session, user: User) -> None:
+    session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
     )
-    return partner
 
 
-def issue_api_key(
-    session: Session,
-    actor: Actor,
-    partner: Partner,
-    *,
-    label: str = "",
-    expires_at: datetime | None = None,
-) -> tuple[ApiKey, str]:
-    """Create a key; the full key is returned once and never stored."""
-    prefix, key = credentials.new_api_key()
-    row = ApiKey(
-        id=uuid.uuid4(),
-        partner_id=partner.id,
-        prefix=prefix,
-        key_hash=credentials.digest(key),
-        label=label,
-        expires_at=expires_at,
+def _keep_one_province_admin(session: Session, leaving: User) -> None:
+    others = session.scalar(
+        select(func.count()).where(
+            User.role == Role.province_admin, User.is_active.is_(True), User.id != leaving.id
+        )
     )
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "api_key.create", f"partner:{partner.id}", {"prefix": prefix})
-    return row, key
-
-
-def _check_role_city(role: str, city_code: str | None) -> None:
-    if role not in set(Role):
-        raise InvalidInput(
-            "未知角色。", errors=[field_error("role", "invalid_choice", "未知角色。")]
-        )
-    if role == Role.city_operator and city_code not in city_names():
-        raise InvalidInput(
-            "市级经办人员必须绑定一个本省的市。",
-            errors=[field_error("city_code", "invalid_city", "市级经办人员必须绑定一个本省的市。")],
-        )
+    if not others:
+        raise Conflict("至少需要保留一名启用的省级管理员。", code="last_province_admin")

@@ -1,0 +1,192 @@
+"""Administration of people, partner systems and API keys: province admins only."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.access import partners, service
+from app.access.auth import ProvinceAdmin
+from app.access.schemas import (
+    ApiKeyCreate,
+    ApiKeyIssued,
+    ApiKeyOut,
+    PartnerCreate,
+    PartnerOut,
+    PartnerPage,
+    PartnerUpdate,
+    PasswordReset,
+    UserCreate,
+    UserOut,
+    UserPage,
+    UserUpdate,
+)
+from app.core.db import SessionDep
+from app.registry.codes import Role
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+PageNumber = Annotated[int, Query(ge=1)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+
+
+@router.get("/users", summary="List user accounts")
+def list_users(
+    admin: ProvinceAdmin,
+    session: SessionDep,
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
+    role: Role | None = None,
+    city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    is_active: bool | None = None,
+) -> UserPage:
+    found = service.list_users(
+        session,
+        page=page,
+        page_size=page_size,
+        role=role,
+        city_code=city_code,
+        is_active=is_active,
+    )
+    items = [UserOut.model_validate(u) for u in found.items]
+    return UserPage(items=items, total=found.total, page=page, page_size=page_size)
+
+
+@router.post("/users", summary="Create a user account", status_code=status.HTTP_201_CREATED)
+def create_user(admin: ProvinceAdmin, session: SessionDep, body: UserCreate) -> UserOut:
+    user = service.create_user(
+        session,
+        admin,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        city_code=body.city_code,
+        display_name=body.display_name,
+    )
+    return UserOut.model_validate(user)
+
+
+@router.get("/users/{user_id}", summary="One user account")
+def get_user(admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID) -> UserOut:
+    return UserOut.model_validate(service.get_user(session, user_id))
+
+
+@router.patch("/users/{user_id}", summary="Change a user's role, city, name or active state")
+def update_user(
+    admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID, body: UserUpdate
+) -> UserOut:
+    user = service.update_user(
+        session,
+        admin,
+        service.get_user(session, user_id),
+        role=body.role,
+        city_code=body.city_code,
+        display_name=body.display_name,
+        is_active=body.is_active,
+    )
+    return UserOut.model_validate(user)
+
+
+@router.post(
+    "/users/{user_id}/password",
+    summary="Set a new password; the user's sessions end",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+def reset_password(
+    admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID, body: PasswordReset
+) -> None:
+    service.reset_password(session, admin, service.get_user(session, user_id), body.password)
+
+
+@router.get("/partners", summary="List partner systems")
+def list_partners(
+    admin: ProvinceAdmin,
+    session: SessionDep,
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
+    is_active: bool | None = None,
+) -> PartnerPage:
+    found = partners.list_partners(session, page=page, page_size=page_size, is_active=is_active)
+    items = [PartnerOut.model_validate(p) for p in found.items]
+    return PartnerPage(items=items, total=found.total, page=page, page_size=page_size)
+
+
+@router.post("/partners", summary="Register a partner system", status_code=status.HTTP_201_CREATED)
+def create_partner(admin: ProvinceAdmin, session: SessionDep, body: PartnerCreate) -> PartnerOut:
+    partner = partners.create_partner(
+        session,
+        admin,
+        name=body.name,
+        agency=body.agency,
+        scopes=body.scopes,
+        disclose_person=body.disclose_person,
+    )
+    return PartnerOut.model_validate(partner)
+
+
+@router.get("/partners/{partner_id}", summary="One partner system")
+def get_partner(admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID) -> PartnerOut:
+    return PartnerOut.model_validate(partners.get_partner(session, partner_id))
+
+
+@router.patch(
+    "/partners/{partner_id}", summary="Change a partner's agency, scopes, disclosure or state"
+)
+def update_partner(
+    admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID, body: PartnerUpdate
+) -> PartnerOut:
+    partner = partners.update_partner(
+        session,
+        admin,
+        partners.get_partner(session, partner_id),
+        agency=body.agency,
+        scopes=body.scopes,
+        disclose_person=body.disclose_person,
+        is_active=body.is_active,
+    )
+    return PartnerOut.model_validate(partner)
+
+
+@router.get("/partners/{partner_id}/keys", summary="A partner's API keys (never the keys)")
+def list_api_keys(
+    admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID
+) -> list[ApiKeyOut]:
+    partner = partners.get_partner(session, partner_id)
+    return [ApiKeyOut.model_validate(k) for k in partners.list_api_keys(session, partner)]
+
+
+@router.post(
+    "/partners/{partner_id}/keys",
+    summary="Issue an API key; the key is in this answer only",
+    status_code=status.HTTP_201_CREATED,
+)
+def issue_api_key(
+    admin: ProvinceAdmin,
+    session: SessionDep,
+    partner_id: uuid.UUID,
+    body: ApiKeyCreate,
+    response: Response,
+) -> ApiKeyIssued:
+    row, key = partners.issue_api_key(
+        session,
+        admin,
+        partners.get_partner(session, partner_id),
+        label=body.label,
+        expires_at=body.expires_at,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return ApiKeyIssued(**ApiKeyOut.model_validate(row).model_dump(), key=key)
+
+
+@router.post(
+    "/partners/{partner_id}/keys/{key_id}/revoke",
+    summary="Revoke an API key at once",
+)
+def revoke_api_key(
+    admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID, key_id: uuid.UUID
+) -> ApiKeyOut:
+    partner = partners.get_partner(session, partner_id)
+    key = partners.revoke_api_key(session, admin, partners.get_api_key(session, partner, key_id))
+    return ApiKeyOut.model_validate(key)

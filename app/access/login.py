@@ -1,0 +1,128 @@
+"""Logging in with a username and password: rate limits, lock-out, audit.
+
+A failure must leave its trace (the failure count, the audit event), so `authenticate`
+returns the outcome instead of raising: the caller answers the refusal and lets the
+transaction commit. Every failure looks and takes the same whether or not the username
+exists: the password is checked against a dummy hash and the username is counted and
+locked all the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.access import passwords, ratelimit, rules
+from app.access.models import LoginThrottle, User
+from app.access.service import IssuedToken, issue_token
+from app.core import audit
+from app.core.audit import SystemActor
+from app.core.settings import get_settings
+from app.core.types import utcnow
+
+_USERNAME_COLUMN_LENGTH = 64
+_ANONYMOUS = SystemActor(actor_id="anonymous", actor_role="anonymous")
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """Either a token, or a refusal (with the end of the lock when the name is locked)."""
+
+    token: IssuedToken | None = None
+    user: User | None = None
+    locked_until: datetime | None = None
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    client_address: str,
+    now: datetime | None = None,
+) -> LoginOutcome:
+    """Check a login. Raises `TooManyRequests` over the rate limits; else an outcome."""
+    settings = get_settings()
+    now = now or utcnow()
+    username = username.strip()[:_USERNAME_COLUMN_LENGTH]
+    ratelimit.hit_or_raise(f"login:user:{username.lower()}", settings.rate_limit_login)
+    ratelimit.hit_or_raise(f"login:address:{client_address}", settings.rate_limit_login)
+
+    locked_until = session.scalar(
+        select(LoginThrottle.locked_until).where(LoginThrottle.username == username)
+    )
+    locked = locked_until is not None and locked_until > now
+    user = session.scalar(select(User).where(User.username == username))
+    password_ok = passwords.verify_password(user.password_hash if user else None, password)
+    if user is not None and password_ok and user.is_active and not locked:
+        return _succeed(session, user, client_address, now)
+
+    reason = _failure_reason(user, password_ok, locked)
+    if not locked:
+        locked_until = _count_failure(session, username, now)
+        locked = locked_until is not None
+    audit.record(
+        session,
+        _ANONYMOUS,
+        "auth.login_failed",
+        # Whatever was typed as a username is written only when it could be one.
+        f"user:{username}" if rules.is_plausible_username(username) else "user:?",
+        {"reason": reason, "locked": locked, "address": client_address},
+    )
+    return LoginOutcome(locked_until=locked_until if locked else None)
+
+
+def _succeed(session: Session, user: User, client_address: str, now: datetime) -> LoginOutcome:
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.username == user.username)
+        .values(failures=0, locked_until=None)
+    )
+    token = issue_token(session, user)
+    actor = SystemActor(actor_id=f"user:{user.username}", actor_role=user.role)
+    audit.record(session, actor, "auth.login", f"user:{user.username}", {"address": client_address})
+    return LoginOutcome(token=token, user=user)
+
+
+def _count_failure(session: Session, username: str, now: datetime) -> datetime | None:
+    """Add one failure (atomically, as workers race); lock the name at the limit."""
+    settings = get_settings()
+    lockout = timedelta(minutes=settings.login_lockout_minutes)
+    # A failure older than the lock-out period no longer counts towards the next lock.
+    failures = case(
+        (LoginThrottle.last_failure_at < now - lockout, 1), else_=LoginThrottle.failures + 1
+    )
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(LoginThrottle)
+        .values(username=username, failures=1, last_failure_at=now)
+        .on_conflict_do_update(
+            index_elements=[LoginThrottle.username],
+            set_={"failures": failures, "last_failure_at": now},
+        )
+        .returning(LoginThrottle.failures)
+    )
+    count = session.execute(statement).scalar_one()
+    if count < settings.login_max_failures:
+        return None
+    locked_until = now + lockout
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.username == username)
+        .values(failures=0, locked_until=locked_until)
+    )
+    return locked_until
+
+
+def _failure_reason(user: User | None, password_ok: bool, locked: bool) -> str:
+    if locked:
+        return "locked"
+    if user is None:
+        return "unknown_user"
+    if not password_ok:
+        return "wrong_password"
+    return "disabled"

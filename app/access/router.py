@@ -1,0 +1,103 @@
+"""Logging in and out, and who am I."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from app.access import login, ratelimit, service
+from app.access.auth import CurrentPrincipal
+from app.access.models import Partner, User
+from app.access.schemas import Me, PartnerMe, TokenOut, UserMe
+from app.core.db import SessionDep
+from app.core.errors import Forbidden
+from app.core.problems import problem
+from app.core.types import utcnow
+from app.registry.codes import Role
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+@router.post(
+    "/token",
+    summary="Log in with username and password (OAuth2 password flow); get a bearer token",
+    response_model=TokenOut,
+    responses={
+        401: {"description": "Wrong username or password, or the username is locked"},
+        429: {"description": "Too many attempts for this username or from this address"},
+    },
+)
+def issue_token(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    # OAuth2 clients send it; only the password grant exists here.
+    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+) -> Response:
+    outcome = login.authenticate(
+        session,
+        username=username,
+        password=password,
+        client_address=ratelimit.client_address(request),
+    )
+    # A refusal is answered, not raised: the failure count and audit event must commit.
+    if outcome.token is None:
+        return _refusal(outcome)
+    body = TokenOut(
+        access_token=outcome.token.token,
+        expires_in=int((outcome.token.expires_at - utcnow()).total_seconds()),
+    )
+    return JSONResponse(body.model_dump(), headers=_NO_STORE)
+
+
+@router.post(
+    "/logout",
+    summary="End the session of the token presented",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+def logout(principal: CurrentPrincipal, session: SessionDep) -> None:
+    if principal.is_partner or principal.credential_id is None:
+        raise Forbidden("合作系统的密钥不能注销，请由省级管理员吊销。")
+    service.revoke_token(session, principal, principal.credential_id)
+
+
+@router.get("/me", summary="Who is calling: the person or the partner system")
+def who_am_i(principal: CurrentPrincipal, session: SessionDep) -> Me:
+    if principal.is_partner:
+        partner = session.get_one(Partner, principal.id)
+        return PartnerMe(
+            name=partner.name,
+            agency=partner.agency,
+            scopes=partner.scopes,
+            disclose_person=partner.disclose_person,
+        )
+    user = session.get_one(User, principal.id)
+    return UserMe(
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(user.role),
+        city_code=user.city_code,
+    )
+
+
+def _refusal(outcome: login.LoginOutcome) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"}
+    if outcome.locked_until is None:
+        return problem(
+            401, "invalid_credentials", "Login failed", "用户名或密码错误。", headers=headers
+        )
+    seconds = max(1, math.ceil((outcome.locked_until - utcnow()).total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    return problem(
+        401,
+        "login_locked",
+        "Login locked",
+        f"登录失败次数过多，该用户名已暂时锁定，请 {minutes} 分钟后再试。",
+        headers={**headers, "Retry-After": str(seconds)},
+    )

@@ -1,0 +1,142 @@
+"""What goes in and out of the access endpoints, per audience.
+
+Inputs forbid unknown fields (nobody sets what they should not); outputs name every field
+they carry, so no password hash or key hash can ever leave.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from app.access.rules import PARTNER_SCOPES
+from app.registry.codes import Role
+
+Scope = Annotated[str, Field(json_schema_extra={"enum": list(PARTNER_SCOPES)})]
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+CityCode = Annotated[str, Field(pattern=r"^\d{6}$")]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
+    expires_in: int = Field(description="Seconds until the token expires")
+
+
+class UserMe(BaseModel):
+    kind: Literal["user"] = "user"
+    username: str
+    display_name: str
+    role: Role
+    city_code: str | None
+
+
+class PartnerMe(BaseModel):
+    kind: Literal["partner"] = "partner"
+    name: str
+    agency: str
+    scopes: list[str]
+    disclose_person: bool
+
+
+Me = Annotated[UserMe | PartnerMe, Field(discriminator="kind")]
+
+
+class UserCreate(Input):
+    username: str = Field(max_length=64)
+    password: Password
+    role: Role
+    city_code: CityCode | None = None
+    display_name: str = Field("", max_length=100)
+
+
+class UserUpdate(Input):
+    role: Role | None = None
+    city_code: CityCode | None = None
+    display_name: str | None = Field(None, max_length=100)
+    is_active: bool | None = None
+
+
+class PasswordReset(Input):
+    password: Password
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    city_code: str | None
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class PartnerCreate(Input):
+    name: str = Field(min_length=1, max_length=100)
+    agency: str = Field("", max_length=100)
+    scopes: list[Scope] = Field(default_factory=list, max_length=len(PARTNER_SCOPES))
+    disclose_person: bool = False
+
+
+class PartnerUpdate(Input):
+    agency: str | None = Field(None, max_length=100)
+    scopes: list[Scope] | None = Field(None, max_length=len(PARTNER_SCOPES))
+    disclose_person: bool | None = None
+    is_active: bool | None = None
+
+
+class PartnerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    agency: str
+    scopes: list[str]
+    disclose_person: bool
+    is_active: bool
+    created_at: datetime
+
+
+class PartnerPage(BaseModel):
+    items: list[PartnerOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class ApiKeyCreate(Input):
+    label: str = Field("", max_length=100)
+    expires_at: AwareDatetime | None = None
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    prefix: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyIssued(ApiKeyOut):
+    key: str = Field(description="The full key. Shown this once: it is not stored.")
