@@ -38,6 +38,8 @@ class Submission(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # Header cells of a CSV/XLSX file that are not in the format: their columns were not read.
+    ignored_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -50,20 +52,25 @@ class SubmissionRow(Base):
     """A validated row, kept (encrypted) until approval applies it."""
 
     __tablename__ = "submission_row"
+    # Rows are read in file order, a slice at a time: (submission_id, row_no) is the key.
+    __table_args__ = (UniqueConstraint("submission_id", "row_no"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     submission_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+        ForeignKey("submission.id", ondelete="CASCADE")
     )
     row_no: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(8))  # upsert | retire
-    id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    outcome: Mapped[str | None] = mapped_column(String(12))  # create | update | retire | unchanged
+    id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    id_masked: Mapped[str] = mapped_column(String(18))
+    # The person's name, for the preview: from the row, or for a retirement from the registry.
+    name: Mapped[str | None] = mapped_column(String(50))
+    outcome: Mapped[str] = mapped_column(String(12))  # create | update | retire | unchanged
     # The normalised record as encrypted JSON: it carries ID numbers.
-    record_cipher: Mapped[str | None] = mapped_column(Text)
+    record_cipher: Mapped[str] = mapped_column(Text)
     # {"field": [before, after]} with ID numbers masked.
-    diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    eligible_after: Mapped[bool | None] = mapped_column(Boolean)
+    diff: Mapped[dict[str, Any]] = mapped_column(JSON)
+    eligible_after: Mapped[bool] = mapped_column(Boolean)
     ineligible_reason: Mapped[str | None] = mapped_column(String(500))
     # The talent's version when validated; approval refuses if it moved since.
     base_version: Mapped[int | None] = mapped_column(Integer)

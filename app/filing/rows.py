@@ -1,5 +1,8 @@
 """Row validation of a submission file: raw cells in, a normalised record or errors out.
 
+A valid upsert row gives the registry's canonical `TalentData`, ready for
+`registry.service.file_record`; a valid retire row gives a `Retirement`.
+
 Pure: the caller passes `today` (year limits, birth dates). Every field is checked, so a
 clerk sees all of a row's problems at once; only a row whose action is missing or unknown
 is checked for its ID number alone, since which fields are required depends on the action.
@@ -10,7 +13,7 @@ digit run echoed from a cell is masked too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -25,44 +28,22 @@ from app.filing.parsers.columns import (
     list_field,
 )
 from app.registry import identifiers
-from app.registry.codes import Category, Condition, Relation, SkillLevel
+from app.registry.codes import Condition
+from app.registry.records import DependentData, HonorData, TalentData
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class FiledHonor:
-    category: Category
-    title: str | None
-    conferred_by: str | None
-    year: int | None
-    certificate_no: str | None
+class Retirement:
+    """A valid `retire` row: take the person off the city's register."""
 
-
-@dataclass(frozen=True)
-class FiledDependent:
-    relation: Relation
     id_number: str
-    name: str
+    reason: str
 
 
-@dataclass(frozen=True)
-class FiledRecord:
-    """One valid row. A retire record carries only `id_number` and `reason`."""
-
-    action: Action
-    id_number: str
-    name: str | None = None
-    employer: str | None = None
-    employer_uscc: str | None = None
-    occupation: str | None = None
-    skill_level: SkillLevel | None = None
-    card_no: str | None = None
-    frontline_since: int | None = None
-    conditions: Mapping[Condition, tuple[bool, str | None]] = field(default_factory=dict)
-    honors: tuple[FiledHonor, ...] = ()
-    dependents: tuple[FiledDependent, ...] = ()
-    reason: str | None = None
+# What a valid row files: the person's whole record (upsert), or their retirement.
+FiledRow = TalentData | Retirement
 
 
 @dataclass(frozen=True)
@@ -75,12 +56,14 @@ class RowError:
 
 @dataclass(frozen=True)
 class RowResult:
-    """`record` is None when `errors` is not empty; `id_number` is set whenever it is valid."""
+    """`record` is None when `errors` is not empty; `action` and `id_number` are set
+    whenever they are valid, so the registry can still judge a row with other errors."""
 
     row: int
-    record: FiledRecord | None
+    record: FiledRow | None
     errors: list[RowError]
     id_number: str | None
+    action: Action | None = None
 
 
 def validate_row(raw: RawRow, *, today: date) -> RowResult:
@@ -96,7 +79,8 @@ def check_duplicates(results: Iterable[RowResult]) -> Iterator[RowResult]:
             if first != result.row:
                 message = f"身份证号与第{first}行重复，同一人在一个文件中只能出现一次"
                 duplicate = RowError(result.row, "id_number", "duplicate_in_file", message)
-                result = RowResult(result.row, None, [*result.errors, duplicate], result.id_number)
+                errors = [*result.errors, duplicate]
+                result = RowResult(result.row, None, errors, result.id_number, result.action)
         yield result
 
 
@@ -111,16 +95,19 @@ class _RowCheck:
             self.shape_error(issue)
         action = self.choice("action", self.get("action"), cells.ACTION_WORDS, invalid_code=False)
         id_number = self.id_number("id_number", self.get("id_number"))
-        record = None
+        record: FiledRow | None = None
         if action is Action.upsert:
             record = self.upsert(id_number)
         elif action is Action.retire:
             reason = self.text("reason", self.get("reason"), required=True)
-            if id_number is not None:
-                record = FiledRecord(Action.retire, id_number, reason=reason)
-        return RowResult(self.raw.row, None if self.errors else record, self.errors, id_number)
+            if id_number is not None and reason is not None:
+                record = Retirement(id_number, reason)
+        record = None if self.errors else record
+        return RowResult(self.raw.row, record, self.errors, id_number, action)
 
-    def upsert(self, id_number: str | None) -> FiledRecord | None:
+    def upsert(self, id_number: str | None) -> TalentData | None:
+        """The record when every field is valid; otherwise None, with all errors noted."""
+
         def text(name: str, *, required: bool = False) -> str | None:
             return self.text(name, self.get(name), required=required)
 
@@ -131,14 +118,22 @@ class _RowCheck:
         skill_level = self.choice("skill_level", self.get("skill_level"), cells.SKILL_WORDS)
         card_no = text("card_no")
         frontline_since = self.year("frontline_since", self.get("frontline_since"))
-        conditions = {condition: self.condition(condition) for condition in CONDITIONS}
+        conditions: dict[str, tuple[bool, str | None]] = {
+            condition: self.condition(condition) for condition in CONDITIONS
+        }
         honors = tuple(self.honors())
         dependents = tuple(self.dependents(id_number))
-        if id_number is None:
+        if (
+            self.errors
+            or id_number is None
+            or name is None
+            or employer is None
+            or occupation is None
+            or skill_level is None
+        ):
             return None
-        return FiledRecord(
-            Action.upsert,
-            id_number,
+        return TalentData(
+            id_number=id_number,
             name=name,
             employer=employer,
             employer_uscc=uscc,
@@ -159,7 +154,7 @@ class _RowCheck:
         note_field = condition_field(condition, "note")
         return met, self.text(note_field, self.get(note_field))
 
-    def honors(self) -> Iterator[FiledHonor]:
+    def honors(self) -> Iterator[HonorData]:
         for i, item in self.items("honors"):
             path, of = f"honors[{i}].", f"第{i + 1}项荣誉的"
             category = self.choice(
@@ -172,9 +167,9 @@ class _RowCheck:
                 path + "certificate_no", item["certificate_no"], label=of + "证书编号"
             )
             if category is not None:
-                yield FiledHonor(category, title, by, year, number)
+                yield HonorData(category, title, by, year, number)
 
-    def dependents(self, holder_id: str | None) -> Iterator[FiledDependent]:
+    def dependents(self, holder_id: str | None) -> Iterator[DependentData]:
         for i, item in self.items("dependents"):
             path, of = f"dependents[{i}].", f"第{i + 1}位家属的"
             relation = self.choice(
@@ -189,7 +184,7 @@ class _RowCheck:
                 self.error(path + "id_number", "same_as_holder", f"{of}身份证号与本人相同")
             name = self.text(path + "name", item["name"], required=True, label=of + "姓名")
             if relation is not None and id_number is not None and name is not None:
-                yield FiledDependent(relation, id_number, name)
+                yield DependentData(relation, id_number, name)
 
     def items(self, group: str) -> list[tuple[int, dict[str, Scalar]]]:
         """The n-th cell of each column makes the n-th item; a blank column gives none."""
@@ -292,13 +287,15 @@ class _RowCheck:
             return None
 
     def shape_error(self, issue: RowIssue) -> None:
+        # A JSON key is the file's text: it could be anything, an ID number included.
+        path = cells.quoted(issue.field)
         if issue.code == "unknown_field":
-            message = f"无法识别的字段「{issue.field}」，请对照备案文件格式检查拼写"
+            message = f"无法识别的字段「{path}」，请对照备案文件格式检查拼写"
         elif issue.field:
-            message = f"字段「{issue.field}」的内容类型不正确"
+            message = f"字段「{path}」的内容类型不正确"
         else:
             message = "这条记录不是 JSON 对象"
-        self.error(issue.field, issue.code, message)
+        self.error(path, issue.code, message)
 
     def get(self, name: str) -> RawValue:
         return self.raw.fields.get(name)

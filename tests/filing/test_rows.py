@@ -9,17 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from app.filing.file_format import Action
 from app.filing.parsers import RawRow, RawValue, RowIssue, parse_upload
-from app.filing.rows import (
-    FiledDependent,
-    FiledHonor,
-    RowResult,
-    check_duplicates,
-    validate_row,
-)
+from app.filing.rows import Retirement, RowResult, check_duplicates, validate_row
 from app.registry.codes import Category, Condition, Relation, SkillLevel
 from app.registry.identifiers import id_check_character
+from app.registry.records import DependentData, HonorData, TalentData
 
 TODAY = date(2026, 11, 24)
 INVALID_ID = "invalid_id_number"
@@ -79,8 +73,7 @@ def test_valid_upsert_is_normalised_to_codes() -> None:
 
     assert result.errors == []
     record = result.record
-    assert record is not None
-    assert record.action is Action.upsert
+    assert isinstance(record, TalentData)
     assert record.id_number == HOLDER  # lowercase x normalised
     assert record.name == "张三"
     assert record.skill_level is SkillLevel.senior_technician
@@ -91,12 +84,12 @@ def test_valid_upsert_is_normalised_to_codes() -> None:
         Condition.frontline: (False, None),
     }
     assert record.honors == (
-        FiledHonor(Category.national_model_worker, "全国劳动模范", None, 2015, "LM-1"),
-        FiledHonor(Category.special_allowance, "享受省政府特殊津贴", None, 2018, None),
+        HonorData(Category.national_model_worker, "全国劳动模范", None, 2015, "LM-1"),
+        HonorData(Category.special_allowance, "享受省政府特殊津贴", None, 2018, None),
     )
     assert record.dependents == (
-        FiledDependent(Relation.spouse, SPOUSE, "李四"),
-        FiledDependent(Relation.child, CHILD, "张小明"),
+        DependentData(Relation.spouse, SPOUSE, "李四"),
+        DependentData(Relation.child, CHILD, "张小明"),
     )
     assert result.id_number == HOLDER
 
@@ -114,7 +107,7 @@ def test_json_and_excel_value_types_are_accepted() -> None:
 
     record = check(fields).record
 
-    assert record is not None
+    assert isinstance(record, TalentData)
     assert record.frontline_since == 2004
     assert [honor.year for honor in record.honors] == [2015, 2018]
     assert record.conditions[Condition.frontline] == (True, None)
@@ -124,8 +117,7 @@ def test_retire_needs_only_id_number_and_reason() -> None:
     result = check({"action": "退出", "id_number": HOLDER, "reason": "退休", "skill_level": "?"})
 
     assert result.errors == []
-    assert result.record is not None
-    assert (result.record.action, result.record.reason) == (Action.retire, "退休")
+    assert result.record == Retirement(HOLDER, "退休")
 
 
 def test_retire_without_reason_is_an_error() -> None:
@@ -225,7 +217,7 @@ def test_trailing_separator_gives_no_empty_honour() -> None:
 
     record = check(fields).record
 
-    assert record is not None
+    assert isinstance(record, TalentData)
     assert len(record.honors) == 1
 
 

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import IO
 
 from app.filing.parsers.base import FileFormatError, RawRow, RawValue, RowIssue, UploadRows
 from app.filing.parsers.csv_reader import read_csv
@@ -29,7 +29,7 @@ _READERS = {".json": read_json, ".csv": read_csv, ".xlsx": read_xlsx}
 SUPPORTED_SUFFIXES = tuple(_READERS)
 
 
-def parse_upload(stream: BinaryIO, filename: str) -> UploadRows:
+def parse_upload(stream: IO[bytes], filename: str) -> UploadRows:
     """The rows of the file in `stream`, by the type its name says (`.xlsx` needs seeking)."""
     suffix = PurePath(filename).suffix.lower()
     reader = _READERS.get(suffix)

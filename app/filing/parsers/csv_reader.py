@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 
 from app.filing.parsers.base import FileFormatError, UploadRows
 from app.filing.parsers.tabular import raw_rows, read_header
@@ -23,7 +23,7 @@ _NOT_TEXT = (
 _BAD_ENCODING = "CSV 文件中有无法识别的字符。请另存为 UTF-8 或 GB18030 编码后重新上传"
 
 
-def read_csv(stream: BinaryIO) -> UploadRows:
+def read_csv(stream: IO[bytes]) -> UploadRows:
     first = stream.read(CHUNK_BYTES)
     if b"\x00" in first:
         raise FileFormatError("malformed_file", _NOT_TEXT)
@@ -60,7 +60,7 @@ def _records(lines: Iterator[str]) -> Iterator[list[str]]:
         raise FileFormatError("malformed_file", _NOT_TEXT) from exc
 
 
-def _decoded_lines(first: bytes, stream: BinaryIO, encoding: str) -> Iterator[str]:
+def _decoded_lines(first: bytes, stream: IO[bytes], encoding: str) -> Iterator[str]:
     """Lines ending in their own newline, as `csv.reader` needs for quoted multi-line cells.
 
     Only new text is split, and a long line is gathered in parts, so work stays linear.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, TypeVar
+from typing import IO, Any, TypeVar
 
 import ijson  # type: ignore[import-untyped]
 from ijson.common import ObjectBuilder  # type: ignore[import-untyped]
@@ -29,7 +29,7 @@ class _End:
     """Marks the end of the records array (a record itself may be JSON null)."""
 
 
-def read_json(stream: BinaryIO) -> UploadRows:
+def read_json(stream: IO[bytes]) -> UploadRows:
     events: Iterator[Event] = ijson.parse(_WithoutBom(stream), use_float=True)
     _guarded(_open_records, events)
     return UploadRows(_rows(events))
@@ -38,7 +38,7 @@ def read_json(stream: BinaryIO) -> UploadRows:
 class _WithoutBom:
     """The stream minus a leading UTF-8 BOM, which Windows editors add and yajl refuses."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
         first = stream.read(len(codecs.BOM_UTF8))
         self._pending = first.removeprefix(codecs.BOM_UTF8)

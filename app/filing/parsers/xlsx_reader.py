@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
@@ -38,7 +38,7 @@ _NOT_XLSX = (
 _TOO_LARGE = "Excel 工作簿解压后过大，请拆分为多个文件后分别上传"
 
 
-def read_xlsx(stream: BinaryIO) -> UploadRows:
+def read_xlsx(stream: IO[bytes]) -> UploadRows:
     """Read a seekable stream holding an .xlsx file."""
     if not openpyxl.DEFUSEDXML:
         raise RuntimeError("openpyxl is not using defusedxml; refusing to parse uploaded XML")
@@ -61,7 +61,7 @@ def read_xlsx(stream: BinaryIO) -> UploadRows:
     return UploadRows(_rows(workbook, lines, header), unknown_headers=header.unknown)
 
 
-def check_zip_limits(stream: BinaryIO) -> None:
+def check_zip_limits(stream: IO[bytes]) -> None:
     """Refuse a zip that is not one, or whose declared sizes exceed our limits."""
     try:
         with zipfile.ZipFile(stream) as archive:

@@ -1,0 +1,150 @@
+"""Applying an approved submission to the registry: every row, or none.
+
+Runs inside the approval's transaction, after its status flip. The registry is the only
+writer of records, markers and versions (`file_record`, `retire_talent`); this module feeds
+it a slice of rows at a time, with the slice's people loaded in one query, and flushes once
+per slice. Any failure raises, and the caller's rollback undoes every row and the flip.
+
+Rows carry the version each person's record had at validation. If any record moved since
+(edited, filed by another submission, or created when the row expected to create it), the
+preview the province reviewed is no longer what would happen, so approval is refused with
+the rows named, and the city validates the file again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core.audit import Actor
+from app.core.errors import Conflict
+from app.core.keys import get_keyring
+from app.filing.constants import Outcome
+from app.filing.models import SubmissionRow
+from app.filing.rows import Retirement
+from app.filing.sealed import unseal
+from app.registry import service as registry
+from app.registry.models import Talent
+
+CHUNK_ROWS = 1000
+NAMED_ROWS = 20  # rows a conflict names in its message; `rows` in the answer lists up to 100
+_LISTED_ROWS = 100
+
+_ROW_COLUMNS = (
+    SubmissionRow.row_no,
+    SubmissionRow.outcome,
+    SubmissionRow.id_hash,
+    SubmissionRow.id_masked,
+    SubmissionRow.record_cipher,
+    SubmissionRow.base_version,
+)
+
+
+def apply_rows(
+    session: Session, actor: Actor, submission_id: uuid.UUID, *, city_code: str, today: date
+) -> None:
+    """File every row of the submission into the registry, or raise (409 registry_changed)."""
+    moved = session.execute(_moved_rows(submission_id).limit(_LISTED_ROWS)).all()
+    if moved:
+        raise registry_changed([(row.row_no, row.id_masked) for row in moved])
+    keyring = get_keyring()
+    for chunk in _slices(session, submission_id):
+        talents = registry.talents_by_hash(session, [row.id_hash for row in chunk])
+        # Between the check above and this load, a concurrent commit may have moved a record.
+        late = [r for r in chunk if _has_moved(r.base_version, talents.get(r.id_hash))]
+        if late:
+            raise registry_changed([(row.row_no, row.id_masked) for row in late])
+        for row in chunk:
+            talent = talents.get(row.id_hash)
+            record = unseal(row.record_cipher, keyring)
+            if isinstance(record, Retirement):
+                if talent is not None and row.outcome == Outcome.retire:
+                    registry.retire_talent(
+                        session,
+                        actor,
+                        talent,
+                        reason=record.reason,
+                        submission_id=submission_id,
+                        today=today,
+                    )
+            else:
+                registry.file_record(
+                    session,
+                    actor,
+                    record,
+                    city_code=city_code,
+                    existing=talent,
+                    submission_id=submission_id,
+                    today=today,
+                )
+        _flush(session)
+
+
+def registry_changed(rows: Sequence[tuple[int, str]]) -> Conflict:
+    """409 naming the rows whose people changed in the registry since validation."""
+    named = "、".join(f"第{row}行（{masked}）" for row, masked in rows[:NAMED_ROWS])
+    more = "等" if len(rows) > NAMED_ROWS else ""
+    detail = (
+        f"自校验以来，登记库中以下人员的记录已发生变化：{named}{more}。"
+        "请市级经办人重新上传文件校验后再报送。"
+    )
+    listed = [{"row": row, "id_number_masked": masked} for row, masked in rows[:_LISTED_ROWS]]
+    return Conflict(detail, code="registry_changed", extra={"rows": listed})
+
+
+def _moved_rows(submission_id: uuid.UUID) -> Select[int, str]:
+    """Rows whose person's record is not at the version validation saw (one query)."""
+    row, talent = SubmissionRow, Talent
+    return (
+        select(row.row_no, row.id_masked)
+        .outerjoin(talent, talent.id_hash == row.id_hash)
+        .where(
+            row.submission_id == submission_id,
+            or_(
+                and_(row.base_version.is_(None), talent.id.is_not(None)),
+                and_(
+                    row.base_version.is_not(None),
+                    or_(talent.id.is_(None), talent.version != row.base_version),
+                ),
+            ),
+        )
+        .order_by(row.row_no)
+    )
+
+
+def _has_moved(base_version: int | None, talent: Talent | None) -> bool:
+    if base_version is None:
+        return talent is not None
+    return talent is None or talent.version != base_version
+
+
+def _slices(session: Session, submission_id: uuid.UUID) -> Iterator[Sequence[Any]]:
+    """The rows in file order, a slice at a time (keyset on the (submission, row_no) key)."""
+    last = 0
+    while True:
+        chunk = session.execute(
+            select(*_ROW_COLUMNS)
+            .where(SubmissionRow.submission_id == submission_id, SubmissionRow.row_no > last)
+            .order_by(SubmissionRow.row_no)
+            .limit(CHUNK_ROWS)
+        ).all()
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].row_no
+
+
+def _flush(session: Session) -> None:
+    """Write the slice; a record changed or created concurrently is a registry change."""
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError) as exc:
+        detail = "审核期间登记库中的记录被同时修改，本次备案未生效，请重新校验后再报送。"
+        raise Conflict(detail, code="registry_changed", extra={"rows": []}) from exc

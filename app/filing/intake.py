@@ -1,0 +1,207 @@
+"""Taking in a city's file: parse, validate every row, judge it against the registry, store.
+
+One call makes one submission in the caller's transaction. Rows are handled a slice at a
+time (`CHUNK_ROWS`): one query loads the slice's people from the registry, one bulk insert
+stores its rows and one its errors, and nothing of a slice is kept after it, so memory
+stays flat however long the file. Parsing blocks: call this from a worker thread.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePath
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.core import audit
+from app.core.audit import Actor
+from app.core.crypto import KeyRing
+from app.core.keys import get_keyring
+from app.core.types import utcnow
+from app.filing.constants import COUNT_KEYS, PERIOD_PATTERN, SubmissionStatus
+from app.filing.errors import invalid_field
+from app.filing.judging import judge_row
+from app.filing.models import Submission, SubmissionError, SubmissionRow
+from app.filing.parsers import FileFormatError, parse_upload
+from app.filing.rows import RowResult, check_duplicates, validate_row
+from app.filing.upload import Upload
+from app.registry import service as registry
+
+CHUNK_ROWS = 1000
+# Column widths of `submission_error`: a message quoting a long cell is cut, not refused.
+_FIELD_LENGTH, _MESSAGE_LENGTH = 100, 500
+
+Progress = Callable[[int], None]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Intake:
+    submission: Submission
+    created: bool  # False: an earlier submission answered the same Idempotency-Key
+
+
+def take_in(
+    session: Session,
+    actor: Actor,
+    upload: Upload,
+    *,
+    city_code: str,
+    period: str,
+    idempotency_key: str | None,
+    today: date,
+    progress: Progress | None = None,
+) -> Intake:
+    """Validate `upload` into a new submission of `city_code`, or replay an earlier one.
+
+    The same Idempotency-Key with the same file (by SHA-256) gives back the first
+    submission; with another file it is refused (422 `idempotency_key_reused`).
+    """
+    check_period(period)
+    if idempotency_key is not None:
+        earlier = replayed(session, city_code, idempotency_key, upload.sha256)
+        if earlier is not None:
+            return Intake(earlier, created=False)
+    submission = Submission(
+        id=uuid.uuid4(),
+        city_code=city_code,
+        period=period,
+        status=SubmissionStatus.invalid.value,
+        file_name=upload.filename,
+        file_format=PurePath(upload.filename).suffix.lower().lstrip(".")[:8],
+        sha256=upload.sha256,
+        size_bytes=upload.size_bytes,
+        idempotency_key=idempotency_key,
+        counts={},
+        ignored_columns=[],
+        created_by=actor.actor_id,
+        created_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(submission)
+    except IntegrityError:
+        # A concurrent request with the same key got there first (PostgreSQL).
+        earlier = replayed(session, city_code, idempotency_key or "", upload.sha256)
+        if earlier is None:
+            raise
+        return Intake(earlier, created=False)
+    counts = _validate_rows(session, submission, upload, today=today, progress=progress)
+    submission.counts = counts
+    if not counts["errors"]:
+        submission.status = SubmissionStatus.validated.value
+    audit.record(
+        session,
+        actor,
+        "submission.create",
+        f"submission:{submission.id}",
+        {"city_code": city_code, "period": period, "status": submission.status, "counts": counts},
+    )
+    return Intake(submission, created=True)
+
+
+def check_period(period: str) -> None:
+    if re.fullmatch(PERIOD_PATTERN, period) is None:
+        message = "报送期次格式不正确，应为年份加季度，如 2026Q4"
+        raise invalid_field("period", "invalid_period", message)
+
+
+def replayed(session: Session, city_code: str, key: str, sha256: str) -> Submission | None:
+    """The submission an Idempotency-Key already made, if the file is the same one."""
+    earlier = session.scalar(
+        select(Submission).where(
+            Submission.city_code == city_code, Submission.idempotency_key == key
+        )
+    )
+    if earlier is not None and earlier.sha256 != sha256:
+        message = "该 Idempotency-Key 已用于另一个文件；上传新文件请使用新的 Idempotency-Key"
+        raise invalid_field("Idempotency-Key", "idempotency_key_reused", message)
+    return earlier
+
+
+def _validate_rows(
+    session: Session,
+    submission: Submission,
+    upload: Upload,
+    *,
+    today: date,
+    progress: Progress | None,
+) -> dict[str, int]:
+    keyring = get_keyring()
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    try:
+        rows = parse_upload(upload.stream, upload.filename)
+        submission.ignored_columns = list(rows.unknown_headers)
+        results = check_duplicates(validate_row(raw, today=today) for raw in rows)
+        for chunk in _slices(results, CHUNK_ROWS):
+            _store_slice(session, submission, chunk, counts, keyring)
+            if progress is not None:
+                progress(len(chunk))
+    except FileFormatError as exc:
+        raise invalid_field("file", exc.code, exc.message_zh) from exc
+    if not counts["rows"]:
+        message = "文件中没有数据行：表头之后至少要有一行人员信息"
+        raise invalid_field("file", "empty_file", message)
+    return counts
+
+
+def _store_slice(
+    session: Session,
+    submission: Submission,
+    chunk: list[RowResult],
+    counts: dict[str, int],
+    keyring: KeyRing,
+) -> None:
+    hashes = {r.row: keyring.blind_index(r.id_number) for r in chunk if r.id_number is not None}
+    talents = registry.talents_by_hash(session, hashes.values())
+    rows: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for result in chunk:
+        id_hash = hashes.get(result.row)
+        judgement = judge_row(
+            result,
+            talents.get(id_hash) if id_hash is not None else None,
+            id_hash=id_hash,
+            city_code=submission.city_code,
+            submission_id=submission.id,
+            keyring=keyring,
+        )
+        counts["rows"] += 1
+        if judgement.row is None:
+            counts["errors"] += 1
+            errors.extend(
+                {
+                    "submission_id": submission.id,
+                    "row_no": error.row,
+                    "field": error.field[:_FIELD_LENGTH],
+                    "code": error.code,
+                    "message": error.message[:_MESSAGE_LENGTH],
+                }
+                for error in judgement.errors
+            )
+        else:
+            assert judgement.outcome is not None
+            counts[judgement.outcome] += 1
+            rows.append(judgement.row)
+    if rows:
+        session.execute(insert(SubmissionRow), rows)
+    if errors:
+        session.execute(insert(SubmissionError), errors)
+
+
+def _slices(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

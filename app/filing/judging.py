@@ -1,0 +1,126 @@
+"""Judging a validated row against the registry: may this city file it, and what would it do?
+
+The file alone cannot tell whether a person is already filed by another city, or whether a
+person to retire is on this city's register; the registry can. For a row that passes, the
+preview says what approval would do (create / update with the changes / retire / nothing
+new) and whether the record will be eligible afterwards, decided by the registry itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.crypto import KeyRing
+from app.core.reference import city_names
+from app.filing.constants import Outcome
+from app.filing.file_format import Action
+from app.filing.rows import Retirement, RowError, RowResult
+from app.filing.sealed import seal
+from app.registry import service as registry
+from app.registry.diffs import STATUS_RETIRED
+from app.registry.identifiers import mask_id_number
+from app.registry.models import Talent
+from app.registry.records import TalentData, talent_data_of
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A row's errors (the file's and the registry's), or its stored form and outcome."""
+
+    errors: list[RowError]
+    outcome: Outcome | None = None
+    row: dict[str, Any] | None = None  # the values of its `submission_row`
+
+
+def judge_row(
+    result: RowResult,
+    talent: Talent | None,
+    *,
+    id_hash: str | None,
+    city_code: str,
+    submission_id: uuid.UUID,
+    keyring: KeyRing,
+) -> Judgement:
+    """`talent` is the registry's record of the row's person (any city), if there is one."""
+    errors = list(result.errors)
+    if result.id_number is not None:
+        errors.extend(_registry_errors(result, result.id_number, talent, city_code))
+    record = result.record
+    if errors or record is None or id_hash is None:
+        return Judgement(errors)
+    if isinstance(record, Retirement):
+        assert talent is not None  # a retirement of someone not on the register is an error
+        outcome, preview = _retirement_preview(record, talent, keyring)
+    else:
+        outcome, preview = _filing_preview(record, talent, city_code)
+    row = {
+        "submission_id": submission_id,
+        "row_no": result.row,
+        "action": Action.retire.value if isinstance(record, Retirement) else Action.upsert.value,
+        "id_hash": id_hash,
+        "id_masked": mask_id_number(record.id_number),
+        "outcome": outcome.value,
+        "record_cipher": seal(record, keyring),
+        "base_version": talent.version if talent is not None else None,
+        **preview,
+    }
+    return Judgement([], outcome, row)
+
+
+def _registry_errors(
+    result: RowResult, id_number: str, talent: Talent | None, city_code: str
+) -> list[RowError]:
+    masked = mask_id_number(id_number)
+    if talent is not None and talent.city_code != city_code and talent.status != STATUS_RETIRED:
+        other = city_names().get(talent.city_code, talent.city_code)
+        message = (
+            f"该人员（{masked}）已由{other}备案，本市不能报送；"
+            f"如已调入本市，请先由{other}办理退出后再报送"
+        )
+        return [RowError(result.row, "id_number", "filed_by_other_city", message)]
+    if result.action is Action.retire and (talent is None or talent.city_code != city_code):
+        message = f"本市高技能领军人才库中没有该人员（{masked}），无法办理退出"
+        return [RowError(result.row, "id_number", "not_in_city_registry", message)]
+    return []
+
+
+def _filing_preview(
+    data: TalentData, talent: Talent | None, city_code: str
+) -> tuple[Outcome, dict[str, Any]]:
+    changes = registry.changes(talent, data)
+    if talent is not None and talent.city_code != city_code:
+        # A person another city retired, now filed here: the registry moves the record.
+        changes["city_code"] = [talent.city_code, city_code]
+    outcome = Outcome.update if changes else Outcome.unchanged
+    if talent is None:
+        outcome = Outcome.create
+    decision = registry.decide_for(data)
+    return outcome, {
+        "name": data.name,
+        "diff": changes,
+        "eligible_after": decision.eligible,
+        "ineligible_reason": None if decision.eligible else decision.summary_zh,
+    }
+
+
+def _retirement_preview(
+    record: Retirement, talent: Talent, keyring: KeyRing
+) -> tuple[Outcome, dict[str, Any]]:
+    """Retiring someone already retired changes nothing (approval leaves the record be)."""
+    changes: dict[str, list[Any]] = {}
+    outcome = Outcome.unchanged
+    if talent.status != STATUS_RETIRED:
+        outcome = Outcome.retire
+        changes["status"] = [talent.status, STATUS_RETIRED]
+        changes["retired_reason"] = [talent.retired_reason, record.reason]
+        if talent.eligible:
+            changes["eligible"] = [True, False]
+    decision = registry.decide_for(talent_data_of(talent, keyring), retired=True)
+    return outcome, {
+        "name": talent.name,
+        "diff": changes,
+        "eligible_after": False,
+        "ineligible_reason": decision.summary_zh,
+    }

@@ -1,0 +1,79 @@
+"""Reading submissions: the list, the error report and the diff preview.
+
+The city wall for lists is here (a city operator's query is limited to their city); for a
+single submission it is `deps.valid_submission`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.access.auth import Principal
+from app.filing.constants import Outcome, SubmissionStatus
+from app.filing.models import Submission, SubmissionError, SubmissionRow
+from app.registry.codes import Role
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+
+
+def list_submissions(
+    session: Session,
+    caller: Principal,
+    *,
+    status: SubmissionStatus | None,
+    city_code: str | None,
+    page: int,
+    page_size: int,
+) -> Page[Submission]:
+    """Newest first; a city operator sees their own city's only."""
+    query = select(Submission)
+    if caller.role == Role.city_operator:
+        query = query.where(Submission.city_code == caller.city_code)
+    if city_code is not None:
+        query = query.where(Submission.city_code == city_code)
+    if status is not None:
+        query = query.where(Submission.status == status.value)
+    query = query.order_by(Submission.created_at.desc(), Submission.id)
+    return _page(session, query, page=page, page_size=page_size)
+
+
+def row_errors(session: Session, submission_id: uuid.UUID) -> Sequence[SubmissionError]:
+    """Every error of the file, in row order."""
+    return session.scalars(
+        select(SubmissionError)
+        .where(SubmissionError.submission_id == submission_id)
+        .order_by(SubmissionError.row_no, SubmissionError.id)
+    ).all()
+
+
+def preview_rows(
+    session: Session,
+    submission_id: uuid.UUID,
+    *,
+    outcome: Outcome | None,
+    page: int,
+    page_size: int,
+) -> Page[SubmissionRow]:
+    """The valid rows in file order, with what approving each would do."""
+    query = select(SubmissionRow).where(SubmissionRow.submission_id == submission_id)
+    if outcome is not None:
+        query = query.where(SubmissionRow.outcome == outcome.value)
+    return _page(session, query.order_by(SubmissionRow.row_no), page=page, page_size=page_size)
+
+
+def _page(session: Session, query: Select[T], *, page: int, page_size: int) -> Page[T]:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = session.scalars(query.offset((page - 1) * page_size).limit(page_size)).all()
+    return Page(items, total or 0)

@@ -1,0 +1,143 @@
+"""What the submissions API answers and accepts (the contract's shapes, and the review's)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from app.core.reference import city_names
+from app.filing.constants import COUNT_KEYS, Outcome, SubmissionStatus
+from app.filing.file_format import Action
+from app.filing.models import Submission, SubmissionError, SubmissionRow
+
+
+class SubmissionCounts(BaseModel):
+    rows: int = Field(description="Data rows in the file.")
+    errors: int = Field(description="Rows with at least one error.")
+    create: int = Field(description="Valid rows that would create a record.")
+    update: int = Field(description="Valid rows that would change a record.")
+    retire: int = Field(description="Valid rows that would retire a record.")
+    unchanged: int = Field(description="Valid rows that would re-file a record as it is.")
+
+
+class SubmissionOut(BaseModel):
+    """A submission as the contract gives it."""
+
+    id: uuid.UUID
+    city_code: str
+    period: str
+    status: SubmissionStatus
+    sha256: str = Field(description="SHA-256 of the uploaded file, hex.")
+    counts: SubmissionCounts
+
+
+class SubmissionSummary(SubmissionOut):
+    """A submission in the review queue: the contract's object and its history."""
+
+    city_name: str
+    file_name: str
+    file_format: str
+    size_bytes: int
+    created_by: str
+    created_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    decided_by: str | None
+    reject_reason: str | None
+
+
+class SubmissionPage(BaseModel):
+    items: list[SubmissionSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class ReportError(BaseModel):
+    row: int = Field(description="The data row, counting from 1 (a spreadsheet's line - 1).")
+    field: str = Field(description="The field's path in the JSON format, e.g. honors[0].year.")
+    code: str
+    message: str = Field(description="What is wrong and how to fix it, in Chinese.")
+
+
+class SubmissionReport(BaseModel):
+    errors: list[ReportError]
+
+
+class PreviewRow(BaseModel):
+    row: int
+    action: Action
+    outcome: Outcome
+    id_number_masked: str
+    name: str | None
+    changes: dict[str, list[Any]] = Field(
+        description="field -> [before, after]; ID numbers masked. A create lists every field."
+    )
+    eligible_after: bool
+    ineligible_reason: str | None = Field(description="Why not eligible after approval (zh).")
+
+
+class SubmissionPreview(BaseModel):
+    items: list[PreviewRow]
+    total: int
+    page: int
+    page_size: int
+    ignored_columns: list[str] = Field(
+        description="Header cells of the file that are not in the format: not read."
+    )
+
+
+class RejectIn(BaseModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+def submission_out(submission: Submission) -> SubmissionOut:
+    return SubmissionOut(**_contract_fields(submission))
+
+
+def submission_summary(submission: Submission) -> SubmissionSummary:
+    return SubmissionSummary(
+        **_contract_fields(submission),
+        city_name=city_names().get(submission.city_code, submission.city_code),
+        file_name=submission.file_name,
+        file_format=submission.file_format,
+        size_bytes=submission.size_bytes,
+        created_by=submission.created_by,
+        created_at=submission.created_at,
+        submitted_at=submission.submitted_at,
+        decided_at=submission.decided_at,
+        decided_by=submission.decided_by,
+        reject_reason=submission.reject_reason,
+    )
+
+
+def report_error(error: SubmissionError) -> ReportError:
+    return ReportError(row=error.row_no, field=error.field, code=error.code, message=error.message)
+
+
+def preview_row(row: SubmissionRow) -> PreviewRow:
+    return PreviewRow(
+        row=row.row_no,
+        action=Action(row.action),
+        outcome=Outcome(row.outcome),
+        id_number_masked=row.id_masked,
+        name=row.name,
+        changes=row.diff,
+        eligible_after=row.eligible_after,
+        ineligible_reason=row.ineligible_reason,
+    )
+
+
+def _contract_fields(submission: Submission) -> dict[str, Any]:
+    counts = {key: int(submission.counts.get(key, 0)) for key in COUNT_KEYS}
+    return {
+        "id": submission.id,
+        "city_code": submission.city_code,
+        "period": submission.period,
+        "status": SubmissionStatus(submission.status),
+        "sha256": submission.sha256,
+        "counts": SubmissionCounts(**counts),
+    }
