@@ -13,6 +13,7 @@ from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
 from app.health.router import router as health_router
 from app.lookup.router import router as lookup_router
+from app.public.router import router as public_router
 from app.registry.router import router as registry_router
 from app.studios.router import router as studios_router
 from app.tasks.router import router as tasks_router
@@ -25,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     reference_router,
     audit_router,
     lookup_router,
+    public_router,
     registry_router,
     studios_router,
     assistance_router,

@@ -1,0 +1,92 @@
+"""Public routes: no credentials, rate-limited per client address."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Response
+
+from app.access.ratelimit import PublicRateLimit
+from app.core.db import SessionDep
+from app.core.types import utcnow
+from app.lookup.service import local_day
+from app.public import service
+from app.public.roster_csv import roster_csv
+from app.public.schemas import MarkerVerification, RosterPage
+from app.registry.codes import Category
+
+router = APIRouter(prefix="/api/v1/public", tags=["public"])
+
+CityCode = Annotated[str | None, Query(pattern=r"^\d{6}$", description="e.g. 340100")]
+CategoryQuery = Annotated[Category | None, Query()]
+NameContains = Annotated[str | None, Query(min_length=1, max_length=50, description="姓名包含")]
+MarkerCode = Annotated[str, Path(min_length=1, max_length=40)]
+_CSV_NAME = quote("高技能领军人才名单.csv")
+
+
+@router.get("/roster", name="public_roster", summary="The published roster of leading talents")
+def public_roster(
+    _limit: PublicRateLimit,
+    session: SessionDep,
+    city_code: CityCode = None,
+    category: CategoryQuery = None,
+    q: NameContains = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> RosterPage:
+    service.check_city_code(city_code)
+    where = service.RosterFilter(city_code, category, q)
+    today = local_day(utcnow())
+    return service.roster_page(session, where, today=today, page=page, page_size=page_size)
+
+
+@router.get(
+    "/roster.csv",
+    name="public_roster_csv",
+    summary="The published roster as CSV (UTF-8 with BOM, Chinese headers)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def public_roster_csv(
+    _limit: PublicRateLimit,
+    session: SessionDep,
+    city_code: CityCode = None,
+    category: CategoryQuery = None,
+    q: NameContains = None,
+) -> Response:
+    service.check_city_code(city_code)
+    where = service.RosterFilter(city_code, category, q)
+    items = service.roster_all(session, where, today=local_day(utcnow()))
+    return Response(
+        roster_csv(items),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename=roster.csv; filename*=UTF-8''{_CSV_NAME}"
+        },
+    )
+
+
+@router.get(
+    "/verify/{marker_code}",
+    name="public_verify_marker",
+    summary="Is this marker valid? (what the code printed on a card leads to)",
+)
+def public_verify_marker(
+    marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep
+) -> MarkerVerification:
+    return service.verify_marker(session, marker_code, today=local_day(utcnow()))
+
+
+@router.get(
+    "/verify/{marker_code}/qr.png",
+    name="public_verify_qr",
+    summary="A PNG QR code of the marker's public verification page",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def public_verify_qr(
+    marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep
+) -> Response:
+    png = service.verification_qr_png(session, marker_code)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})

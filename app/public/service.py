@@ -1,0 +1,169 @@
+"""The published roster (people whose marker is active today) and the public marker check.
+
+Both only read: on SQLite they run as plain read transactions, so public traffic never
+queues for the write lock that lookups and filings take.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import segno
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from app.core.db import READ_ONLY
+from app.core.errors import InvalidInput, NotFound, field_error
+from app.core.reference import city_names
+from app.core.settings import get_settings
+from app.lookup.rules import marker_grants_priority
+from app.public.masking import mask_name
+from app.public.schemas import MarkerVerification, RosterItem, RosterPage
+from app.registry.codes import Category, MarkerStatus
+from app.registry.models import Honor, Marker, Talent
+
+_CATEGORY_ORDER = {category: position for position, category in enumerate(Category)}
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    city_code: str | None = None
+    category: Category | None = None
+    q: str | None = None
+
+
+def roster_page(
+    session: Session, where: RosterFilter, *, today: date, page: int, page_size: int
+) -> RosterPage:
+    read_only(session)
+    condition = _roster_condition(where, today)
+    total = session.scalar(select(func.count()).select_from(Talent).join(Marker).where(condition))
+    rows = session.execute(
+        _roster_select(condition).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    items = _roster_items(session, rows)
+    return RosterPage(items=items, total=total or 0, page=page, page_size=page_size)
+
+
+def roster_all(session: Session, where: RosterFilter, *, today: date) -> list[RosterItem]:
+    read_only(session)
+    return _roster_items(session, session.execute(_roster_select(_roster_condition(where, today))))
+
+
+def verify_marker(session: Session, code: str, *, today: date) -> MarkerVerification:
+    read_only(session)
+    row = session.execute(
+        select(Talent.id, Talent.name, Talent.city_code, Marker.status, Marker.valid_until)
+        .join(Marker, Marker.talent_id == Talent.id)
+        .where(Marker.code == normalise_code(code))
+    ).first()
+    if row is None:
+        raise NotFound("未找到该标识编码：它从未签发过。")
+    return MarkerVerification(
+        valid=marker_grants_priority(row.status, row.valid_until, today),
+        name_masked=mask_name(row.name),
+        city_name=city_names().get(row.city_code, row.city_code),
+        categories=_categories_of(session, [row.id])[row.id],
+        valid_until=row.valid_until,
+    )
+
+
+def verification_qr_png(session: Session, code: str) -> bytes:
+    """A QR code of the marker's public verification page, for printing on the card."""
+    read_only(session)
+    issued = session.scalar(select(Marker.code).where(Marker.code == normalise_code(code)))
+    if issued is None:
+        raise NotFound("未找到该标识编码：它从未签发过。")
+    url = f"{get_settings().public_base_url.rstrip('/')}/verify/{quote(issued)}"
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=8, border=4)
+    return out.getvalue()
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def check_city_code(city_code: str | None) -> None:
+    if city_code is not None and city_code not in city_names():
+        message = "城市代码不是本省16个市之一。"
+        raise InvalidInput(message, errors=[field_error("city_code", "invalid_city", message)])
+
+
+def read_only(session: Session) -> None:
+    """Start the transaction as a plain read (SQLite: no write lock), unless one is open."""
+    if not session.in_transaction():
+        session.connection(execution_options={READ_ONLY: True})
+
+
+def _roster_condition(where: RosterFilter, today: date) -> ColumnElement[bool]:
+    clauses: list[ColumnElement[bool]] = [
+        Marker.status == MarkerStatus.active,
+        Marker.valid_until >= today,
+    ]
+    if where.city_code:
+        clauses.append(Talent.city_code == where.city_code)
+    if where.category:
+        clauses.append(
+            exists().where(Honor.talent_id == Talent.id, Honor.category == where.category)
+        )
+    if where.q:
+        clauses.append(Talent.name.contains(where.q, autoescape=True))
+    return and_(*clauses)
+
+
+def _roster_select(condition: ColumnElement[bool]) -> Any:
+    return (
+        select(
+            Talent.id,
+            Talent.name,
+            Talent.gender,
+            Talent.city_code,
+            Talent.employer,
+            Talent.occupation,
+            Talent.filed_on,
+        )
+        .join(Marker, Marker.talent_id == Talent.id)
+        .where(condition)
+        .order_by(Talent.city_code, Talent.name, Talent.id)
+    )
+
+
+def _roster_items(session: Session, rows: Iterable[Any]) -> list[RosterItem]:
+    rows = list(rows)
+    categories = _categories_of(session, [row.id for row in rows])
+    cities = city_names()
+    return [
+        RosterItem(
+            name=row.name,
+            gender=row.gender,
+            city_code=row.city_code,
+            city_name=cities.get(row.city_code, row.city_code),
+            employer=row.employer,
+            occupation=row.occupation,
+            categories=categories[row.id],
+            filed_on=row.filed_on,
+        )
+        for row in rows
+    ]
+
+
+def _categories_of(session: Session, talent_ids: list[Any]) -> dict[Any, list[Category]]:
+    """Each talent's distinct honour categories, in the notice's order."""
+    found: dict[Any, set[Category]] = defaultdict(set)
+    for start in range(0, len(talent_ids), 1000):
+        chunk = talent_ids[start : start + 1000]
+        for talent_id, category in session.execute(
+            select(Honor.talent_id, Honor.category).where(Honor.talent_id.in_(chunk))
+        ):
+            if category in _CATEGORY_ORDER:
+                found[talent_id].add(Category(category))
+    return defaultdict(
+        list, {key: sorted(value, key=_CATEGORY_ORDER.__getitem__) for key, value in found.items()}
+    )

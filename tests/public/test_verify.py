@@ -1,0 +1,87 @@
+"""GET /api/v1/public/verify/{code} and its QR code."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import segno
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.core.settings import get_settings
+from app.public.masking import mask_name
+from tests.lookup.factories import make_talent
+from tests.public.qr_reading import PNG_SIGNATURE, qr_modules
+from tests.public.test_roster import assert_no_id_numbers
+
+
+def verify(client: TestClient, code: str):  # type: ignore[no-untyped-def]
+    return client.get(client.app.url_path_for("public_verify_marker", marker_code=code))  # type: ignore[attr-defined]
+
+
+def test_active_marker_is_valid(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    until = date.today() + timedelta(days=100)
+    person = make_talent(
+        db, name="张三", city_code="340200", valid_until=until, categories=("provincial_hpcs",)
+    )
+    response = verify(client, person.marker_code)
+    assert response.status_code == 200
+    assert response.json() == {
+        "valid": True,
+        "name_masked": "张*",
+        "city_name": "芜湖市",
+        "categories": ["provincial_hpcs"],
+        "valid_until": until.isoformat(),
+    }
+    assert_no_id_numbers(response.text, [person])
+
+
+def test_code_is_matched_regardless_of_case(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    person = make_talent(db)
+    assert verify(client, person.marker_code.lower()).json()["valid"] is True
+
+
+@pytest.mark.parametrize("case", ["suspended", "revoked", "expired"])
+def test_marker_that_no_longer_counts_is_not_valid(client, db: Session, case: str) -> None:  # type: ignore[no-untyped-def]
+    if case == "expired":
+        person = make_talent(db, valid_until=date.today() - timedelta(days=1))
+    else:
+        person = make_talent(db, marker=case)
+    response = verify(client, person.marker_code)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["valid"] is False
+    assert body["name_masked"] == mask_name(person.name)
+
+
+def test_code_never_issued_is_404_problem(client) -> None:  # type: ignore[no-untyped-def]
+    response = verify(client, "LT-0000000000ZZ")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("张三", "张*"), ("王小明", "王**"), ("欧阳娜娜", "欧阳**"), ("欧阳", "欧*"), ("李", "*")],
+)
+def test_names_keep_only_the_surname(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+def test_qr_code_is_a_png_of_the_verification_page(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    person = make_talent(db)
+    url = client.app.url_path_for("public_verify_qr", marker_code=person.marker_code)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content.startswith(PNG_SIGNATURE)
+    expected_url = f"{get_settings().public_base_url}/verify/{person.marker_code}"
+    expected = [list(row) for row in segno.make(expected_url, error="m").matrix]
+    assert qr_modules(response.content) == expected
+
+
+def test_qr_code_of_a_code_never_issued_is_404(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(client.app.url_path_for("public_verify_qr", marker_code="LT-NOPE"))
+    assert response.status_code == 404
