@@ -13,6 +13,8 @@ from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
 from app.health.router import router as health_router
 from app.lookup.router import router as lookup_router
+from app.pages.errors import install_page_errors
+from app.pages.router import router as pages_router
 from app.public.router import router as public_router
 from app.registry.router import router as registry_router
 from app.studios.router import router as studios_router
@@ -27,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     audit_router,
     lookup_router,
     public_router,
+    pages_router,
     registry_router,
     studios_router,
     assistance_router,
@@ -52,6 +55,7 @@ def create_app() -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    install_page_errors(app)
     app.add_middleware(RequestLogMiddleware)
     return app
 

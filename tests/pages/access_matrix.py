@@ -1,0 +1,24 @@
+"""Who passes each page's gate (collected by the access matrix test). Public pages (the
+roster, marker verification, login) need no entry; every page behind a login has one."""
+
+PEOPLE = frozenset({"province_admin", "city_operator", "window_clerk", "auditor"})
+READERS = frozenset({"province_admin", "city_operator", "auditor"})
+PROVINCE = frozenset({"province_admin"})
+CLERK = frozenset({"window_clerk"})
+AUDIT = frozenset({"province_admin", "auditor"})
+
+ENTRIES: list[tuple[str, str, frozenset[str]]] = [
+    ("POST", "/logout", PEOPLE),
+    ("GET", "/counter", CLERK),
+    ("POST", "/counter/lookup", CLERK),
+    ("GET", "/talents", READERS),
+    ("GET", "/talents/{talent_id}", READERS),
+    ("POST", "/talents/{talent_id}/marker/{verb}", PROVINCE),
+    ("GET", "/partners", PROVINCE),
+    ("POST", "/partners", PROVINCE),
+    ("GET", "/partners/{partner_id}", PROVINCE),
+    ("POST", "/partners/{partner_id}/keys", PROVINCE),
+    ("POST", "/partners/{partner_id}/keys/{key_id}/revoke", PROVINCE),
+    ("GET", "/audit", AUDIT),
+    ("GET", "/audit/verify", AUDIT),
+]
