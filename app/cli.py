@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from app.access.cli import register as register_access
 from app.core import audit
+from app.core.backup_cli import register as register_backup
 from app.core.db import get_engine, session_scope
 from app.core.logging import configure_logging, log_config
 from app.core.migrate import upgrade
@@ -38,7 +39,12 @@ def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     verify.set_defaults(func=_audit_verify)
 
 
-COMMAND_GROUPS: list[Register] = [_register_core, register_access, register_registry]
+COMMAND_GROUPS: list[Register] = [
+    _register_core,
+    register_access,
+    register_registry,
+    register_backup,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
