@@ -32,9 +32,7 @@ from app.registry.records import DEPENDENT_ID_CONTEXT
 def open_case(
     session: Session, actor: Principal, data: CaseCreate, *, today: date
 ) -> AssistanceCase:
-    talent = session.get(Talent, data.talent_id)
-    if talent is None or talent.city_code != actor.city_code:
-        raise NotFound("未找到本市的该人才记录。")
+    talent = talent_of_city(session, actor, data.talent_id)
     if talent.status != "filed":
         raise _refusal("talent_id", "talent_not_filed", "该人才已退出人才库，不能开立帮扶案件。")
     case = AssistanceCase(
@@ -58,6 +56,14 @@ def open_case(
         ) from None
     _record(session, actor, "assistance.case.open", case)
     return case
+
+
+def talent_of_city(session: Session, operator: Principal, talent_id: uuid.UUID) -> Talent:
+    """A talent of the operator's own city, or 404: a city assists its own talents only."""
+    talent = session.get(Talent, talent_id)
+    if talent is None or talent.city_code != operator.city_code:
+        raise NotFound("未找到本市的该人才记录。")
+    return talent
 
 
 def update_case(session: Session, actor: Principal, case: AssistanceCase, data: CaseUpdate) -> None:

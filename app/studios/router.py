@@ -37,7 +37,7 @@ CityFilter = Annotated[str | None, Query(pattern=r"^\d{6}$")]
     status_code=201,
     summary="Enter a leading talent's direct application for a provincial studio",
 )
-def submit_application(
+def submit_studio_application(
     caller: StudioApplicant, data: ApplicationCreate, session: SessionDep
 ) -> ApplicationOut:
     application = service.apply(session, caller, data, today=local_today())
@@ -45,7 +45,7 @@ def submit_application(
 
 
 @router.get("/api/v1/studios/applications", summary="List studio applications (the queue)")
-def list_applications(
+def list_studio_applications(
     caller: RegistryReader,
     session: SessionDep,
     status: ApplicationStatus | None = None,
@@ -68,7 +68,9 @@ def list_applications(
 
 
 @router.get("/api/v1/studios/applications/{application_id}", summary="One studio application")
-def get_application(_caller: RegistryReader, application: ReadableApplication) -> ApplicationOut:
+def get_studio_application(
+    _caller: RegistryReader, application: ReadableApplication
+) -> ApplicationOut:
     return application_out(application)
 
 
@@ -76,7 +78,7 @@ def get_application(_caller: RegistryReader, application: ReadableApplication) -
     "/api/v1/studios/applications/{application_id}/accept",
     summary="Accept a submitted application into review",
 )
-def accept_application(
+def accept_studio_application(
     caller: ProvinceAdmin, application: LockedApplication, session: SessionDep
 ) -> ApplicationOut:
     service.accept(session, caller, application)
@@ -87,7 +89,7 @@ def accept_application(
     "/api/v1/studios/applications/{application_id}/approve",
     summary="Approve an application under review: the studio is established",
 )
-def approve_application(
+def approve_studio_application(
     caller: ProvinceAdmin,
     application: LockedApplication,
     data: ApprovalIn,
@@ -101,7 +103,7 @@ def approve_application(
     "/api/v1/studios/applications/{application_id}/reject",
     summary="Reject an application, with the reason",
 )
-def reject_application(
+def reject_studio_application(
     caller: ProvinceAdmin, application: LockedApplication, data: RejectionIn, session: SessionDep
 ) -> ApplicationOut:
     service.reject(session, caller, application, reason=data.reason)

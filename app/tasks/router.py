@@ -24,7 +24,7 @@ PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.get("", summary="The ledger: every task's standing today and its latest report")
-def list_tasks(
+def list_key_tasks(
     _caller: Auditor,
     session: SessionDep,
     overdue: bool | None = None,
@@ -50,7 +50,7 @@ def list_tasks(
     response_class=Response,
     responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
 )
-def export_ledger(_caller: Auditor, session: SessionDep) -> Response:
+def export_key_tasks(_caller: Auditor, session: SessionDep) -> Response:
     today = local_today()
     content = ledger_workbook(service.ledger(session, today), today)
     filename = f"重点任务分工表-{today.isoformat()}.xlsx"
@@ -64,13 +64,13 @@ def export_ledger(_caller: Auditor, session: SessionDep) -> Response:
 
 
 @router.get("/{number}", summary="One task, its standing today and its latest report")
-def get_task(_caller: Auditor, number: TaskNumber, session: SessionDep) -> TaskOut:
+def get_key_task(_caller: Auditor, number: TaskNumber, session: SessionDep) -> TaskOut:
     task = service.get_task(session, number)
     return task_out(service.task_row(session, task, local_today()))
 
 
 @router.get("/{number}/reports", summary="A task's progress reports, newest first")
-def list_reports(
+def list_task_reports(
     _caller: Auditor,
     number: TaskNumber,
     session: SessionDep,
@@ -89,7 +89,7 @@ def list_reports(
     status_code=201,
     summary="Record a progress report on behalf of a lead or cooperating unit",
 )
-def add_report(
+def add_task_report(
     caller: ProvinceAdmin, number: TaskNumber, data: ReportCreate, session: SessionDep
 ) -> ReportOut:
     task = service.get_task(session, number)

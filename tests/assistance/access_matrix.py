@@ -11,4 +11,11 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("PATCH", "/api/v1/assistance/cases/{case_id}", CITY),
     ("POST", "/api/v1/assistance/cases/{case_id}/services", CITY),
     ("POST", "/api/v1/assistance/cases/{case_id}/close", CITY),
+    # Pages
+    ("GET", "/assistance", READERS),
+    ("GET", "/assistance/new", CITY),
+    ("POST", "/assistance/find", CITY),
+    ("POST", "/assistance/new", CITY),
+    ("GET", "/assistance/{case_id}", READERS),
+    ("POST", "/assistance/{case_id}/{verb}", CITY),
 ]

@@ -12,4 +12,11 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/studios/applications/{application_id}/reject", PROVINCE),
     ("GET", "/api/v1/studios", READERS),
     ("GET", "/api/v1/talents/{talent_id}/studios", READERS),
+    # Pages
+    ("GET", "/studios", READERS),
+    ("GET", "/studios/new", frozenset({"city_operator", "window_clerk"})),
+    ("POST", "/studios/find", frozenset({"city_operator", "window_clerk"})),
+    ("POST", "/studios/new", frozenset({"city_operator", "window_clerk"})),
+    ("GET", "/studios/{application_id}", READERS),
+    ("POST", "/studios/{application_id}/{verb}", PROVINCE),
 ]

@@ -8,4 +8,9 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/api/v1/tasks/{number}", READERS),
     ("GET", "/api/v1/tasks/{number}/reports", READERS),
     ("POST", "/api/v1/tasks/{number}/reports", frozenset({"province_admin"})),
+    # Pages
+    ("GET", "/tasks", READERS),
+    ("GET", "/tasks/export.xlsx", READERS),
+    ("GET", "/tasks/{number}", READERS),
+    ("POST", "/tasks/{number}/reports", frozenset({"province_admin"})),
 ]

@@ -1,0 +1,245 @@
+"""困难企业人才帮扶: a city operator opens a case, records services to the talent's spouse
+or children, updates the measures and closes the case; the province and auditors see open
+cases by city and how long they have been open."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.access.auth import Principal
+from app.assistance import service
+from app.assistance.constants import SERVICE_KIND_ZH, CaseStatus
+from app.assistance.deps import readable_case, writable_case
+from app.assistance.present import assistance_summary, case_out, case_summary
+from app.assistance.schemas import CaseClose, CaseCreate, CaseUpdate, ServiceCreate
+from app.core.db import SessionDep
+from app.core.errors import AppError
+from app.pages.duties.common import (
+    PAGE_SIZE,
+    CityUser,
+    Reader,
+    page_link,
+    pages_of,
+    talent_choice,
+    talent_search,
+    validation_message,
+)
+from app.pages.rendering import render
+from app.registry.codes import Role
+from app.registry.markers import local_today
+
+router = APIRouter()
+
+CaseVerb = Literal["update", "services", "close"]
+_LABELS = {
+    "talent_id": "帮扶对象",
+    "employer": "困难企业",
+    "situation": "企业困难情况",
+    "measures": "稳定就业帮扶措施",
+    "dependent_id": "服务对象",
+    "kind": "服务类型",
+    "service_date": "服务日期",
+    "outcome": "服务结果",
+    "result": "帮扶结果",
+    "closed_on": "结案日期",
+}
+_NOTICES = {
+    "opened": "帮扶案件已开立。",
+    "update": "帮扶情况已更新。",
+    "services": "服务记录已保存。",
+    "close": "帮扶案件已结案。",
+}
+
+
+@router.get("/assistance", name="page_assistance_list")
+def assistance_list(
+    request: Request,
+    reader: Reader,
+    session: SessionDep,
+    status: Annotated[CaseStatus | Literal[""], Query()] = CaseStatus.open,
+    city_code: Annotated[str, Query(pattern=r"^(\d{6})?$")] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    today = local_today()
+    rows, total = service.list_cases(
+        session,
+        reader,
+        status=status or None,
+        city_code=city_code or None,
+        talent_id=None,
+        page=page,
+        page_size=PAGE_SIZE,
+    )
+    sees_province = reader.role != Role.city_operator
+    context = {
+        "items": [case_summary(c, today) for c in rows],
+        "total": total,
+        "page": page,
+        "pages": pages_of(total),
+        "page_url": page_link(str(request.url.path), status=status, city_code=city_code),
+        "status": status,
+        "city_code": city_code,
+        "summary": assistance_summary(service.open_cases_by_city(session), today)
+        if sees_province
+        else None,
+        "can_open": reader.role == Role.city_operator,
+    }
+    return render(request, "duties/assistance_list.html", context)
+
+
+@router.get("/assistance/new", name="page_assistance_new")
+def assistance_new(
+    request: Request,
+    operator: CityUser,
+    session: SessionDep,
+    talent_id: uuid.UUID | None = None,
+) -> Response:
+    return _open_form(request, session, operator, talent_id=talent_id)
+
+
+@router.post("/assistance/find", name="page_assistance_find")
+def assistance_find(
+    request: Request,
+    operator: CityUser,
+    session: SessionDep,
+    q: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Find the talent (a POST: an ID number must not travel in a URL)."""
+    return _open_form(request, session, operator, q=q)
+
+
+@router.post("/assistance/new", name="page_assistance_open")
+def assistance_open(
+    request: Request,
+    operator: CityUser,
+    session: SessionDep,
+    talent_id: Annotated[uuid.UUID, Form()],
+    employer: Annotated[str, Form(max_length=400)] = "",
+    situation: Annotated[str, Form(max_length=6000)] = "",
+    measures: Annotated[str, Form(max_length=6000)] = "",
+) -> Response:
+    form = {"employer": employer, "situation": situation, "measures": measures}
+    try:
+        data = CaseCreate(
+            talent_id=talent_id,
+            employer=employer.strip() or None,
+            situation=situation,
+            measures=measures,
+        )
+        case = service.open_case(session, operator, data, today=local_today())
+    except (ValidationError, AppError) as exc:
+        message, status = _failure(exc)
+        return _open_form(
+            request, session, operator, talent_id=talent_id, form=form, error=message, status=status
+        )
+    target = request.app.url_path_for("page_assistance_detail", case_id=str(case.id))
+    return RedirectResponse(f"{target}?notice=opened", status_code=303)
+
+
+@router.get("/assistance/{case_id}", name="page_assistance_detail")
+def assistance_detail(
+    request: Request, case_id: uuid.UUID, reader: Reader, session: SessionDep, notice: str = ""
+) -> Response:
+    return _case_page(request, session, reader, case_id, notice=_NOTICES.get(notice, ""))
+
+
+@router.post("/assistance/{case_id}/{verb}", name="page_assistance_action")
+def assistance_action(
+    request: Request,
+    case_id: uuid.UUID,
+    verb: CaseVerb,
+    operator: CityUser,
+    session: SessionDep,
+    situation: Annotated[str, Form(max_length=6000)] = "",
+    measures: Annotated[str, Form(max_length=6000)] = "",
+    dependent_id: Annotated[str, Form(max_length=20)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "",
+    service_date: Annotated[str, Form(max_length=20)] = "",
+    outcome: Annotated[str, Form(max_length=3000)] = "",
+    result: Annotated[str, Form(max_length=6000)] = "",
+    closed_on: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    case = writable_case(case_id, operator, session)
+    today = local_today()
+    try:
+        if verb == "update":
+            update = CaseUpdate(situation=situation or None, measures=measures or None)
+            service.update_case(session, operator, case, update)
+        elif verb == "services":
+            data: dict[str, Any] = {
+                "dependent_id": dependent_id,
+                "kind": kind,
+                "service_date": service_date,
+                "outcome": outcome,
+            }
+            given = ServiceCreate.model_validate(data)
+            service.add_service(session, operator, case, given, today=today)
+        else:
+            closing = CaseClose.model_validate({"result": result, "closed_on": closed_on or None})
+            service.close_case(session, operator, case, closing, today=today)
+    except (ValidationError, AppError) as exc:
+        message, status = _failure(exc)
+        return _case_page(request, session, operator, case_id, error=message, status=status)
+    target = request.app.url_path_for("page_assistance_detail", case_id=str(case_id))
+    return RedirectResponse(f"{target}?notice={verb}", status_code=303)
+
+
+def _failure(exc: ValidationError | AppError) -> tuple[str, int]:
+    if isinstance(exc, ValidationError):
+        return validation_message(exc, _LABELS), 422
+    return exc.detail, exc.status
+
+
+def _open_form(
+    request: Request,
+    session: Session,
+    operator: Principal,
+    *,
+    q: str = "",
+    talent_id: uuid.UUID | None = None,
+    form: dict[str, str] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    today = local_today()
+    chosen = None
+    if talent_id is not None:
+        talent = service.talent_of_city(session, operator, talent_id)
+        chosen = {**talent_choice(talent, today), "dependents": len(talent.dependents)}
+    context = {
+        **talent_search(session, operator, q, today),
+        "chosen": chosen,
+        "form": form or {},
+        "error": error,
+    }
+    return render(request, "duties/assistance_form.html", context, status_code=status)
+
+
+def _case_page(
+    request: Request,
+    session: Session,
+    reader: Principal,
+    case_id: uuid.UUID,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    today = local_today()
+    case = readable_case(case_id, reader, session)
+    context = {
+        "item": case_out(case, today),
+        "kinds": SERVICE_KIND_ZH,
+        "can_edit": reader.role == Role.city_operator and case.status == CaseStatus.open,
+        "today": today,
+        "notice": notice,
+        "error": error,
+    }
+    return render(request, "duties/assistance_detail.html", context, status_code=status)

@@ -1,0 +1,117 @@
+"""What the duties' pages share: gates, form errors in Chinese, page numbers, finding a talent."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import Depends
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.access.auth import Principal
+from app.core.errors import AppError, InvalidInput, field_error
+from app.core.keys import get_keyring
+from app.pages.session import page_gate
+from app.registry import queries
+from app.registry.codes import Role
+from app.registry.identifiers import InvalidIdNumber, mask_id_number, validate_id_number
+from app.registry.markers import effective_status
+from app.registry.models import Talent
+from app.registry.records import TALENT_ID_CONTEXT
+
+PAGE_SIZE = 30
+MAX_PICKS = 20
+
+Reader = Annotated[
+    Principal, Depends(page_gate(Role.province_admin, Role.city_operator, Role.auditor))
+]
+ProvinceReader = Annotated[Principal, Depends(page_gate(Role.province_admin, Role.auditor))]
+Admin = Annotated[Principal, Depends(page_gate(Role.province_admin))]
+CityUser = Annotated[Principal, Depends(page_gate(Role.city_operator))]
+
+
+def validation_message(exc: ValidationError, labels: dict[str, str]) -> str:
+    """The first problem of a form, in Chinese, naming the field as the form labels it."""
+    error = exc.errors()[0]
+    field = labels.get(".".join(str(p) for p in error["loc"][:1]), "表单")
+    if error["type"] in ("missing", "string_too_short") or error.get("input") == "":
+        return f"请填写{field}。"
+    if error["type"] == "string_too_long":
+        return f"{field}过长，请精简后再提交。"
+    return f"{field}填写有误，请检查后重新提交。"
+
+
+def pages_of(total: int, page_size: int = PAGE_SIZE) -> int:
+    return max(1, math.ceil(total / page_size))
+
+
+def page_link(base: str, **params: object) -> Callable[[int], str]:
+    """A function giving the URL of page n of the list at `base`, keeping its other filters."""
+    kept = {k: v for k, v in params.items() if v not in (None, "")}
+
+    def url(page: int) -> str:
+        return f"{base}?{urlencode({**kept, 'page': page})}"
+
+    return url
+
+
+def find_talents(session: Session, viewer: Principal, query: str, today: date) -> list[Talent]:
+    """Talents matching an ID number exactly (any caller) or a name (city operators, own city)."""
+    text = query.strip()
+    if not text:
+        return []
+    if any(ch.isdigit() for ch in text):
+        try:
+            number = validate_id_number(text, today=today)
+        except InvalidIdNumber as exc:
+            errors = [field_error("q", exc.code, exc.message_zh)]
+            raise InvalidInput(exc.message_zh, errors=errors) from None
+        found = session.scalar(
+            select(Talent).where(Talent.id_hash == get_keyring().blind_index(number))
+        )
+        return [found] if found is not None and viewer.sees_city(found.city_code) else []
+    if viewer.role != Role.city_operator:
+        message = "请输入申请人的身份证号查找。"
+        raise InvalidInput(message, errors=[field_error("q", "id_number_required", message)])
+    filters = queries.TalentFilters(name=text, status="filed")
+    return list(
+        queries.list_talents(
+            session, viewer, filters, cursor=None, limit=MAX_PICKS, today=today
+        ).items
+    )
+
+
+def talent_search(session: Session, viewer: Principal, q: str, today: date) -> dict[str, object]:
+    """The search box's results for a form page; an ID number typed in is never shown back."""
+    context: dict[str, object] = {
+        "q": "" if any(ch.isdigit() for ch in q) else q,
+        "matches": [],
+        "searched": bool(q.strip()),
+        "search_error": "",
+    }
+    try:
+        context["matches"] = [
+            talent_choice(t, today) for t in find_talents(session, viewer, q, today)
+        ]
+    except AppError as exc:
+        context["search_error"] = exc.detail
+    return context
+
+
+def talent_choice(talent: Talent, today: date) -> dict[str, object]:
+    """What a clerk sees to pick a talent: never the full ID number."""
+    number = get_keyring().decrypt(talent.id_cipher, context=TALENT_ID_CONTEXT)
+    return {
+        "id": talent.id,
+        "name": talent.name,
+        "city_code": talent.city_code,
+        "employer": talent.employer,
+        "employer_uscc": talent.employer_uscc or "",
+        "id_number_masked": mask_id_number(number),
+        "marker_status": effective_status(talent.marker, today) if talent.marker else None,
+    }

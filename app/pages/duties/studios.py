@@ -1,0 +1,263 @@
+"""工作室直报: a city operator or a service window enters a talent's application; the
+province works the queue (accept, approve into a yearly batch, reject with a reason)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.access.auth import Principal
+from app.core.db import SessionDep
+from app.core.errors import AppError
+from app.pages.duties.common import (
+    PAGE_SIZE,
+    Admin,
+    Reader,
+    page_link,
+    pages_of,
+    talent_choice,
+    talent_search,
+    validation_message,
+)
+from app.pages.rendering import render
+from app.pages.session import page_gate
+from app.registry.codes import Role
+from app.registry.markers import local_today
+from app.studios import service
+from app.studios.constants import PROJECT_TYPE_ZH, STATUS_ZH, ApplicationStatus
+from app.studios.deps import locked_application, readable_application
+from app.studios.schemas import ApplicationCreate, Attachment, application_out
+
+router = APIRouter()
+
+Applicant = Annotated[Principal, Depends(page_gate(Role.city_operator, Role.window_clerk))]
+Verb = Literal["accept", "approve", "reject"]
+
+_LABELS = {
+    "talent_id": "申请人",
+    "project_type": "项目类型",
+    "title": "工作室名称",
+    "host_employer": "依托单位",
+    "host_uscc": "依托单位统一社会信用代码",
+    "plan_summary": "建设计划摘要",
+    "attachments": "附件清单",
+    "reason": "不予批准的理由",
+    "batch_year": "批次年度",
+}
+_NOTICES = {
+    "submitted": "申报已直接报送省级审核。",
+    "accept": "已受理，进入评审。",
+    "approve": "已批准，工作室已设立。",
+    "reject": "已作出不予批准决定。",
+}
+
+
+@router.get("/studios", name="page_studio_list")
+def studio_list(
+    request: Request,
+    reader: Reader,
+    session: SessionDep,
+    status: Annotated[ApplicationStatus | Literal[""], Query()] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    rows, total = service.list_applications(
+        session,
+        reader,
+        status=status or None,
+        project_type=None,
+        city_code=None,
+        page=page,
+        page_size=PAGE_SIZE,
+    )
+    context = {
+        "items": [application_out(a) for a in rows],
+        "total": total,
+        "page": page,
+        "pages": pages_of(total),
+        "page_url": page_link(str(request.url.path), status=status),
+        "status": status,
+        "statuses": STATUS_ZH,
+        "can_apply": reader.role == Role.city_operator,
+    }
+    return render(request, "duties/studio_list.html", context)
+
+
+@router.get("/studios/new", name="page_studio_new")
+def studio_new(
+    request: Request,
+    applicant: Applicant,
+    session: SessionDep,
+    talent_id: uuid.UUID | None = None,
+    notice: str = "",
+) -> Response:
+    return _form_page(request, session, applicant, talent_id=talent_id, notice=notice)
+
+
+@router.post("/studios/find", name="page_studio_find")
+def studio_find(
+    request: Request,
+    applicant: Applicant,
+    session: SessionDep,
+    q: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Find the applicant (a POST: an ID number must not travel in a URL)."""
+    return _form_page(request, session, applicant, q=q)
+
+
+@router.post("/studios/new", name="page_studio_submit")
+def studio_submit(
+    request: Request,
+    applicant: Applicant,
+    session: SessionDep,
+    talent_id: Annotated[uuid.UUID, Form()],
+    project_type: Annotated[str, Form(max_length=40)] = "",
+    title: Annotated[str, Form(max_length=400)] = "",
+    host_employer: Annotated[str, Form(max_length=400)] = "",
+    host_uscc: Annotated[str, Form(max_length=40)] = "",
+    plan_summary: Annotated[str, Form(max_length=6000)] = "",
+    attachments: Annotated[str, Form(max_length=6000)] = "",
+) -> Response:
+    form = {
+        "project_type": project_type,
+        "title": title,
+        "host_employer": host_employer,
+        "host_uscc": host_uscc,
+        "plan_summary": plan_summary,
+        "attachments": attachments,
+    }
+    try:
+        data = ApplicationCreate(
+            talent_id=talent_id,
+            project_type=project_type,
+            title=title,
+            host_employer=host_employer,
+            host_uscc=host_uscc,
+            plan_summary=plan_summary,
+            attachments=_attachments_of(attachments),
+        )
+        application = service.apply(session, applicant, data, today=local_today())
+    except ValidationError as exc:
+        error = validation_message(exc, _LABELS)
+        return _form_page(request, session, applicant, talent_id=talent_id, form=form, error=error)
+    except AppError as exc:
+        return _form_page(
+            request,
+            session,
+            applicant,
+            talent_id=talent_id,
+            form=form,
+            error=exc.detail,
+            status=exc.status,
+        )
+    if applicant.role == Role.window_clerk:
+        # A window clerk does not read the queue: back to a blank form, with the outcome.
+        target = request.app.url_path_for("page_studio_new")
+        return RedirectResponse(f"{target}?notice=submitted", status_code=303)
+    target = request.app.url_path_for("page_studio_detail", application_id=str(application.id))
+    return RedirectResponse(f"{target}?notice=submitted", status_code=303)
+
+
+@router.get("/studios/{application_id}", name="page_studio_detail")
+def studio_detail(
+    request: Request,
+    application_id: uuid.UUID,
+    reader: Reader,
+    session: SessionDep,
+    notice: str = "",
+) -> Response:
+    return _detail_page(request, session, reader, application_id, notice=_NOTICES.get(notice, ""))
+
+
+@router.post("/studios/{application_id}/{verb}", name="page_studio_action")
+def studio_action(
+    request: Request,
+    application_id: uuid.UUID,
+    verb: Verb,
+    admin: Admin,
+    session: SessionDep,
+    reason: Annotated[str, Form(max_length=500)] = "",
+    batch_year: Annotated[int | None, Form(ge=2000, le=2100)] = None,
+) -> Response:
+    application = locked_application(application_id, session)
+    try:
+        if verb == "accept":
+            service.accept(session, admin, application)
+        elif verb == "approve":
+            service.approve(session, admin, application, batch_year=batch_year, today=local_today())
+        elif not reason.strip():
+            return _detail_page(
+                request, session, admin, application_id, error="请填写不予批准的理由。", status=422
+            )
+        else:
+            service.reject(session, admin, application, reason=reason.strip())
+    except AppError as exc:
+        return _detail_page(
+            request, session, admin, application_id, error=exc.detail, status=exc.status
+        )
+    target = request.app.url_path_for("page_studio_detail", application_id=str(application_id))
+    return RedirectResponse(f"{target}?notice={verb}", status_code=303)
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    applicant: Principal,
+    *,
+    q: str = "",
+    talent_id: uuid.UUID | None = None,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    today = local_today()
+    chosen = None
+    if talent_id is not None:
+        chosen = talent_choice(service.visible_talent(session, applicant, talent_id), today)
+    context = {
+        **talent_search(session, applicant, q, today),
+        "chosen": chosen,
+        "form": form or {},
+        "project_types": PROJECT_TYPE_ZH,
+        "by_name": applicant.role == Role.city_operator,
+        "notice": _NOTICES.get(notice, ""),
+        "error": error,
+    }
+    return render(request, "duties/studio_form.html", context, status_code=status)
+
+
+def _detail_page(
+    request: Request,
+    session: Session,
+    reader: Principal,
+    application_id: uuid.UUID,
+    *,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    application = readable_application(application_id, reader, session)
+    context = {
+        "item": application_out(application),
+        "can_decide": reader.role == Role.province_admin,
+        "this_year": local_today().year,
+        "notice": notice,
+        "error": error,
+    }
+    return render(request, "duties/studio_detail.html", context, status_code=status)
+
+
+def _attachments_of(text: str) -> list[Attachment]:
+    """One attachment a line, `名称｜说明` (the description is optional)."""
+    items = []
+    for line in text.splitlines():
+        name, _, description = line.replace("|", "｜").partition("｜")
+        if name.strip():
+            items.append(Attachment(name=name, description=description.strip() or None))
+    return items
