@@ -18,6 +18,7 @@ from app.core.db import get_engine, session_scope
 from app.core.logging import configure_logging, log_config
 from app.core.migrate import upgrade
 from app.core.settings import get_settings
+from app.filing.cli import register as register_filing
 from app.registry.cli import register as register_registry
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -43,6 +44,7 @@ COMMAND_GROUPS: list[Register] = [
     _register_core,
     register_access,
     register_registry,
+    register_filing,
     register_backup,
 ]
 

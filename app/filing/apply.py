@@ -19,9 +19,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.audit import Actor
 from app.core.errors import Conflict
@@ -84,7 +82,13 @@ def apply_rows(
                     submission_id=submission_id,
                     today=today,
                 )
-        _flush(session)
+        session.flush()
+
+
+def concurrent_change() -> Conflict:
+    """409 for a record changed or created by a concurrent transaction while applying."""
+    detail = "审核期间登记库中的记录被同时修改，本次备案未生效，请重新校验后再报送。"
+    return Conflict(detail, code="registry_changed", extra={"rows": []})
 
 
 def registry_changed(rows: Sequence[tuple[int, str]]) -> Conflict:
@@ -139,12 +143,3 @@ def _slices(session: Session, submission_id: uuid.UUID) -> Iterator[Sequence[Any
             return
         yield chunk
         last = chunk[-1].row_no
-
-
-def _flush(session: Session) -> None:
-    """Write the slice; a record changed or created concurrently is a registry change."""
-    try:
-        session.flush()
-    except (StaleDataError, IntegrityError) as exc:
-        detail = "审核期间登记库中的记录被同时修改，本次备案未生效，请重新校验后再报送。"
-        raise Conflict(detail, code="registry_changed", extra={"rows": []}) from exc

@@ -38,7 +38,7 @@ CHUNK_ROWS = 1000
 # Column widths of `submission_error`: a message quoting a long cell is cut, not refused.
 _FIELD_LENGTH, _MESSAGE_LENGTH = 100, 500
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]  # told how many more rows are done
 T = TypeVar("T")
 
 

@@ -16,13 +16,15 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import audit
 from app.core.audit import Actor
 from app.core.errors import Conflict
 from app.core.types import utcnow
-from app.filing.apply import apply_rows
+from app.filing.apply import apply_rows, concurrent_change
 from app.filing.constants import STATUS_ZH, SubmissionStatus
 from app.filing.models import Submission
 
@@ -54,8 +56,13 @@ def approve(session: Session, actor: Actor, submission: Submission, *, today: da
         decided_at=utcnow(),
         decided_by=actor.actor_id,
     )
-    apply_rows(session, actor, submission.id, city_code=submission.city_code, today=today)
-    _audit(session, actor, "submission.approve", submission, counts=submission.counts)
+    try:
+        apply_rows(session, actor, submission.id, city_code=submission.city_code, today=today)
+        # The audit's statements also write whatever the registry still has queued.
+        _audit(session, actor, "submission.approve", submission, counts=submission.counts)
+    except (IntegrityError, StaleDataError) as exc:
+        # A record was changed or created by a concurrent transaction (PostgreSQL).
+        raise concurrent_change() from exc
     return submission
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.core.keys import get_keyring
 from app.registry import service as registry
 from app.registry.models import Talent
+from tests.conftest import Login
 
 HOLDER_CITY = "340100"  # 合肥市
 OTHER_CITY = "340200"  # 芜湖市
@@ -52,3 +53,14 @@ def talent(db: Session, id_number: str) -> Talent | None:
     db.expire_all()
     id_hash = get_keyring().blind_index(id_number)
     return registry.talents_by_hash(db, [id_hash]).get(id_hash)
+
+
+def submit_and_approve(
+    client: TestClient, city: Login, province: Login, submission_id: str
+) -> None:
+    submitted = call(client, "POST", "submit_submission", city.headers, submission_id)
+    assert submitted.status_code == 200, submitted.text
+    assert submitted.json()["status"] == "pending_review"
+    approved = call(client, "POST", "approve_submission", province.headers, submission_id)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "applied"

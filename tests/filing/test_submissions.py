@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,31 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.filing.constants import COUNT_KEYS
 from tests.conftest import Login
-from tests.filing.api import HOLDER_CITY, call, talent, upload
+from tests.filing.api import HOLDER_CITY, call, submit_and_approve, talent, upload
 from tests.filing.writers import WRITERS, people, retire, write_json
-
-LoginMaker = Callable[..., Login]
-
-
-@pytest.fixture
-def city(login: LoginMaker) -> Login:
-    return login("city_operator", HOLDER_CITY)
-
-
-@pytest.fixture
-def province(login: LoginMaker) -> Login:
-    return login("province_admin")
-
-
-def submit_and_approve(
-    client: TestClient, city: Login, province: Login, submission_id: str
-) -> None:
-    submitted = call(client, "POST", "submit_submission", city.headers, submission_id)
-    assert submitted.status_code == 200, submitted.text
-    assert submitted.json()["status"] == "pending_review"
-    approved = call(client, "POST", "approve_submission", province.headers, submission_id)
-    assert approved.status_code == 200, approved.text
-    assert approved.json()["status"] == "applied"
 
 
 @pytest.mark.parametrize("kind", sorted(WRITERS))

@@ -21,7 +21,6 @@ from app.registry.codes import (
     SKILL_LEVEL_ZH,
     Category,
     Relation,
-    SkillLevel,
 )
 
 Record = dict[str, Any]
@@ -94,7 +93,9 @@ def _tabular_cells(record: Record) -> dict[str, str]:
         return cells
     for name in ("name", "employer", "employer_uscc", "occupation", "card_no"):
         cells[name] = record.get(name) or ""
-    cells["skill_level"] = SKILL_LEVEL_ZH[SkillLevel(record["skill_level"])]
+    # A bad code stays as it is, for the error tests.
+    level_names = {level.value: zh for level, zh in SKILL_LEVEL_ZH.items()}
+    cells["skill_level"] = level_names.get(record["skill_level"], record["skill_level"])
     cells["frontline_since"] = str(record.get("frontline_since") or "")
     for code, condition in record["conditions"].items():
         cells[f"conditions.{code}.met"] = YES if condition["met"] else NO
