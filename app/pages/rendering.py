@@ -55,18 +55,37 @@ class NavItem:
 
 _HOME_ROUTES: dict[str, str] = {
     Role.window_clerk: "page_counter_home",
-    Role.city_operator: "page_talent_list",
-    Role.province_admin: "page_talent_list",
+    Role.city_operator: "page_city_home",
+    Role.province_admin: "page_province_home",
     Role.auditor: "page_audit_home",
 }
 
 _TALENTS = NavItem("人才名录", "page_talent_list")
+_STUDIOS = NavItem("工作室申报", "page_studio_list")
+_ASSISTANCE = NavItem("帮扶", "page_assistance_list")
+_TASKS = NavItem("重点任务", "page_task_ledger")
 _AUDIT = NavItem("审计核验", "page_audit_home")
 _NAV: dict[str, tuple[NavItem, ...]] = {
-    Role.window_clerk: (NavItem("服务窗口", "page_counter_home"),),
-    Role.city_operator: (_TALENTS,),
-    Role.province_admin: (_TALENTS, NavItem("合作系统", "page_partner_list"), _AUDIT),
-    Role.auditor: (_TALENTS, _AUDIT),
+    Role.window_clerk: (
+        NavItem("服务窗口", "page_counter_home"),
+        NavItem("工作室申报", "page_studio_new"),
+    ),
+    Role.city_operator: (
+        NavItem("市级备案", "page_city_home"),
+        _TALENTS,
+        _STUDIOS,
+        _ASSISTANCE,
+    ),
+    Role.province_admin: (
+        NavItem("审核队列", "page_province_home"),
+        _TALENTS,
+        _STUDIOS,
+        _ASSISTANCE,
+        _TASKS,
+        NavItem("合作系统", "page_partner_list"),
+        _AUDIT,
+    ),
+    Role.auditor: (_TALENTS, _STUDIOS, _ASSISTANCE, _TASKS, _AUDIT),
 }
 
 

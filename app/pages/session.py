@@ -27,6 +27,7 @@ from app.access.auth import Principal, principal_from_secret
 from app.core.db import SessionDep
 from app.core.errors import AppError, Forbidden
 from app.core.settings import get_settings
+from app.filing.upload import OVERHEAD_BYTES, too_large
 
 SESSION_COOKIE = "bluecard_session"
 PRE_SESSION_COOKIE = "bluecard_presession"
@@ -109,7 +110,8 @@ async def csrf_protect(request: Request, principal: MaybePageUser) -> None:
         return
     if principal is not None and session_secret(request) is None:
         return  # a bearer header: browsers never attach one on their own, so no forgery
-    sent = _form_token(await request.form())
+    refuse_oversized(request)
+    sent = _form_token(await request.form(max_files=1, max_fields=50))
     secret = session_secret(request)
     expected_secret = secret if principal is not None else request.cookies.get(PRE_SESSION_COOKIE)
     if expected_secret and sent and hmac.compare_digest(sent, csrf_token_for(expected_secret)):
@@ -118,6 +120,14 @@ async def csrf_protect(request: Request, principal: MaybePageUser) -> None:
         # Nobody is logged in, so nothing can be forged: send them to log in (again).
         raise LoginRequired(notice="expired" if secret else "stale")
     raise CsrfFailed()
+
+
+def refuse_oversized(request: Request) -> None:
+    """No page form is larger than a filing upload; refuse before reading the body."""
+    limit = get_settings().max_upload_mb * 1024 * 1024
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + OVERHEAD_BYTES:
+        raise too_large(limit)
 
 
 def set_secret_cookie(response: Response, name: str, value: str) -> None:

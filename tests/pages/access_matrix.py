@@ -6,11 +6,24 @@ READERS = frozenset({"province_admin", "city_operator", "auditor"})
 PROVINCE = frozenset({"province_admin"})
 CLERK = frozenset({"window_clerk"})
 AUDIT = frozenset({"province_admin", "auditor"})
+CITY = frozenset({"city_operator"})
 
 ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/logout", PEOPLE),
     ("GET", "/counter", CLERK),
     ("POST", "/counter/lookup", CLERK),
+    ("GET", "/city", CITY),
+    ("POST", "/city/submissions", CITY),
+    ("GET", "/city/submissions/{submission_id}", CITY),
+    ("POST", "/city/submissions/{submission_id}/submit", CITY),
+    ("GET", "/city/submissions/{submission_id}/report.csv", CITY),
+    ("GET", "/city/templates/template.csv", CITY),
+    ("GET", "/city/templates/template.xlsx", CITY),
+    ("GET", "/province", PROVINCE),
+    ("GET", "/province/submissions/{submission_id}", PROVINCE),
+    ("POST", "/province/submissions/{submission_id}/approve", PROVINCE),
+    ("POST", "/province/submissions/{submission_id}/reject", PROVINCE),
+    ("GET", "/province/submissions/{submission_id}/report.csv", PROVINCE),
     ("GET", "/talents", READERS),
     ("GET", "/talents/{talent_id}", READERS),
     ("POST", "/talents/{talent_id}/marker/{verb}", PROVINCE),

@@ -46,8 +46,8 @@ def test_login_sets_a_strict_httponly_cookie_and_sends_the_clerk_to_the_counter(
 @pytest.mark.parametrize(
     ("role", "city_code", "home"),
     [
-        ("city_operator", "340100", "page_talent_list"),
-        ("province_admin", None, "page_talent_list"),
+        ("city_operator", "340100", "page_city_home"),
+        ("province_admin", None, "page_province_home"),
         ("auditor", None, "page_audit_home"),
     ],
 )

@@ -1,0 +1,172 @@
+"""市级备案: a city operator uploads the city's file, reads its errors and diff, submits it.
+
+Everything is the filing service's: validation (`intake.take_in`), the error report, the
+preview and the transition (`review.submit`). The upload form carries a fresh
+Idempotency-Key, so a double click files one submission, not two.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from app.access.auth import Principal
+from app.core.db import SessionDep
+from app.core.errors import AppError
+from app.core.settings import get_settings
+from app.filing import queries, review
+from app.filing.deps import valid_submission
+from app.filing.intake import take_in
+from app.filing.schemas import submission_summary
+from app.filing.templates import template_csv, template_xlsx
+from app.filing.upload import hashed_upload, too_large
+from app.pages.rendering import render
+from app.pages.session import page_gate, refuse_oversized
+from app.pages.submissions import (
+    XLSX_TYPE,
+    attachment,
+    report_download,
+    submission_context,
+)
+from app.registry.codes import Role
+from app.registry.markers import local_today
+
+router = APIRouter()
+
+CityUser = Annotated[Principal, Depends(page_gate(Role.city_operator))]
+HISTORY_SIZE = 30
+_NOTICES = {
+    "submitted": "已提交省级审核。审核结果将显示在本页。",
+}
+
+
+async def upload_form(request: Request) -> dict[str, Any]:
+    """The upload form's fields (the CSRF check has usually parsed it already)."""
+    refuse_oversized(request)
+    form = await request.form(max_files=1, max_fields=50)
+    return {key: form.get(key) for key in ("file", "period", "idempotency_key")}
+
+
+@router.get("/city", name="page_city_home")
+def city_home(request: Request, operator: CityUser, session: SessionDep) -> Response:
+    return _home_page(request, session, operator, period=_current_quarter(local_today()))
+
+
+@router.post("/city/submissions", name="page_city_upload")
+def city_upload(
+    request: Request,
+    operator: CityUser,
+    session: SessionDep,
+    form: Annotated[dict[str, Any], Depends(upload_form)],
+) -> Response:
+    period = str(form["period"] or "").strip()
+    file = form["file"]
+    if not isinstance(file, UploadFile) or not file.filename:
+        return _home_page(request, session, operator, period=period, error="请选择要上传的文件。")
+    assert operator.city_code is not None  # a city operator is bound to a city
+    upload = hashed_upload(file.file, file.filename)
+    limit = get_settings().max_upload_mb * 1024 * 1024
+    try:
+        if upload.size_bytes > limit:
+            raise too_large(limit)
+        intake = take_in(
+            session,
+            operator,
+            upload,
+            city_code=operator.city_code,
+            period=period,
+            idempotency_key=str(form["idempotency_key"] or "")[:200] or None,
+            today=local_today(),
+        )
+    except AppError as exc:
+        errors = getattr(exc, "errors", None)
+        message = errors[0]["message"] if errors else exc.detail
+        return _home_page(
+            request, session, operator, period=period, error=message, status=exc.status
+        )
+    return _to_detail(request, intake.submission.id, "")
+
+
+@router.get("/city/submissions/{submission_id}", name="page_city_submission")
+def city_submission(
+    request: Request,
+    submission_id: uuid.UUID,
+    operator: CityUser,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    outcome: str = "",
+    notice: str = "",
+) -> Response:
+    submission = valid_submission(submission_id, operator, session)
+    context = submission_context(
+        request,
+        session,
+        submission,
+        detail_route="page_city_submission",
+        page=page,
+        outcome=outcome,
+    )
+    context["notice"] = _NOTICES.get(notice, "")
+    return render(request, "city_submission.html", context)
+
+
+@router.post("/city/submissions/{submission_id}/submit", name="page_city_submit")
+def city_submit(
+    request: Request, submission_id: uuid.UUID, operator: CityUser, session: SessionDep
+) -> Response:
+    review.submit(session, operator, valid_submission(submission_id, operator, session))
+    return _to_detail(request, submission_id, "submitted")
+
+
+@router.get("/city/submissions/{submission_id}/report.csv", name="page_city_report")
+def city_report(submission_id: uuid.UUID, operator: CityUser, session: SessionDep) -> Response:
+    return report_download(session, valid_submission(submission_id, operator, session))
+
+
+@router.get("/city/templates/template.csv", name="page_city_template_csv")
+def city_template_csv(_operator: CityUser) -> Response:
+    return attachment(template_csv(), "text/csv; charset=utf-8", "备案模板.csv", "template.csv")
+
+
+@router.get("/city/templates/template.xlsx", name="page_city_template_xlsx")
+def city_template_xlsx(_operator: CityUser) -> Response:
+    return attachment(template_xlsx(), XLSX_TYPE, "备案模板.xlsx", "template.xlsx")
+
+
+def _home_page(
+    request: Request,
+    session: Session,
+    operator: Principal,
+    *,
+    period: str,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    history = queries.list_submissions(
+        session, operator, status=None, city_code=None, page=1, page_size=HISTORY_SIZE
+    )
+    context = {
+        "submissions": [submission_summary(s) for s in history.items],
+        "total": history.total,
+        "period": period,
+        "idempotency_key": str(uuid.uuid4()),
+        "max_upload_mb": get_settings().max_upload_mb,
+        "error": error,
+    }
+    return render(request, "city.html", context, status_code=status)
+
+
+def _to_detail(request: Request, submission_id: uuid.UUID, notice: str) -> Response:
+    target = request.app.url_path_for("page_city_submission", submission_id=str(submission_id))
+    return RedirectResponse(f"{target}?notice={notice}" if notice else target, status_code=303)
+
+
+def _current_quarter(today: date) -> str:
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"

@@ -1,0 +1,155 @@
+"""省级审核: the province reviews the cities' submissions and approves or rejects them.
+
+Approval is the filing service's `review.approve`: every row filed at once or none, markers
+granted and withdrawn by the registry's eligibility rule.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.access.auth import Principal
+from app.core.db import SessionDep
+from app.core.errors import AppError
+from app.filing import queries, review
+from app.filing.constants import SubmissionStatus
+from app.filing.deps import valid_submission
+from app.filing.schemas import RejectIn, submission_summary
+from app.pages.rendering import render
+from app.pages.session import page_gate
+from app.pages.submissions import report_download, submission_context
+from app.registry.codes import Role
+from app.registry.markers import local_today
+
+router = APIRouter()
+
+Admin = Annotated[Principal, Depends(page_gate(Role.province_admin))]
+QUEUE_SIZE = 200
+RECENT_SIZE = 20
+_NOTICES = {
+    "approved": "已审核通过：全部记录已备案，符合条件的人员已获得特殊标识。",
+    "rejected": "已退回该报送，市级经办人员将看到退回原因。",
+}
+
+
+@router.get("/province", name="page_province_home")
+def province_home(request: Request, _admin: Admin, session: SessionDep) -> Response:
+    pending = queries.list_submissions(
+        session,
+        _admin,
+        status=SubmissionStatus.pending_review,
+        city_code=None,
+        page=1,
+        page_size=QUEUE_SIZE,
+    )
+    decided = [
+        submission_summary(s)
+        for status in (SubmissionStatus.applied, SubmissionStatus.rejected)
+        for s in queries.list_submissions(
+            session, _admin, status=status, city_code=None, page=1, page_size=RECENT_SIZE
+        ).items
+    ]
+    context = {
+        "pending": sorted(
+            (submission_summary(s) for s in pending.items), key=lambda s: (s.city_code, s.period)
+        ),
+        "pending_total": pending.total,
+        "decided": sorted(decided, key=lambda s: s.decided_at or s.created_at, reverse=True)[
+            :RECENT_SIZE
+        ],
+    }
+    return render(request, "province.html", context)
+
+
+@router.get("/province/submissions/{submission_id}", name="page_province_submission")
+def province_submission(
+    request: Request,
+    submission_id: uuid.UUID,
+    admin: Admin,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    outcome: str = "",
+    notice: str = "",
+) -> Response:
+    return _review_page(
+        request, session, admin, submission_id, page=page, outcome=outcome, notice=notice
+    )
+
+
+@router.post("/province/submissions/{submission_id}/approve", name="page_province_approve")
+def province_approve(
+    request: Request, submission_id: uuid.UUID, admin: Admin, session: SessionDep
+) -> Response:
+    submission = valid_submission(submission_id, admin, session)
+    try:
+        review.approve(session, admin, submission, today=local_today())
+    except AppError as exc:
+        session.rollback()  # nothing of a failed approval may stay, not even in this answer
+        return _review_page(
+            request, session, admin, submission_id, error=exc.detail, status=exc.status
+        )
+    return _to_review(request, submission_id, "approved")
+
+
+@router.post("/province/submissions/{submission_id}/reject", name="page_province_reject")
+def province_reject(
+    request: Request,
+    submission_id: uuid.UUID,
+    admin: Admin,
+    session: SessionDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    submission = valid_submission(submission_id, admin, session)
+    try:
+        review.reject(session, admin, submission, reason=RejectIn(reason=reason).reason)
+    except ValidationError:
+        return _review_page(
+            request, session, admin, submission_id, error="请填写退回原因。", status=422
+        )
+    except AppError as exc:
+        return _review_page(
+            request, session, admin, submission_id, error=exc.detail, status=exc.status
+        )
+    return _to_review(request, submission_id, "rejected")
+
+
+@router.get("/province/submissions/{submission_id}/report.csv", name="page_province_report")
+def province_report(submission_id: uuid.UUID, admin: Admin, session: SessionDep) -> Response:
+    return report_download(session, valid_submission(submission_id, admin, session))
+
+
+def _review_page(
+    request: Request,
+    session: Session,
+    admin: Principal,
+    submission_id: uuid.UUID,
+    *,
+    page: int = 1,
+    outcome: str = "",
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    submission = valid_submission(submission_id, admin, session)
+    context = submission_context(
+        request,
+        session,
+        submission,
+        detail_route="page_province_submission",
+        page=page,
+        outcome=outcome,
+    )
+    context.update(notice=_NOTICES.get(notice, ""), error=error)
+    return render(request, "province_submission.html", context, status_code=status)
+
+
+def _to_review(request: Request, submission_id: uuid.UUID, notice: str) -> Response:
+    target = request.app.url_path_for("page_province_submission", submission_id=str(submission_id))
+    return RedirectResponse(f"{target}?notice={notice}", status_code=303)
