@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import httpx
@@ -16,6 +17,7 @@ from app.access import login as login_service
 from app.access import service
 from app.access.models import LoginThrottle, User
 from app.core.audit import SYSTEM, AuditEvent
+from app.core.db import session_scope
 from app.core.types import utcnow
 
 PASSWORD = "Shift-Start-0800"
@@ -232,3 +234,27 @@ def test_me_for_a_partner_names_agency_and_scopes(
 def test_malformed_token_requests_are_422(client: TestClient, clerk: User, form: dict) -> None:
     response = client.post(client.app.url_path_for("issue_token"), data=form)
     assert response.status_code == 422
+
+
+def test_concurrent_failures_from_several_workers_all_count(
+    fresh_database_url: str, override_settings: Callable
+) -> None:
+    override_settings(login_max_failures=6)
+    with session_scope() as session:
+        service.create_user(
+            session, SYSTEM, username="clerk.sun", password=PASSWORD, role="window_clerk"
+        )
+
+    def fail(worker: int) -> None:
+        with session_scope() as session:
+            login_service.authenticate(
+                session, username="clerk.sun", password="Wrong-1", client_address=f"10.0.0.{worker}"
+            )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(fail, range(6)))
+    with session_scope() as session:
+        outcome = login_service.authenticate(
+            session, username="clerk.sun", password=PASSWORD, client_address="10.0.1.1"
+        )
+    assert outcome.token is None and outcome.locked_until is not None

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -131,6 +136,47 @@ def test_unreachable_redis_falls_back_to_memory_with_a_warning(
     assert any("unavailable" in r.getMessage() for r in caplog.records)
     item = parse("1/minute")
     assert limiter.hit("k", item) is None
+    assert limiter.hit("k", item) is not None
+
+
+@pytest.fixture
+def own_redis_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """A Redis server of this test's own, on a free port, so the test may stop it."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield server, f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait()
+
+
+def test_redis_failing_while_serving_falls_back_to_memory(
+    own_redis_server: tuple[subprocess.Popen[bytes], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    server, url = own_redis_server
+    limiter = Limiter(url, RUN_KEY_PREFIX)
+    item = parse("1/minute")
+    assert limiter.uses_redis
+    assert limiter.hit("k", item) is None
+    server.terminate()
+    server.wait()
+    with caplog.at_level(logging.WARNING, logger="bluecard.ratelimit"):
+        assert limiter.hit("k", item) is None, "counted afresh in memory"
+    assert not limiter.uses_redis
+    assert any("unavailable" in r.getMessage() for r in caplog.records)
     assert limiter.hit("k", item) is not None
 
 
