@@ -64,6 +64,14 @@ def engine(configured: None) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    """Every test starts with empty rate-limit counters under a prefix of its own."""
+    from app.access.ratelimit import reset_limiter
+
+    reset_limiter(key_prefix=f"bluecard-test-{uuid.uuid4().hex[:12]}")
+
+
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Session]:
     """A session whose work is rolled back after the test, commits included."""
@@ -124,6 +132,8 @@ def login(db: Session) -> Callable[..., Login]:
             db, SYSTEM, username=username, password=DEMO_PASSWORD, role=role, city_code=city_code
         )
         token = service.issue_token(db, user)
+        # Released into the test's transaction, so a refused request can't roll it back.
+        db.commit()
         return Login(username, role, city_code, {"Authorization": f"Bearer {token.token}"})
 
     return make
@@ -148,6 +158,7 @@ def partner_login(db: Session) -> Callable[..., PartnerLogin]:
             db, SYSTEM, name=name, agency="测试机关", scopes=scopes, disclose_person=disclose_person
         )
         _, key = service.issue_api_key(db, SYSTEM, partner)
+        db.commit()
         return PartnerLogin(partner.id, name, {"Authorization": f"Bearer {key}"})
 
     return make

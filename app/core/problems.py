@@ -87,7 +87,7 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
     return problem(exc.status_code, code, detail, detail, headers=exc.headers)
 
 
-async def _database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: DBAPIError) -> JSONResponse:
     log.error(
         "database unavailable",
         extra={"request_id": request_id_of(request), "error": type(exc.orig).__name__},
@@ -103,7 +103,7 @@ async def _database_unavailable(request: Request, exc: OperationalError) -> JSON
 
 async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
     if exc.connection_invalidated:
-        return await _database_unavailable(request, OperationalError(None, None, exc.orig))
+        return await _database_unavailable(request, exc)
     return await _unexpected(request, exc)
 
 
