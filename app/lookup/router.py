@@ -11,6 +11,7 @@ from app.access.auth import LookupCaller, RegistryReader, WindowClerk
 from app.core.db import SessionDep
 from app.core.types import utcnow
 from app.lookup import access_log, service
+from app.lookup.deps import SqliteWriteTurn
 from app.lookup.schemas import (
     AccessLogPage,
     LookupAnswer,
@@ -33,7 +34,9 @@ PageSize = Annotated[int, Query(ge=1, le=100)]
     response_model=LookupAnswer,
     response_model_exclude_unset=True,
 )
-def priority_lookup(body: LookupRequest, caller: LookupCaller, session: SessionDep) -> LookupAnswer:
+def priority_lookup(
+    _turn: SqliteWriteTurn, body: LookupRequest, caller: LookupCaller, session: SessionDep
+) -> LookupAnswer:
     return service.lookup_one(session, caller, body, now=utcnow())
 
 
@@ -45,7 +48,7 @@ def priority_lookup(body: LookupRequest, caller: LookupCaller, session: SessionD
     response_model_exclude_unset=True,
 )
 def priority_lookups(
-    body: LookupBatchRequest, caller: LookupCaller, session: SessionDep
+    _turn: SqliteWriteTurn, body: LookupBatchRequest, caller: LookupCaller, session: SessionDep
 ) -> LookupBatchAnswer:
     return service.lookup_batch(session, caller, body, now=utcnow())
 
