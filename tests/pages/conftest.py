@@ -175,12 +175,21 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+# Form controls a screen reader could not name: no <label>, no aria-label.
+_UNLABELLED_CONTROLS = """() => Array.from(
+  document.querySelectorAll('input:not([type=hidden]), select, textarea')
+).filter(el => el.labels.length === 0 && !el.getAttribute('aria-label')).map(el => el.name)"""
+
+
 @pytest.fixture
 def screenshot() -> Callable[[Any, str], Path]:
-    """Save the whole page to `screenshots/<name>.png` for review."""
+    """Save the whole page to `screenshots/<name>.png` for review, after checking that it
+    is in Chinese and every form control on it has a label."""
     SCREENSHOTS.mkdir(exist_ok=True)
 
     def take(browser_page: Any, name: str) -> Path:
+        assert browser_page.get_attribute("html", "lang") == "zh-CN"
+        assert browser_page.evaluate(_UNLABELLED_CONTROLS) == []
         path = SCREENSHOTS / f"{name}.png"
         browser_page.screenshot(path=str(path), full_page=True)
         return path
