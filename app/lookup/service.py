@@ -13,10 +13,21 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Executable, Select, String, Table, insert, null, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    Executable,
+    String,
+    Table,
+    bindparam,
+    insert,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
@@ -42,8 +53,12 @@ from app.registry.models import BlueCard, Dependent, Marker, Talent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECORDS = cast(Table, LookupRecord.__table__)
-# id_hash, relation, name, id_cipher, marker code, status, valid_until
-MatchRows = Select[str, str, str, str, str, str, date]
+_INSERT_RECORDS = insert(RECORDS)
+# The blind index behind a blue-card number: from the pool, else from a filed record.
+_CARD_HASH = union_all(
+    select(BlueCard.id_hash).where(BlueCard.card_no == bindparam("card_no")),
+    select(Talent.id_hash).where(Talent.card_no == bindparam("card_no")),
+)
 
 
 def lookup_one(
@@ -63,7 +78,7 @@ def lookup_one(
     lookup_id = uuid.uuid4()
     record = _record(caller, request.service, request.purpose, now, query_kind)
     record.update(id=lookup_id, subject_hash=subject_hash, **_outcome(verdict))
-    session.execute(insert(RECORDS), [record])
+    session.execute(_INSERT_RECORDS, [record])
     answer = LookupAnswer(
         priority=verdict.priority,
         service=request.service,
@@ -114,7 +129,7 @@ def lookup_batch(
             record.update(_outcome(verdict))
             results.append(_batch_answer(verdict, request.service, masked, disclose))
         records.append(record)
-    session.execute(insert(RECORDS), records)
+    session.execute(_INSERT_RECORDS, records)
     return LookupBatchAnswer(results=results)
 
 
@@ -137,21 +152,20 @@ def fetch_matches(
     session: Session, hashes: Sequence[str], service: Service
 ) -> dict[str, list[Match]]:
     """Every registry row for these blind indexes in one select, grouped by index."""
-    holders = _holder_rows(hashes)
-    relations = relations_entitled_to(service)
-    statement: Executable = (
-        union_all(holders, _dependent_rows(hashes, relations)) if relations else holders
-    )
+    statement = _match_statement(relations_entitled_to(service))
     found: dict[str, list[Match]] = defaultdict(list)
-    for row in session.execute(statement):
+    for row in session.execute(statement, {"hashes": list(hashes)}):
         found[row.id_hash].append(
             Match(row.relation, row.name, row.id_cipher, row.code, row.status, row.valid_until)
         )
     return found
 
 
-def _holder_rows(hashes: Sequence[str]) -> MatchRows:
-    return (
+@lru_cache
+def _match_statement(relations: frozenset[str]) -> Executable:
+    """Built once per set of relations; the blind indexes are bound as an expanding IN."""
+    hashes: BindParameter[Any] = bindparam("hashes", expanding=True)
+    holders = (
         select(
             Talent.id_hash,
             sql_cast(null(), String(16)).label("relation"),
@@ -165,10 +179,9 @@ def _holder_rows(hashes: Sequence[str]) -> MatchRows:
         .outerjoin(Marker, Marker.talent_id == Talent.id)
         .where(Talent.id_hash.in_(hashes))
     )
-
-
-def _dependent_rows(hashes: Sequence[str], relations: frozenset[str]) -> MatchRows:
-    return (
+    if not relations:
+        return holders
+    dependents = (
         select(
             Dependent.id_hash,
             Dependent.relation,
@@ -182,13 +195,11 @@ def _dependent_rows(hashes: Sequence[str], relations: frozenset[str]) -> MatchRo
         .join(Marker, Marker.talent_id == Dependent.talent_id)
         .where(Dependent.id_hash.in_(hashes), Dependent.relation.in_(sorted(relations)))
     )
+    return union_all(holders, dependents)
 
 
 def _hash_of_card(session: Session, card_no: str) -> str | None:
-    """The blind index behind a blue-card number: from the pool, else from a filed record."""
-    pool = select(BlueCard.id_hash).where(BlueCard.card_no == card_no)
-    filed = select(Talent.id_hash).where(Talent.card_no == card_no)
-    return session.scalars(union_all(pool, filed)).first()
+    return session.scalars(_CARD_HASH, {"card_no": card_no}).first()
 
 
 def _record(
