@@ -27,25 +27,49 @@ def record_version(
     submission_id: uuid.UUID | None = None,
     reason: str | None = None,
 ) -> TalentVersion:
-    """Bump the record's version (its ETag) and keep what changed, who, when and why.
+    """Bump a loaded record's version (its ETag) and keep what changed, who, when and why."""
+    talent.version = (talent.version or 0) + 1
+    version = TalentVersion(
+        **version_row(
+            actor,
+            talent.id,
+            talent.version,
+            action=action,
+            changes=changes,
+            submission_id=submission_id,
+            reason=reason,
+        )
+    )
+    session.add(version)
+    return version
+
+
+def version_row(
+    actor: Actor,
+    talent_id: uuid.UUID,
+    version: int,
+    *,
+    action: str,
+    changes: Mapping[str, list[Any]],
+    submission_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """The TalentVersion row of the record's change to `version`.
 
     `changes` holds `field -> [before, after]` with ID numbers already masked. The source is
     the submission when one is given, else an admin action.
     """
-    talent.version = (talent.version or 0) + 1
-    version = TalentVersion(
-        talent_id=talent.id,
-        version=talent.version,
-        occurred_at=utcnow(),
-        actor=actor.actor_id,
-        source=SOURCE_SUBMISSION if submission_id is not None else SOURCE_ADMIN,
-        submission_id=submission_id,
-        action=action,
-        reason=reason,
-        changes=dict(changes),
-    )
-    session.add(version)
-    return version
+    return {
+        "talent_id": talent_id,
+        "version": version,
+        "occurred_at": utcnow(),
+        "actor": actor.actor_id,
+        "source": SOURCE_SUBMISSION if submission_id is not None else SOURCE_ADMIN,
+        "submission_id": submission_id,
+        "action": action,
+        "reason": reason,
+        "changes": dict(changes),
+    }
 
 
 def versions_of(session: Session, talent_id: uuid.UUID) -> Sequence[TalentVersion]:

@@ -9,6 +9,8 @@ a province admin suspends, reinstates or revokes it with a reason.
 from __future__ import annotations
 
 import secrets
+import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -30,6 +32,17 @@ _CODE_LENGTH = 12  # 60 random bits
 # Markers are granted and expire by the calendar of the province, not of the server.
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
+MARKER_FIELDS = (
+    "id",
+    "code",
+    "status",
+    "granted_on",
+    "valid_until",
+    "reason",
+    "change_source",
+    "changed_at",
+)
+_SHOWN_FIELDS = ("code", "status", "valid_until", "reason")
 SOURCE_ELIGIBILITY = "eligibility"
 SOURCE_ADMIN = "admin"
 _REASON_LENGTH = 300
@@ -37,7 +50,10 @@ _REASON_LENGTH = 300
 
 def new_marker_code() -> str:
     """A random, unguessable code, short enough for a QR code; never derived from the ID."""
-    return MARKER_PREFIX + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    bits = secrets.randbits(5 * _CODE_LENGTH)
+    return MARKER_PREFIX + "".join(
+        _CODE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(_CODE_LENGTH)
+    )
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -61,37 +77,82 @@ def review_date(today: date) -> date:
         return today.replace(year=year, day=28)
 
 
-def settle_marker(
-    talent: Talent, *, eligible: bool, withdraw_reason: str, today: date, renew: bool
-) -> dict[str, list[Any]]:
-    """Grant, renew or withdraw the marker after the record's eligibility was (re)decided.
+def settle(
+    before: Mapping[str, Any] | None,
+    *,
+    eligible: bool,
+    withdraw_reason: str,
+    today: date,
+    renew: bool,
+) -> dict[str, Any] | None:
+    """The marker's column values after the record's eligibility was (re)decided.
 
     Eligible: grant a marker when there is none, give back one that eligibility withdrew
     (an admin's revocation stands), and with `renew` (a filing) move the review date to
     `today` plus the review period. Not eligible: withdraw an active or suspended marker.
-    Returns the marker's changes as `field -> [before, after]`.
+    `before` and the answer hold the columns in `MARKER_FIELDS`; None means no marker.
     """
-    marker = talent.marker
-    before = _snapshot(marker)
-    if eligible:
-        if marker is None:
-            talent.marker = Marker(
-                code=new_marker_code(),
-                status=MarkerStatus.active.value,
-                granted_on=today,
-                valid_until=review_date(today),
-                change_source=SOURCE_ELIGIBILITY,
-                changed_at=utcnow(),
-            )
-        elif marker.status == MarkerStatus.revoked and marker.change_source == SOURCE_ELIGIBILITY:
-            _set_status(marker, MarkerStatus.active, None, SOURCE_ELIGIBILITY)
-            marker.granted_on = today
-            marker.valid_until = review_date(today)
-        elif renew and marker.status != MarkerStatus.revoked:
-            marker.valid_until = review_date(today)
-    elif marker is not None and marker.status != MarkerStatus.revoked:
-        _set_status(marker, MarkerStatus.revoked, withdraw_reason, SOURCE_ELIGIBILITY)
-    return _diff(before, _snapshot(talent.marker))
+    if before is None:
+        if not eligible:
+            return None
+        return {
+            "id": uuid.uuid4(),
+            "code": new_marker_code(),
+            "status": MarkerStatus.active.value,
+            "granted_on": today,
+            "valid_until": review_date(today),
+            "reason": None,
+            "change_source": SOURCE_ELIGIBILITY,
+            "changed_at": utcnow(),
+        }
+    after = dict(before)
+    status = before["status"]
+    if (
+        eligible
+        and status == MarkerStatus.revoked
+        and before["change_source"] == SOURCE_ELIGIBILITY
+    ):
+        after.update(_status_change(MarkerStatus.active, None, SOURCE_ELIGIBILITY))
+        after.update(granted_on=today, valid_until=review_date(today))
+    elif eligible and renew and status != MarkerStatus.revoked:
+        after["valid_until"] = review_date(today)
+    elif not eligible and status != MarkerStatus.revoked:
+        after.update(_status_change(MarkerStatus.revoked, withdraw_reason, SOURCE_ELIGIBILITY))
+    return after
+
+
+def marker_values(marker: Marker | None) -> dict[str, Any] | None:
+    return None if marker is None else {name: getattr(marker, name) for name in MARKER_FIELDS}
+
+
+def marker_changes(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> dict[str, list[Any]]:
+    """The marker's part of a version's changes: `marker.<field> -> [before, after]`."""
+    changes: dict[str, list[Any]] = {}
+    for name in _SHOWN_FIELDS:
+        old = before.get(name) if before else None
+        new = after.get(name) if after else None
+        if old != new:
+            changes[f"marker.{name}"] = [_plain(old), _plain(new)]
+    return changes
+
+
+def settle_marker(
+    talent: Talent, *, eligible: bool, withdraw_reason: str, today: date, renew: bool
+) -> dict[str, list[Any]]:
+    """`settle` applied to a loaded record's marker; returns the marker's changes."""
+    before = marker_values(talent.marker)
+    after = settle(
+        before, eligible=eligible, withdraw_reason=withdraw_reason, today=today, renew=renew
+    )
+    if after is not None and talent.marker is None:
+        talent.marker = Marker(talent_id=talent.id, **after)
+    elif after is not None and talent.marker is not None:
+        for name, value in after.items():
+            if before is None or before[name] != value:
+                setattr(talent.marker, name, value)
+    return marker_changes(before, after)
 
 
 def suspend_marker(session: Session, actor: Actor, talent: Talent, *, reason: str) -> Marker:
@@ -163,26 +224,18 @@ def _marker_of(talent: Talent) -> Marker:
 
 
 def _set_status(marker: Marker, status: MarkerStatus, reason: str | None, source: str) -> None:
-    marker.status = status.value
-    marker.reason = reason[:_REASON_LENGTH] if reason else None
-    marker.change_source = source
-    marker.changed_at = utcnow()
+    for name, value in _status_change(status, reason, source).items():
+        setattr(marker, name, value)
 
 
-def _snapshot(marker: Marker | None) -> dict[str, Any]:
-    if marker is None:
-        return {}
+def _status_change(status: MarkerStatus, reason: str | None, source: str) -> dict[str, Any]:
     return {
-        "marker.code": marker.code,
-        "marker.status": marker.status,
-        "marker.valid_until": marker.valid_until.isoformat(),
-        "marker.reason": marker.reason,
+        "status": status.value,
+        "reason": reason[:_REASON_LENGTH] if reason else None,
+        "change_source": source,
+        "changed_at": utcnow(),
     }
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {
-        key: [before.get(key), after.get(key)]
-        for key in sorted(after.keys() | before.keys())
-        if before.get(key) != after.get(key)
-    }
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value

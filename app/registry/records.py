@@ -10,6 +10,7 @@ these objects live in memory only.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -55,6 +56,18 @@ class TalentData:
     conditions: Mapping[str, tuple[bool, str | None]]
     honors: tuple[HonorData, ...] = ()
     dependents: tuple[DependentData, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What filing one record did (the stored rows are written in bulk; query them for more)."""
+
+    talent_id: uuid.UUID
+    action: str  # create | update | refile
+    version: int
+    eligible: bool
+    marker_code: str | None
+    marker_status: str | None  # the stored status: active | suspended | revoked
 
 
 def talent_data_of(talent: Talent, keyring: KeyRing) -> TalentData:

@@ -8,8 +8,10 @@ preloads existing records with `talents_by_hash` and writes one audit event per 
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
@@ -22,14 +24,13 @@ from app.core.audit import Actor
 from app.core.crypto import KeyRing
 from app.core.errors import PreconditionFailed
 from app.core.keys import get_keyring
-from app.registry import markers
-from app.registry.codes import Condition
-from app.registry.diffs import STATUS_FILED, STATUS_RETIRED, record_changes
+from app.registry import bulk, markers
+from app.registry.diffs import STATUS_RETIRED, record_changes
 from app.registry.eligibility import ConditionInput, Decision, EligibilityInput, HonorInput, decide
 from app.registry.history import record_version
-from app.registry.identifiers import gender_of
 from app.registry.models import Dependent, Honor, Talent
-from app.registry.records import DEPENDENT_ID_CONTEXT, TALENT_ID_CONTEXT, TalentData
+from app.registry.pending import pending_writes
+from app.registry.records import Filed, TalentData
 
 effective_status = markers.effective_status
 
@@ -40,17 +41,9 @@ T = TypeVar("T")
 def talents_by_hash(session: Session, id_hashes: Collection[str]) -> dict[str, Talent]:
     """Existing records by blind index, with honours, dependents and marker loaded."""
     found: dict[str, Talent] = {}
-    for chunk in _chunks(list(dict.fromkeys(id_hashes)), _CHUNK):
-        rows = session.scalars(
-            select(Talent)
-            .where(Talent.id_hash.in_(chunk))
-            .options(
-                selectinload(Talent.honors),
-                selectinload(Talent.dependents),
-                selectinload(Talent.marker),
-            )
-        )
-        found.update((talent.id_hash, talent) for talent in rows)
+    with _collection_paused():
+        for chunk in _chunks(list(dict.fromkeys(id_hashes)), _CHUNK):
+            _load_chunk(session, chunk, found)
     return found
 
 
@@ -84,29 +77,39 @@ def file_record(
     existing: Talent | None,
     submission_id: uuid.UUID | None,
     today: date,
-) -> Talent:
+) -> Filed:
     """Create or update a record from a filing, re-decide eligibility and settle the marker.
 
     A filing renews the marker of an eligible record (review date = today + the review
-    period) and withdraws it from a record that no longer qualifies. Keeps a version.
+    period) and withdraws it from a record that no longer qualifies. Keeps a version. The
+    rows are queued and written in bulk before the session's next statement, flush or
+    commit (`pending`); `existing` is expired then, so it reloads when read.
     """
     keyring = get_keyring()
-    diff = record_changes(existing, data, keyring)
+    queue = pending_writes(session)
+    decision = decide_for(data)
     if existing is None:
-        talent = _new_talent(data, city_code, today, keyring)
-        session.add(talent)
-        action = "create"
-    else:
-        talent = existing
-        if talent.city_code != city_code:
-            diff["city_code"] = [talent.city_code, city_code]
-            talent.city_code = city_code
-        action = "update" if diff else "refile"
-    talent.filed_on = today
-    talent.last_submission_id = submission_id
-    diff.update(_store(talent, data, diff, keyring, today=today, renew=True))
-    record_version(session, actor, talent, action=action, changes=diff, submission_id=submission_id)
-    return talent
+        return bulk.create_rows(
+            queue,
+            actor,
+            data,
+            decision,
+            keyring,
+            city_code=city_code,
+            submission_id=submission_id,
+            today=today,
+        )
+    return bulk.refile_rows(
+        queue,
+        actor,
+        existing,
+        data,
+        decision,
+        keyring,
+        city_code=city_code,
+        submission_id=submission_id,
+        today=today,
+    )
 
 
 def update_talent(
@@ -121,7 +124,7 @@ def update_talent(
     diff.pop("status", None)  # an edit corrects a record; it does not bring back a retiree
     if not diff:
         return diff
-    diff.update(_store(talent, data, diff, keyring, today=today, renew=False))
+    diff.update(_store(talent, data, diff, keyring, today=today))
     record_version(session, actor, talent, action="update", changes=diff)
     try:
         session.flush()
@@ -182,47 +185,20 @@ def _store(
     keyring: KeyRing,
     *,
     today: date,
-    renew: bool,
 ) -> dict[str, list[Any]]:
-    """Write `data` onto `talent`, decide, settle the marker; the eligibility/marker changes."""
-    for name in ("name", "employer", "employer_uscc", "occupation", "skill_level", "card_no"):
-        value = getattr(data, name)
-        setattr(talent, name, str(value) if value is not None else None)
-    talent.frontline_since = data.frontline_since
-    for condition in Condition:
-        met, note = data.conditions.get(condition, (False, None))
-        setattr(talent, f"{condition}_met", bool(met))
-        setattr(talent, f"{condition}_note", note)
+    """Write `data` onto a loaded record, decide, settle the marker (an admin's edit)."""
+    for name, value in bulk.record_values(data).items():
+        if getattr(talent, name) != value:
+            setattr(talent, name, value)
     if "honors" in diff:
-        talent.honors = [
-            Honor(
-                position=i,
-                category=str(h.category),
-                title=h.title,
-                conferred_by=h.conferred_by,
-                year=h.year,
-                certificate_no=h.certificate_no,
-            )
-            for i, h in enumerate(data.honors)
-        ]
+        talent.honors = [Honor(**row) for row in bulk.honor_rows(talent.id, data)]
     if "dependents" in diff:
         talent.dependents = [
-            Dependent(
-                position=i,
-                relation=str(d.relation),
-                id_hash=keyring.blind_index(d.id_number),
-                id_cipher=keyring.encrypt(d.id_number, context=DEPENDENT_ID_CONTEXT),
-                name=d.name,
-            )
-            for i, d in enumerate(data.dependents)
+            Dependent(**row) for row in bulk.dependent_rows(talent.id, data, keyring)
         ]
-    retired = talent.status == STATUS_RETIRED and "status" not in diff
-    if not retired:
-        talent.status = STATUS_FILED
-        talent.retired_reason = None
-    decision = decide_for(data, retired=retired)
+    decision = decide_for(data, retired=talent.status == STATUS_RETIRED)
     extra: dict[str, list[Any]] = {}
-    if talent.eligible is not None and talent.eligible != decision.eligible:
+    if talent.eligible != decision.eligible:
         extra["eligible"] = [talent.eligible, decision.eligible]
     talent.eligible = decision.eligible
     talent.rules_version = decision.rules_version
@@ -232,25 +208,36 @@ def _store(
             eligible=decision.eligible,
             withdraw_reason=decision.summary_zh,
             today=today,
-            renew=renew,
+            renew=False,
         )
     )
     return extra
 
 
-def _new_talent(data: TalentData, city_code: str, today: date, keyring: KeyRing) -> Talent:
-    return Talent(
-        id=uuid.uuid4(),
-        id_hash=keyring.blind_index(data.id_number),
-        id_cipher=keyring.encrypt(data.id_number, context=TALENT_ID_CONTEXT),
-        gender=gender_of(data.id_number),
-        city_code=city_code,
-        status=STATUS_FILED,
-        first_filed_on=today,
-        version=0,
-        honors=[],
-        dependents=[],
+def _load_chunk(session: Session, chunk: Sequence[str], found: dict[str, Talent]) -> None:
+    rows = session.scalars(
+        select(Talent)
+        .where(Talent.id_hash.in_(chunk))
+        .options(
+            selectinload(Talent.honors),
+            selectinload(Talent.dependents),
+            selectinload(Talent.marker),
+        )
     )
+    found.update((talent.id_hash, talent) for talent in rows)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Loading tens of thousands of objects sets off full garbage collections that find
+    nothing to free (every object is live) and triple the load time: pause them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

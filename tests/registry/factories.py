@@ -64,16 +64,17 @@ def file(
     today: date = TODAY,
     actor: Actor = SYSTEM,
 ) -> Talent:
-    """File `data` as an approval would: preload in bulk, file, flush."""
-    existing = service.talents_by_hash(db, [get_keyring().blind_index(data.id_number)])
-    talent = service.file_record(
+    """File `data` as an approval would: preload in bulk, file; then commit (in the test's
+    outer transaction, so a refused request's rollback keeps it) and return the stored record."""
+    id_hash = get_keyring().blind_index(data.id_number)
+    service.file_record(
         db,
         actor,
         data,
         city_code=city_code,
-        existing=existing.get(get_keyring().blind_index(data.id_number)),
+        existing=service.talents_by_hash(db, [id_hash]).get(id_hash),
         submission_id=uuid.uuid4(),
         today=today,
     )
-    db.flush()
-    return talent
+    db.commit()
+    return service.talents_by_hash(db, [id_hash])[id_hash]

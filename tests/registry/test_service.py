@@ -262,3 +262,47 @@ def test_review_date_of_29_february_falls_to_28_february() -> None:
     from app.registry.markers import review_date
 
     assert review_date(date(2024, 2, 29)) == date(2027, 2, 28)
+
+
+def test_filed_rows_are_visible_to_the_next_query_and_dropped_on_rollback(db: Session) -> None:
+    keyring = get_keyring()
+    data = talent_data()
+    filed = service.file_record(
+        db, SYSTEM, data, city_code="340100", existing=None, submission_id=None, today=TODAY
+    )
+    assert (filed.action, filed.version, filed.eligible, filed.marker_status) == (
+        "create",
+        1,
+        True,
+        "active",
+    )
+    found = service.talents_by_hash(db, [keyring.blind_index(data.id_number)])
+    assert [t.id for t in found.values()] == [filed.talent_id]
+    assert found[keyring.blind_index(data.id_number)].marker.code == filed.marker_code  # type: ignore[union-attr]
+
+    other = talent_data()
+    with db.begin_nested():
+        service.file_record(
+            db, SYSTEM, other, city_code="340100", existing=None, submission_id=None, today=TODAY
+        )
+        db.rollback()
+    db.commit()
+    assert service.talents_by_hash(db, [keyring.blind_index(other.id_number)]) == {}
+
+
+def test_refiling_a_record_changed_meanwhile_raises_stale_data(db: Session) -> None:
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.registry.models import Talent
+
+    data = talent_data()
+    talent = file(db, data)
+    bump = update(Talent).where(Talent.id == talent.id).values(version=Talent.version + 1)
+    db.execute(bump, execution_options={"synchronize_session": False})  # another writer
+    service.file_record(
+        db, SYSTEM, data, city_code="340100", existing=talent, submission_id=None, today=TODAY
+    )
+    with pytest.raises(StaleDataError):
+        db.flush()
+        db.scalar(select(TalentVersion.id).limit(1))

@@ -1,0 +1,16 @@
+"""Who passes each registry route's gate (collected by the access helper's matrix test)."""
+
+from __future__ import annotations
+
+READERS = frozenset({"province_admin", "city_operator", "auditor"})
+ADMIN = frozenset({"province_admin"})
+
+ENTRIES: list[tuple[str, str, frozenset[str]]] = [
+    ("GET", "/api/v1/talents", READERS),
+    ("GET", "/api/v1/talents/{talent_id}", READERS),
+    ("GET", "/api/v1/talents/{talent_id}/history", READERS),
+    ("PATCH", "/api/v1/talents/{talent_id}", ADMIN),
+    ("POST", "/api/v1/talents/{talent_id}/marker/suspend", ADMIN),
+    ("POST", "/api/v1/talents/{talent_id}/marker/reinstate", ADMIN),
+    ("POST", "/api/v1/talents/{talent_id}/marker/revoke", ADMIN),
+]
