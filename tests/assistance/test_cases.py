@@ -191,6 +191,16 @@ def test_second_open_case_for_one_talent_is_refused(
     assert again.json()["code"] == "open_case_exists"
 
 
+def test_a_retired_talent_gets_no_new_case(client: TestClient, db: Session, hefei: Any) -> None:
+    talent = make_talent(db)
+    talent.status = "retired"
+    db.commit()
+    response = open_case(client, hefei.headers, talent)
+    assert response.status_code == 422
+    assert response.json()["code"] == "talent_not_filed"
+    assert "已退出人才库" in response.json()["detail"]
+
+
 def test_city_cannot_open_a_case_for_another_citys_talent(
     client: TestClient, db: Session, hefei: Any
 ) -> None:
