@@ -89,20 +89,23 @@ def _registry_errors(
 def _filing_preview(
     data: TalentData, talent: Talent | None, city_code: str
 ) -> tuple[Outcome, dict[str, Any]]:
-    changes = registry.changes(talent, data)
-    if talent is not None and talent.city_code != city_code:
-        # A person another city retired, now filed here: the registry moves the record.
-        changes["city_code"] = [talent.city_code, city_code]
-    outcome = Outcome.update if changes else Outcome.unchanged
-    if talent is None:
-        outcome = Outcome.create
+    """A create's changes are all its fields: the preview lists them from the sealed record
+    when shown (`schemas.preview_row`), so 100,000 creates cost nothing here. An update's
+    are fixed now, while the registry still holds the "before"."""
     decision = registry.decide_for(data)
-    return outcome, {
+    preview: dict[str, Any] = {
         "name": data.name,
-        "diff": changes,
+        "diff": None,
         "eligible_after": decision.eligible,
         "ineligible_reason": None if decision.eligible else decision.summary_zh,
     }
+    if talent is None:
+        return Outcome.create, preview
+    changes = registry.changes(talent, data)
+    if talent.city_code != city_code:
+        # A person another city retired, now filed here: the registry moves the record.
+        changes["city_code"] = [talent.city_code, city_code]
+    return (Outcome.update if changes else Outcome.unchanged), {**preview, "diff": changes}
 
 
 def _retirement_preview(

@@ -68,8 +68,9 @@ class SubmissionRow(Base):
     outcome: Mapped[str] = mapped_column(String(12))  # create | update | retire | unchanged
     # The normalised record as encrypted JSON: it carries ID numbers.
     record_cipher: Mapped[str] = mapped_column(Text)
-    # {"field": [before, after]} with ID numbers masked.
-    diff: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # {"field": [before, after]} with ID numbers masked; None for a create (every field is
+    # new: the preview lists them from the sealed record).
+    diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     eligible_after: Mapped[bool] = mapped_column(Boolean)
     ineligible_reason: Mapped[str | None] = mapped_column(String(500))
     # The talent's version when validated; approval refuses if it moved since.

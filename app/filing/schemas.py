@@ -8,10 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from app.core.keys import get_keyring
 from app.core.reference import city_names
 from app.filing.constants import COUNT_KEYS, Outcome, SubmissionStatus
 from app.filing.file_format import Action
 from app.filing.models import Submission, SubmissionError, SubmissionRow
+from app.filing.sealed import unseal
+from app.registry import service as registry
+from app.registry.records import TalentData
 
 
 class SubmissionCounts(BaseModel):
@@ -119,13 +123,18 @@ def report_error(error: SubmissionError) -> ReportError:
 
 
 def preview_row(row: SubmissionRow) -> PreviewRow:
+    """A stored row as the preview shows it; a create's fields come from its sealed record."""
+    changes = row.diff
+    if changes is None:
+        record = unseal(row.record_cipher, get_keyring())
+        changes = registry.changes(None, record) if isinstance(record, TalentData) else {}
     return PreviewRow(
         row=row.row_no,
         action=Action(row.action),
         outcome=Outcome(row.outcome),
         id_number_masked=row.id_masked,
         name=row.name,
-        changes=row.diff,
+        changes=changes,
         eligible_after=row.eligible_after,
         ineligible_reason=row.ineligible_reason,
     )

@@ -1,19 +1,19 @@
 """JSON files (`{"records": [...]}`), streamed record by record with ijson.
 
 We stream rather than `json.load` because a 50 MB file of records becomes several hundred
-MB of Python objects; ijson's C backend yields one record at a time, so memory holds one
-record however long the file. Parser messages are not passed on: they quote the file's
-text, which may hold ID numbers.
+MB of Python objects; ijson yields one record at a time, so memory holds one record however
+long the file. Its C backend parses the events and builds each record; a thin generator in
+between checks the file's outer shape (one object holding only the `records` array). Parser
+messages are not passed on: they quote the file's text, which may hold ID numbers.
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable, Iterator
-from typing import IO, Any, TypeVar
+from collections.abc import Iterator
+from typing import IO, Any
 
 import ijson  # type: ignore[import-untyped]
-from ijson.common import ObjectBuilder  # type: ignore[import-untyped]
 
 from app.filing.parsers.base import FileFormatError, RawRow, UploadRows
 from app.filing.parsers.json_record import flatten_record
@@ -22,17 +22,48 @@ _NOT_JSON = "文件不是有效的 JSON，可能已损坏或是其他类型的�
 _NOT_SUBMISSION = '内容不符合备案文件格式：顶层应为只含 "records" 数组的对象，如 {"records": [...]}'
 
 Event = tuple[str, str, Any]
-T = TypeVar("T")
-
-
-class _End:
-    """Marks the end of the records array (a record itself may be JSON null)."""
+_RECORDS = "records"
+# The events outside the records, in the only order a submission file has them.
+_OUTER = (
+    ("", "start_map", None),
+    ("", "map_key", _RECORDS),
+    (_RECORDS, "start_array", None),
+    (_RECORDS, "end_array", None),
+    ("", "end_map", None),
+)
 
 
 def read_json(stream: IO[bytes]) -> UploadRows:
-    events: Iterator[Event] = ijson.parse(_WithoutBom(stream), use_float=True)
-    _guarded(_open_records, events)
-    return UploadRows(_rows(events))
+    events = _outer_shape_checked(ijson.parse(_WithoutBom(stream), use_float=True))
+    return UploadRows(_rows(ijson.items(events, "records.item")))
+
+
+def _rows(records: Iterator[object]) -> Iterator[RawRow]:
+    number = 0
+    try:
+        for record in records:
+            number += 1
+            fields, issues = flatten_record(record)
+            yield RawRow(number, fields, issues)
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        raise FileFormatError("malformed_file", _NOT_JSON) from exc
+
+
+def _outer_shape_checked(events: Iterator[Event]) -> Iterator[Event]:
+    """Pass the events on, refusing a file whose outer events are not exactly `_OUTER`.
+
+    Events inside a record have a longer prefix (`records.item...`) and pass unchecked.
+    ijson itself refuses a file cut short or with text after the closing brace.
+    """
+    outer = 0
+    for event in events:
+        if event[0] in ("", _RECORDS):
+            if outer == len(_OUTER) or event != _OUTER[outer]:
+                raise FileFormatError("malformed_file", _NOT_SUBMISSION)
+            outer += 1
+        yield event
+    if outer != len(_OUTER):
+        raise FileFormatError("malformed_file", _NOT_SUBMISSION)
 
 
 class _WithoutBom:
@@ -51,52 +82,3 @@ class _WithoutBom:
             return data
         data, self._pending = self._pending[:size], self._pending[size:]
         return data
-
-
-def _open_records(events: Iterator[Event]) -> None:
-    """Consume `{"records": [`; anything else at the top is not a submission file."""
-    if next(events, None) != ("", "start_map", None):
-        raise FileFormatError("malformed_file", _NOT_SUBMISSION)
-    if next(events, None) != ("", "map_key", "records"):
-        raise FileFormatError("malformed_file", _NOT_SUBMISSION)
-    if next(events, None) != ("records", "start_array", None):
-        raise FileFormatError("malformed_file", _NOT_SUBMISSION)
-
-
-def _rows(events: Iterator[Event]) -> Iterator[RawRow]:
-    number = 0
-    while not isinstance(record := _guarded(_next_record, events), _End):
-        number += 1
-        fields, issues = flatten_record(record)
-        yield RawRow(number, fields, issues)
-    _guarded(_close_file, events)
-
-
-def _next_record(events: Iterator[Event]) -> object:
-    _, event, value = next(events)
-    if event == "end_array":
-        return _End()
-    builder = ObjectBuilder()
-    builder.event(event, value)
-    depth = 1 if event in ("start_map", "start_array") else 0
-    while depth:
-        _, event, value = next(events)
-        builder.event(event, value)
-        if event in ("start_map", "start_array"):
-            depth += 1
-        elif event in ("end_map", "end_array"):
-            depth -= 1
-    return builder.value
-
-
-def _close_file(events: Iterator[Event]) -> None:
-    """After the records only the closing brace may follow (ijson refuses trailing text)."""
-    if next(events, None) != ("", "end_map", None) or next(events, None) is not None:
-        raise FileFormatError("malformed_file", _NOT_SUBMISSION)
-
-
-def _guarded(step: Callable[[Iterator[Event]], T], events: Iterator[Event]) -> T:
-    try:
-        return step(events)
-    except (ijson.JSONError, UnicodeDecodeError, StopIteration) as exc:
-        raise FileFormatError("malformed_file", _NOT_JSON) from exc

@@ -19,6 +19,8 @@ from app.filing.parsers.columns import (
 )
 
 _CONDITION_KEYS = ("met", "note")
+_SCALAR_TYPES = (str, int, float, bool)
+_LIST_KEY_SETS = {group: frozenset(keys) for group, keys in LIST_GROUPS.items()}
 
 
 def flatten_record(record: object) -> tuple[dict[str, RawValue], tuple[RowIssue, ...]]:
@@ -64,16 +66,19 @@ def _put_list(
     if not isinstance(value, list):
         issues.append(RowIssue(group, "invalid_type"))
         return
-    keys = LIST_GROUPS[group]
+    keys, known = LIST_GROUPS[group], _LIST_KEY_SETS[group]
     columns: dict[str, list[Scalar]] = {key: [] for key in keys}
     for index, item in enumerate(value):
         if not isinstance(item, dict):
             # Blank cells keep the later items at their own index.
             issues.append(RowIssue(f"{group}[{index}]", "invalid_type"))
             item = {}
-        issues.extend(
-            RowIssue(f"{group}[{index}].{key}", "unknown_field") for key in item if key not in keys
-        )
+        if not item.keys() <= known:
+            issues.extend(
+                RowIssue(f"{group}[{index}].{key}", "unknown_field")
+                for key in item
+                if key not in keys
+            )
         for key in keys:
             cell = item.get(key)
             if _is_scalar(cell):
@@ -95,4 +100,4 @@ def _put_scalar(
 
 
 def _is_scalar(value: object) -> TypeGuard[Scalar]:
-    return value is None or isinstance(value, str | int | float | bool)
+    return value is None or isinstance(value, _SCALAR_TYPES)
