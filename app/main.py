@@ -11,6 +11,7 @@ from app.core.audit_router import router as audit_router
 from app.core.logging import RequestLogMiddleware
 from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
+from app.filing.router import router as filing_router
 from app.health.router import router as health_router
 from app.lookup.router import router as lookup_router
 from app.pages.errors import install_page_errors
@@ -31,6 +32,7 @@ ROUTERS: list[APIRouter] = [
     public_router,
     pages_router,
     registry_router,
+    filing_router,
     studios_router,
     assistance_router,
     tasks_router,
