@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.core.db import get_engine
@@ -37,6 +38,24 @@ def pointed_at(url: str, *, key_file: Path | None = None) -> Iterator[None]:
         reset_caches()
 
 
+def settle(url: str, timeout: float = 60.0) -> None:
+    """Wait until no other session works in the database: on PostgreSQL a killed client's
+    transaction runs on until its backend notices, and may still commit (COMMIT was sent)
+    or roll back. SQLite's locks die with the process."""
+    if not url.startswith("postgresql"):
+        return
+    busy = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+    )
+    deadline = time.monotonic() + timeout
+    with get_engine().connect() as connection:
+        while connection.execute(busy).scalar():
+            assert time.monotonic() < deadline, "the killed server's transactions never ended"
+            time.sleep(0.05)
+            connection.rollback()
+
+
 def table_counts(session: Session) -> dict[str, int]:
     return {
         table.name: session.scalar(select(func.count()).select_from(table)) or 0
@@ -45,7 +64,10 @@ def table_counts(session: Session) -> dict[str, int]:
 
 
 def registry_checksum(session: Session) -> str:
-    """A digest of every record and its marker: equal digests, equal registries."""
+    """A digest of every record and its marker: equal digests, equal registries.
+
+    Values drawn at random (row ids, marker codes) are left out, so two databases that
+    approved the same submission on the same day give the same digest."""
     digest = hashlib.sha256()
     honours = select(Honor.talent_id, func.count().label("n")).group_by(Honor.talent_id).subquery()
     kin = select(Dependent.talent_id, func.count().label("n")).group_by(Dependent.talent_id)
@@ -63,8 +85,9 @@ def registry_checksum(session: Session) -> str:
             Talent.last_submission_id,
             honours.c.n,
             kin_counts.c.n,
-            Marker.code,
+            Marker.code.is_not(None),
             Marker.status,
+            Marker.granted_on,
             Marker.valid_until,
         )
         .outerjoin(Marker, Marker.talent_id == Talent.id)

@@ -1,0 +1,212 @@
+"""The database going away: every request answers 503 problem+json `database_unavailable`
+(never a 500, never a hang, never an answer whose record was lost), and the service
+recovers by itself when the database returns."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine import make_url
+
+from app.core.db import get_engine, session_scope
+from app.demo.fakes import fake_id_number
+from app.lookup.models import LookupRecord
+from tests.databases import is_postgres
+from tests.robustness import api
+from tests.robustness.cast import make_cast
+from tests.robustness.servers import PostgresCluster, postgres_binaries, serving
+from tests.robustness.state import pointed_at
+
+UNAVAILABLE = "database_unavailable"
+needs_postgres = pytest.mark.skipif(
+    not is_postgres(), reason="PostgreSQL faults: runs in the suite's PostgreSQL run"
+)
+
+
+def valid_id_number() -> str:
+    """A well-formed number of someone the registry does not know."""
+    return fake_id_number(random.Random(), city_code="340100")
+
+
+def _assert_unavailable(answer: httpx.Response) -> None:
+    assert _is_unavailable(answer), (answer.status_code, answer.headers, answer.text)
+
+
+def _is_unavailable(answer: httpx.Response) -> bool:
+    return (
+        answer.status_code == 503
+        and answer.headers.get("content-type", "").startswith("application/problem+json")
+        and answer.json().get("code") == UNAVAILABLE
+        and bool(answer.headers.get("retry-after"))
+    )
+
+
+@pytest.mark.parametrize("where", ["postgresql", "sqlite"])
+def test_a_database_that_cannot_be_reached_answers_503_problem(where: str, tmp_path: Path) -> None:
+    from app.main import create_app
+
+    unreachable = {
+        "postgresql": "postgresql://postgres@127.0.0.1:9/bluecard",  # nothing listens on 9
+        "sqlite": f"sqlite:///{tmp_path}/missing-folder/bluecard.db",
+    }[where]
+    some_key = api.bearer("bck_" + "x" * 40)
+    with pointed_at(unreachable), TestClient(create_app()) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 503
+        _assert_unavailable(client.get(api.path("public_roster")))
+        _assert_unavailable(client.get(api.path("list_talents"), headers=some_key))
+        _assert_unavailable(api.lookup(client, some_key, valid_id_number(), "数据库故障"))
+        login = {"username": "anyone", "password": "Correct-Horse-42"}
+        _assert_unavailable(client.post(api.path("issue_token"), data=login))
+
+
+@needs_postgres
+def test_a_connection_lost_at_commit_answers_503_and_keeps_no_record(
+    fresh_database_url: str,
+) -> None:
+    """The lookup's record is written, then the connection dies as it commits: the caller
+    must get 503, not an answer whose record is gone."""
+    from app.main import create_app
+
+    cast = make_cast()
+    engine = get_engine()
+    admin = create_engine(make_url(fresh_database_url), isolation_level="AUTOCOMMIT")
+    armed = threading.Event()
+
+    def kill_backend_before_commit(connection: Any) -> None:
+        if armed.is_set():
+            armed.clear()
+            pid = connection.connection.dbapi_connection.info.backend_pid
+            with admin.connect() as killer:
+                killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    event.listen(engine, "commit", kill_backend_before_commit)
+    try:
+        with TestClient(create_app()) as client:
+            armed.set()
+            _assert_unavailable(api.lookup(client, cast.partner, valid_id_number(), "提交时断开"))
+            assert not armed.is_set()
+            with session_scope() as session:
+                assert session.scalar(select(func.count()).select_from(LookupRecord)) == 0
+            after = api.lookup(client, cast.partner, valid_id_number(), "连接恢复")
+            assert after.status_code == 200, after.text
+    finally:
+        event.remove(engine, "commit", kill_backend_before_commit)
+        admin.dispose()
+
+
+@pytest.fixture
+def cluster() -> Iterator[PostgresCluster]:
+    binaries = postgres_binaries()
+    if binaries is None or os.geteuid() != 0:
+        pytest.skip("needs PostgreSQL's server binaries (initdb, pg_ctl) and root for runuser")
+    cluster = PostgresCluster(binaries)
+    try:
+        cluster.init()
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+@pytest.mark.slow
+@needs_postgres
+def test_postgres_stopped_mid_traffic_gives_503_then_recovers_by_itself(
+    cluster: PostgresCluster, tmp_path: Path
+) -> None:
+    admin = create_engine(cluster.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("CREATE DATABASE bluecard"))
+    admin.dispose()
+    url = cluster.url.rsplit("/", 1)[0] + "/bluecard"
+    key_file = tmp_path / "bluecard.keys"
+    with pointed_at(url, key_file=key_file):
+        from app.core.migrate import upgrade
+
+        upgrade(get_engine())
+        cast = make_cast()
+        get_engine().dispose()  # the cluster stops: hold no connection of ours into it
+    statuses: Counter[tuple[str, int]] = Counter()
+    with serving(url, key_file, tmp_path / "server.log") as server, server.client(30) as client:
+        traffic = _Traffic(client, cast.partner, cast.province, statuses)
+        with traffic.running():
+            traffic.wait_for("up", 20)
+            cluster.stop()
+            traffic.wait_for("down", 20)
+            for answer in traffic.sample():
+                _assert_unavailable(answer)
+            assert client.get("/readyz").status_code == 503
+            assert client.get("/healthz").status_code == 200
+            cluster.start()
+            traffic.wait_for("up", 20)
+        assert client.get("/readyz").status_code == 200
+    assert set(statuses) <= {(kind, code) for kind in ("lookup", "talents") for code in (200, 503)}
+    assert all(statuses[(kind, 503)] for kind in ("lookup", "talents")), statuses
+
+
+class _Traffic:
+    """Lookups and list reads from two threads, each answer's status counted. `last` holds
+    each thread's latest status, to wait for the service to be down, or up again."""
+
+    kinds = ("lookup", "talents")
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        partner: dict[str, str],
+        province: dict[str, str],
+        statuses: Counter[tuple[str, int]],
+    ) -> None:
+        self.client, self.partner, self.province = client, partner, province
+        self.statuses = statuses
+        self.last: dict[str, int] = {}
+        self.stop = threading.Event()
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        threads = [threading.Thread(target=self._ask, args=(kind,)) for kind in self.kinds]
+        for thread in threads:
+            thread.start()
+        try:
+            yield
+        finally:
+            self.stop.set()
+            for thread in threads:
+                thread.join()
+
+    def wait_for(self, state: str, seconds: float) -> None:
+        wanted = 200 if state == "up" else 503
+        self.last.clear()
+        deadline = time.monotonic() + seconds
+        while len(self.last) < len(self.kinds) or set(self.last.values()) != {wanted}:
+            assert time.monotonic() < deadline, f"not {state} after {seconds} s: {self.last}"
+            time.sleep(0.05)
+
+    def sample(self) -> list[httpx.Response]:
+        return [self._request(kind) for kind in self.kinds]
+
+    def _ask(self, kind: str) -> None:
+        while not self.stop.is_set():
+            answer = self._request(kind)
+            status = answer.status_code
+            if status == 503 and not _is_unavailable(answer):
+                status = -503  # a 503 of another shape: fails the test's final check
+            self.statuses[(kind, status)] += 1
+            self.last[kind] = status
+
+    def _request(self, kind: str) -> httpx.Response:
+        if kind == "lookup":
+            return api.lookup(self.client, self.partner, valid_id_number(), "故障期间")
+        return self.client.get(api.path("list_talents"), headers=self.province)
