@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from app.access.auth import LookupCaller, RegistryReader, WindowClerk
 from app.core.db import SessionDep
@@ -27,17 +28,24 @@ Page = Annotated[int, Query(ge=1, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
+def json_response(answer: BaseModel) -> Response:
+    """The answer serialised once, as built: `person` stays absent unless it was set.
+    (Returning the model would have FastAPI dump, re-validate and dump it again; a 1000-entry
+    batch is the hot path.)"""
+    return Response(answer.model_dump_json(exclude_unset=True), media_type="application/json")
+
+
 @router.post(
     "/priority/lookup",
     name="priority_lookup",
     summary="Does this person have priority for this service?",
     response_model=LookupAnswer,
-    response_model_exclude_unset=True,
 )
 def priority_lookup(
     _turn: SqliteWriteTurn, body: LookupRequest, caller: LookupCaller, session: SessionDep
-) -> LookupAnswer:
-    return service.lookup_one(session, caller, body, now=utcnow())
+) -> Response:
+    answer = service.lookup_one(session, caller, body, now=utcnow())
+    return json_response(answer)
 
 
 @router.post(
@@ -45,12 +53,12 @@ def priority_lookup(
     name="priority_lookups",
     summary="Priority for up to 1000 ID numbers at once, answers in input order",
     response_model=LookupBatchAnswer,
-    response_model_exclude_unset=True,
 )
 def priority_lookups(
     _turn: SqliteWriteTurn, body: LookupBatchRequest, caller: LookupCaller, session: SessionDep
-) -> LookupBatchAnswer:
-    return service.lookup_batch(session, caller, body, now=utcnow())
+) -> Response:
+    answer = service.lookup_batch(session, caller, body, now=utcnow())
+    return json_response(answer)
 
 
 @router.get(

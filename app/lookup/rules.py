@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from app.registry.codes import DEPENDENT_SERVICES, MarkerStatus, Relation, Service
@@ -44,6 +45,7 @@ class Verdict:
 NO_PRIORITY = Verdict(None, None)
 
 
+@lru_cache
 def relations_entitled_to(service: Service) -> frozenset[Relation]:
     """The dependents' relations that get priority for `service` (none for most services)."""
     return frozenset(rel for rel, services in DEPENDENT_SERVICES.items() if service in services)
