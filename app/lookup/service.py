@@ -3,8 +3,10 @@
 The hot path is deliberately flat: the blind index computed once per ID number, one
 indexed select of every matching registry row (the person's own record with its marker,
 and their dependent entries with the holder's marker), the decision in `rules.py`, and
-one Core insert of the lookup records. Unknown people, people without a marker and people
-whose marker no longer counts all take this same path and get the same negative answer.
+one Core insert of the lookup records, all run on the session's connection (inside the
+request transaction, without the ORM's execution layer). Unknown people, people without a
+marker and people whose marker no longer counts all take this same path and get the same
+negative answer.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ def lookup_one(
     lookup_id = uuid7(now)
     record = _record(caller, request.service, request.purpose, now, query_kind)
     record.update(id=lookup_id, subject_hash=subject_hash, **_outcome(verdict))
-    session.execute(_INSERT_RECORDS, [record])
+    session.connection().execute(_INSERT_RECORDS, [record])
     answer = LookupAnswer(
         priority=verdict.priority,
         service=request.service,
@@ -129,7 +131,7 @@ def lookup_batch(
             record.update(_outcome(verdict))
             results.append(_batch_answer(verdict, request.service, masked, disclose))
         records.append(record)
-    session.execute(_INSERT_RECORDS, records)
+    session.connection().execute(_INSERT_RECORDS, records)
     return LookupBatchAnswer(results=results)
 
 
@@ -154,7 +156,7 @@ def fetch_matches(
     """Every registry row for these blind indexes in one select, grouped by index."""
     statement = _match_statement(relations_entitled_to(service))
     found: dict[str, list[Match]] = defaultdict(list)
-    for row in session.execute(statement, {"hashes": list(hashes)}):
+    for row in session.connection().execute(statement, {"hashes": list(hashes)}):
         found[row.id_hash].append(
             Match(row.relation, row.name, row.id_cipher, row.code, row.status, row.valid_until)
         )
@@ -199,7 +201,7 @@ def _match_statement(relations: frozenset[str]) -> Executable:
 
 
 def _hash_of_card(session: Session, card_no: str) -> str | None:
-    return session.scalars(_CARD_HASH, {"card_no": card_no}).first()
+    return session.connection().scalars(_CARD_HASH, {"card_no": card_no}).first()
 
 
 def _record(
