@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.core.audit import SYSTEM, SystemActor
+from app.core.keys import get_keyring
 from app.demo.fakes import fake_id_number, fake_talent_record
 from app.filing import review
 from app.filing.intake import take_in
@@ -55,11 +56,12 @@ def talent_data(record: dict[str, Any]) -> TalentData:
 def file_talent(
     session: Session, *, seed: int, city_code: str = "340100", eligible: bool = True, **fields: Any
 ) -> tuple[Talent, dict[str, Any]]:
-    """File one fictitious person (eligible ones get an active marker); returns the record
-    and the filed data, ID number included, for the test to type in."""
+    """File one fictitious person through the registry's filing path (eligible ones get an
+    active marker); returns the stored record and the filed data, ID number included, for
+    the test to type in."""
     record = {**fake_talent_record(random.Random(seed), city_code=city_code, eligible=eligible)}
     record.update(fields)
-    talent = service.file_record(
+    service.file_record(
         session,
         SYSTEM,
         talent_data(record),
@@ -68,8 +70,8 @@ def file_talent(
         submission_id=None,
         today=local_today(),
     )
-    session.flush()
-    return talent, record
+    id_hash = get_keyring().blind_index(record["id_number"])
+    return service.talents_by_hash(session, [id_hash])[id_hash], record
 
 
 def unknown_id_number(seed: int) -> str:
