@@ -142,7 +142,8 @@ def _report(db: str, results: dict[str, Any], numbers: list[str], work: Path) ->
     single, batch, floor = results["single"], results["batch"], results["floor"]
     ids_per_second = batch["per_second"] * 1000
     ratio = single["per_second"] / floor["per_second"]
-    print(f"\n== {db}")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n== {db}   (load average now {load}: other work on the machine skews figures)")
     print(
         f"lookup   {single['per_second']:8.0f} lookups/s  p50 {single['p50_ms']:6.1f} ms  "
         f"p99 {single['p99_ms']:6.1f} ms  statuses {single['statuses']}"
