@@ -75,7 +75,7 @@ def test_eligible_record_gets_an_active_random_marker_for_the_review_period(db: 
     assert service.effective_status(marker, TODAY) == "active"
 
 
-def test_marker_codes_do_not_repeat_or_follow_the_id_number(db: Session) -> None:
+def test_marker_codes_are_distinct_per_record(db: Session) -> None:
     codes = {file(db, talent_data()).marker.code for _ in range(20)}  # type: ignore[union-attr]
     assert len(codes) == 20
 
