@@ -20,8 +20,8 @@ from app.core.errors import NotFound
 from app.core.keys import get_keyring
 from app.lookup.models import LookupRecord
 from app.lookup.schemas import AccessLogEntry, AccessLogPage, MyLookup, MyLookupsPage
-from app.lookup.service import SHANGHAI
 from app.registry.identifiers import mask_id_number
+from app.registry.markers import CHINA_STANDARD_TIME
 from app.registry.models import Dependent, Talent
 
 
@@ -44,7 +44,7 @@ def talent_access_log(
     items = [
         AccessLogEntry(
             lookup_id=row.id,
-            occurred_at=row.occurred_at.astimezone(SHANGHAI),
+            occurred_at=row.occurred_at.astimezone(CHINA_STANDARD_TIME),
             caller_kind=row.caller_kind,
             caller_name=row.caller_name,
             service=row.service,
@@ -66,7 +66,7 @@ def my_lookups(session: Session, caller: Principal, *, page: int, page_size: int
     items = [
         MyLookup(
             lookup_id=row.id,
-            occurred_at=row.occurred_at.astimezone(SHANGHAI),
+            occurred_at=row.occurred_at.astimezone(CHINA_STANDARD_TIME),
             service=row.service,
             purpose=row.purpose,
             query_kind=row.query_kind,

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BindParameter,
@@ -52,9 +51,9 @@ from app.lookup.schemas import (
 )
 from app.registry.codes import Role, Service, scope_for
 from app.registry.identifiers import InvalidIdNumber, mask_id_number, validate_id_number
+from app.registry.markers import CHINA_STANDARD_TIME, local_today
 from app.registry.models import BlueCard, Dependent, Marker, Talent
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECORDS = cast(Table, LookupRecord.__table__)
 _INSERT_RECORDS = insert(RECORDS)
 _INVALID = EntryError(code="invalid_id_number")
@@ -78,7 +77,7 @@ def lookup_one(
         subject_hash = _hash_of_card(session, cast(str, request.card_no))
         masked = None
     found = fetch_matches(session, [subject_hash] if subject_hash else [], request.service)
-    verdict = decide(found.get(subject_hash or "", ()), request.service, local_day(now))
+    verdict = decide(found.get(subject_hash or "", ()), request.service, local_today(now))
     lookup_id = uuid7(now)
     record = _record(caller, request.service, request.purpose, now, query_kind)
     record.update(id=lookup_id, subject_hash=subject_hash, **_outcome(verdict))
@@ -89,7 +88,7 @@ def lookup_one(
         basis=verdict.basis,
         marker=_marker_of(verdict),
         lookup_id=lookup_id,
-        checked_at=now.astimezone(SHANGHAI).replace(microsecond=0),
+        checked_at=now.astimezone(CHINA_STANDARD_TIME).replace(microsecond=0),
     )
     if discloses_person(caller):
         answer.person = _person_of(verdict, masked)
@@ -100,7 +99,7 @@ def lookup_batch(
     session: Session, caller: Principal, request: LookupBatchRequest, *, now: datetime
 ) -> LookupBatchAnswer:
     require_scope(caller, request.service)
-    today = local_day(now)
+    today = local_today(now)
     keyring = get_keyring()
     hash_of: dict[str, str] = {}
     entries: list[tuple[str, str | None]] = []  # (masked number, blind index or None)
@@ -146,8 +145,8 @@ def discloses_person(caller: Principal) -> bool:
 
 
 def local_day(now: datetime) -> date:
-    """Markers run to a calendar day in the province's time zone."""
-    return now.astimezone(SHANGHAI).date()
+    """The calendar day in the province (markers are granted and expire by it)."""
+    return local_today(now)
 
 
 def fetch_matches(

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Path, Query, Response
 from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
 from app.core.types import utcnow
-from app.lookup.service import local_day
 from app.public import service
 from app.public.roster_csv import roster_csv
 from app.public.schemas import MarkerVerification, RosterPage
 from app.registry.codes import Category
+from app.registry.markers import local_today
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
@@ -37,7 +37,7 @@ def public_roster(
 ) -> RosterPage:
     service.check_city_code(city_code)
     where = service.RosterFilter(city_code, category, q)
-    today = local_day(utcnow())
+    today = local_today(utcnow())
     return service.roster_page(session, where, today=today, page=page, page_size=page_size)
 
 
@@ -57,7 +57,7 @@ def public_roster_csv(
 ) -> Response:
     service.check_city_code(city_code)
     where = service.RosterFilter(city_code, category, q)
-    items = service.roster_all(session, where, today=local_day(utcnow()))
+    items = service.roster_all(session, where, today=local_today(utcnow()))
     return Response(
         roster_csv(items),
         media_type="text/csv; charset=utf-8",
@@ -75,7 +75,7 @@ def public_roster_csv(
 def public_verify_marker(
     marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep
 ) -> MarkerVerification:
-    return service.verify_marker(session, marker_code, today=local_day(utcnow()))
+    return service.verify_marker(session, marker_code, today=local_today(utcnow()))
 
 
 @router.get(
