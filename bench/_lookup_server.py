@@ -1,15 +1,30 @@
-"""Start a server process on a free port, wait until it accepts connections, stop it after."""
+"""Start a server process on a free port, wait until it accepts connections, stop it after;
+and read how much CPU time it has used (all its threads), to cost a request in CPU."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User plus system time of the process so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def free_port() -> int:
@@ -19,8 +34,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(command: list[str], env: dict[str, str], log_path: Path) -> Iterator[int]:
-    """Run `command` (with "{port}" filled in), output to `log_path`; yield the port."""
+def running(command: list[str], env: dict[str, str], log_path: Path) -> Iterator[Server]:
+    """Run `command` (with "{port}" filled in), output to `log_path`; yield the server."""
     port = free_port()
     with log_path.open("ab") as log:
         process = subprocess.Popen(
@@ -32,7 +47,7 @@ def running(command: list[str], env: dict[str, str], log_path: Path) -> Iterator
         )
         try:
             _wait_for(port, process)
-            yield port
+            yield Server(port, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=30)
