@@ -6,6 +6,7 @@ concurrent lookups the other transactions wait in SQLite's busy handler, which p
 sleeps of up to 100 ms, so the lock sits idle while waiters sleep and latency explodes.
 Taking turns on an asyncio lock first (FIFO, woken at once) keeps the write lock busy and
 uncontended. Entered before the session, released after its commit. No-op on PostgreSQL.
+The turn is per process: several workers still meet in SQLite's busy handler.
 """
 
 from __future__ import annotations
