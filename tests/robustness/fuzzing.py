@@ -40,7 +40,7 @@ class Caller:
     username: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class World:
     """Everything the fuzz tests share: callers, and real ids by path parameter name."""
 
@@ -51,6 +51,9 @@ class World:
     admitted: dict[str, frozenset[str]]
     # (method path, status, what is wrong) of error answers the OpenAPI does not describe.
     undeclared: set[tuple[str, int, str]] = field(default_factory=set)
+
+    def __repr__(self) -> str:
+        return f"World(callers={sorted(self.callers)}, known_ids={sorted(self.known_ids)})"
 
     def candidates(self, operation: str) -> list[str]:
         """The callers to draw from for an operation: mostly those its gate admits, and one
