@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import AppError
@@ -50,6 +51,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_unavailable)  # type: ignore[arg-type]
+    # Every pooled connection busy for pool_timeout: overloaded, not broken. Retry later.
+    app.add_exception_handler(PoolTimeout, _database_unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
 
@@ -87,10 +90,11 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
     return problem(exc.status_code, code, detail, detail, headers=exc.headers)
 
 
-async def _database_unavailable(request: Request, exc: DBAPIError) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: DBAPIError | PoolTimeout) -> JSONResponse:
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
     log.error(
         "database unavailable",
-        extra={"request_id": request_id_of(request), "error": type(exc.orig).__name__},
+        extra={"request_id": request_id_of(request), "error": type(cause).__name__},
     )
     return problem(
         503,

@@ -107,6 +107,24 @@ def test_a_connection_lost_at_commit_answers_503_and_keeps_no_record(
         admin.dispose()
 
 
+@pytest.mark.slow
+@needs_postgres
+def test_every_pooled_connection_busy_answers_503_not_500(fresh_database_url: str) -> None:
+    """Overload, not breakage: when no pooled connection frees up within the pool's timeout
+    (10 s on PostgreSQL), the caller is told to retry later."""
+    from app.main import create_app
+
+    engine = get_engine()
+    capacity = engine.pool.size() + engine.pool._max_overflow  # type: ignore[attr-defined]
+    held = [engine.connect() for _ in range(capacity)]
+    try:
+        with TestClient(create_app()) as client:
+            _assert_unavailable(client.get(api.path("public_roster")))
+    finally:
+        for connection in held:
+            connection.close()
+
+
 @pytest.fixture
 def cluster() -> Iterator[PostgresCluster]:
     binaries = postgres_binaries()
