@@ -54,9 +54,16 @@ def apply_rows(
         raise registry_changed([(row.row_no, row.id_masked) for row in moved])
     keyring = get_keyring()
     for chunk in _slices(session, submission_id):
-        talents = registry.talents_by_hash(session, [row.id_hash for row in chunk])
+        # Only the people a row expects on the register are loaded: creates (the bulk of a
+        # first filing) need no query, and one created meanwhile fails the insert (409).
+        expected = [row.id_hash for row in chunk if row.base_version is not None]
+        talents = registry.talents_by_hash(session, expected) if expected else {}
         # Between the check above and this load, a concurrent commit may have moved a record.
-        late = [r for r in chunk if _has_moved(r.base_version, talents.get(r.id_hash))]
+        late = [
+            r
+            for r in chunk
+            if r.base_version is not None and _has_moved(r.base_version, talents.get(r.id_hash))
+        ]
         if late:
             raise registry_changed([(row.row_no, row.id_masked) for row in late])
         for row in chunk:
@@ -123,9 +130,7 @@ def _moved_rows(submission_id: uuid.UUID) -> Select[int, str]:
     )
 
 
-def _has_moved(base_version: int | None, talent: Talent | None) -> bool:
-    if base_version is None:
-        return talent is not None
+def _has_moved(base_version: int, talent: Talent | None) -> bool:
     return talent is None or talent.version != base_version
 
 

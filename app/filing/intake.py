@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.core import audit
 from app.core.audit import Actor
 from app.core.crypto import KeyRing
+from app.core.db import Base
 from app.core.keys import get_keyring
 from app.core.types import utcnow
 from app.filing.constants import COUNT_KEYS, PERIOD_PATTERN, SubmissionStatus
@@ -35,6 +36,8 @@ from app.filing.upload import Upload
 from app.registry import service as registry
 
 CHUNK_ROWS = 1000
+_ROW_TABLE = Base.metadata.tables[SubmissionRow.__tablename__]
+_ERROR_TABLE = Base.metadata.tables[SubmissionError.__tablename__]
 # Column widths of `submission_error`: a message quoting a long cell is cut, not refused.
 _FIELD_LENGTH, _MESSAGE_LENGTH = 100, 500
 
@@ -190,10 +193,12 @@ def _store_slice(
             assert judgement.outcome is not None
             counts[judgement.outcome] += 1
             rows.append(judgement.row)
+    # Core inserts: one executemany per slice. The ORM's bulk insert would leave out the
+    # None values and split the slice into many small batches by which keys remain.
     if rows:
-        session.execute(insert(SubmissionRow), rows)
+        session.execute(insert(_ROW_TABLE), rows)
     if errors:
-        session.execute(insert(SubmissionError), errors)
+        session.execute(insert(_ERROR_TABLE), errors)
 
 
 def _slices(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -89,23 +89,24 @@ def _registry_errors(
 def _filing_preview(
     data: TalentData, talent: Talent | None, city_code: str
 ) -> tuple[Outcome, dict[str, Any]]:
-    """A create's changes are all its fields: the preview lists them from the sealed record
-    when shown (`schemas.preview_row`), so 100,000 creates cost nothing here. An update's
-    are fixed now, while the registry still holds the "before"."""
-    decision = registry.decide_for(data)
-    preview: dict[str, Any] = {
-        "name": data.name,
-        "diff": None,
-        "eligible_after": decision.eligible,
-        "ineligible_reason": None if decision.eligible else decision.summary_zh,
-    }
+    """An update's changes and eligibility are fixed now, while the registry holds the
+    "before". A create's depend on its record alone: the preview derives them from the
+    sealed record when shown (`schemas.preview_row`), so 100,000 creates cost nothing here.
+    """
     if talent is None:
-        return Outcome.create, preview
+        derived_later = {"diff": None, "eligible_after": None, "ineligible_reason": None}
+        return Outcome.create, {"name": data.name, **derived_later}
     changes = registry.changes(talent, data)
     if talent.city_code != city_code:
         # A person another city retired, now filed here: the registry moves the record.
         changes["city_code"] = [talent.city_code, city_code]
-    return (Outcome.update if changes else Outcome.unchanged), {**preview, "diff": changes}
+    decision = registry.decide_for(data)
+    return (Outcome.update if changes else Outcome.unchanged), {
+        "name": data.name,
+        "diff": changes,
+        "eligible_after": decision.eligible,
+        "ineligible_reason": None if decision.eligible else decision.summary_zh,
+    }
 
 
 def _retirement_preview(

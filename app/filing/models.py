@@ -68,10 +68,11 @@ class SubmissionRow(Base):
     outcome: Mapped[str] = mapped_column(String(12))  # create | update | retire | unchanged
     # The normalised record as encrypted JSON: it carries ID numbers.
     record_cipher: Mapped[str] = mapped_column(Text)
-    # {"field": [before, after]} with ID numbers masked; None for a create (every field is
-    # new: the preview lists them from the sealed record).
+    # {"field": [before, after]} with ID numbers masked, and whether the record will be
+    # eligible. None for a create: they follow from its record alone, so the preview
+    # derives them from the sealed record when shown.
     diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    eligible_after: Mapped[bool] = mapped_column(Boolean)
+    eligible_after: Mapped[bool | None] = mapped_column(Boolean)
     ineligible_reason: Mapped[str | None] = mapped_column(String(500))
     # The talent's version when validated; approval refuses if it moved since.
     base_version: Mapped[int | None] = mapped_column(Integer)

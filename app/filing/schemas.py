@@ -123,20 +123,24 @@ def report_error(error: SubmissionError) -> ReportError:
 
 
 def preview_row(row: SubmissionRow) -> PreviewRow:
-    """A stored row as the preview shows it; a create's fields come from its sealed record."""
-    changes = row.diff
-    if changes is None:
+    """A stored row as the preview shows it; a create's fields and eligibility are derived
+    from its sealed record here (see `judging`)."""
+    changes, eligible, reason = row.diff, row.eligible_after, row.ineligible_reason
+    if row.outcome == Outcome.create:
         record = unseal(row.record_cipher, get_keyring())
-        changes = registry.changes(None, record) if isinstance(record, TalentData) else {}
+        assert isinstance(record, TalentData)  # only an upsert creates
+        decision = registry.decide_for(record)
+        changes = registry.changes(None, record)
+        eligible, reason = decision.eligible, None if decision.eligible else decision.summary_zh
     return PreviewRow(
         row=row.row_no,
         action=Action(row.action),
         outcome=Outcome(row.outcome),
         id_number_masked=row.id_masked,
         name=row.name,
-        changes=changes,
-        eligible_after=row.eligible_after,
-        ineligible_reason=row.ineligible_reason,
+        changes=changes or {},
+        eligible_after=bool(eligible),
+        ineligible_reason=reason,
     )
 
 

@@ -6,8 +6,8 @@ Create Date: 2026-11-25 12:04:00
 
 - submission.ignored_columns: header cells of the file that are not in the format.
 - submission_row.id_masked, .name: who a row is about, for the preview and conflicts.
-- submission_row: every stored row is a valid one, so its person, outcome, sealed record
-  and eligibility are always there (NOT NULL).
+- submission_row: every stored row is a valid one, so its person, outcome and sealed
+  record are always there (NOT NULL).
 - submission_row (submission_id, row_no) unique: rows are read in file order by slices;
   it replaces the plain index on submission_id.
 """
@@ -26,7 +26,6 @@ _ALWAYS_SET = (
     ("id_hash", sa.String(length=64)),
     ("outcome", sa.String(length=12)),
     ("record_cipher", sa.Text()),
-    ("eligible_after", sa.Boolean()),
 )
 
 
