@@ -36,7 +36,7 @@ from tests.databases import throwaway_database
 from tests.robustness.fuzzing import PROBLEM_JSON, World, check_problem, make_world
 from tests.robustness.state import pointed_at
 
-# The bounded CI run replays the same cases every time; a longer run explores afresh.
+# The bounded CI run starts from a fixed seed; a longer run explores afresh.
 EXAMPLES = int(os.environ.get("BLUECARD_FUZZ_EXAMPLES", "10"))
 DERANDOMIZE = "BLUECARD_FUZZ_EXAMPLES" not in os.environ
 FULL_CHECKS = [
