@@ -9,6 +9,7 @@ from app.access.router import router as auth_router
 from app.assistance.router import router as assistance_router
 from app.core.audit_router import router as audit_router
 from app.core.logging import RequestLogMiddleware
+from app.core.openapi_doc import install_openapi
 from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
 from app.filing.router import router as filing_router
@@ -57,6 +58,7 @@ def create_app() -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    install_openapi(app)
     install_page_errors(app)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -55,6 +55,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 30)
     kwargs.setdefault("pool_timeout", 10)
+    # An unreachable host must fail fast (503), not hang requests for minutes.
+    kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -147,11 +147,6 @@ def _what_is_missing(case: schemathesis.Case, status: int) -> str:
     return "declared, but not as application/problem+json"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="error answers are not yet declared in the OpenAPI (see the fuzz run's warning); "
-    "once the integrator declares them globally, this passes: remove this mark",
-)
 def test_the_openapi_declares_the_error_answers_every_route_can_give() -> None:
     """What the fuzzer finds for every route, checked on the document itself: bad input (422),
     and for routes behind a gate 401 and 403, and for routes naming an object 404, each
