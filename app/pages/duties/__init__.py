@@ -3,8 +3,10 @@ key-task ledger. Rules stay in `app/studios`, `app/assistance` and `app/tasks`."
 
 from fastapi import APIRouter
 
-from app.pages.duties import assistance, studios, tasks
+from app.pages.duties.assistance import router as assistance_router
+from app.pages.duties.studios import router as studios_router
+from app.pages.duties.tasks import router as tasks_router
 
 router = APIRouter()
-for area in (studios, assistance, tasks):
-    router.include_router(area.router)
+for area_router in (studios_router, assistance_router, tasks_router):
+    router.include_router(area_router)
