@@ -24,7 +24,8 @@ from app.lookup.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["priority"])
 
-Page = Annotated[int, Query(ge=1, description="1-based page number")]
+# Bounded so that an absurd page number is a 422, not an offset the database cannot hold.
+Page = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 
 

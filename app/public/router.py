@@ -32,7 +32,7 @@ def public_roster(
     city_code: CityCode = None,
     category: CategoryQuery = None,
     q: NameContains = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> RosterPage:
     service.check_city_code(city_code)

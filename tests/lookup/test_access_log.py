@@ -123,3 +123,10 @@ def test_only_window_clerks_have_a_lookups_mine(client, login, partner_login) ->
     url = client.app.url_path_for("my_lookups")
     assert client.get(url, headers=partner_login(ALL_SCOPES).headers).status_code == 403
     assert client.get(url, headers=login("province_admin").headers).status_code == 403
+
+
+def test_absurd_page_numbers_are_422_not_500(client, login) -> None:  # type: ignore[no-untyped-def]
+    clerk = login("window_clerk").headers
+    url = client.app.url_path_for("my_lookups")
+    assert client.get(url, headers=clerk, params={"page": 10**20}).status_code == 422
+    assert client.get(url, headers=clerk, params={"page": 1_000_000}).status_code == 200

@@ -94,6 +94,7 @@ def test_roster_pages(client, db: Session) -> None:  # type: ignore[no-untyped-d
     [
         {"page_size": 101},
         {"page": 0},
+        {"page": 10**20},
         {"city_code": "999999"},
         {"city_code": "abc"},
         {"category": "x"},
