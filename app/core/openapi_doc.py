@@ -76,6 +76,8 @@ def declare_problems(document: dict[str, Any]) -> dict[str, Any]:
                 statuses.append("404")
             responses = operation.setdefault("responses", {})
             for status in statuses:
-                answer = responses.setdefault(status, {"description": _DESCRIPTIONS[status]})
-                answer["content"] = _PROBLEM_CONTENT
+                responses.setdefault(status, {"description": _DESCRIPTIONS[status]})
+            for status, answer in responses.items():
+                if status == "default" or status[0] in "45":
+                    answer["content"] = _PROBLEM_CONTENT
     return document
