@@ -50,7 +50,7 @@ class DecryptionError(ValueError):
 class KeyRing:
     """Data keys by key id, the current key id, and the blind-index key."""
 
-    __slots__ = ("_aead", "_index_key", "_keys", "current_kid")
+    __slots__ = ("_aead", "_index_key", "_keys", "_source", "current_kid")
 
     def __init__(self, keys: Mapping[str, bytes], current_kid: str, index_key: bytes) -> None:
         if current_kid not in keys:
@@ -62,6 +62,7 @@ class KeyRing:
         self._keys = dict(keys)
         self._aead = {kid: AESGCM(key) for kid, key in self._keys.items()}
         self._index_key = index_key
+        self._source: Path | None = None
         self.current_kid = current_kid
 
     def __repr__(self) -> str:
@@ -77,6 +78,7 @@ class KeyRing:
         if not path.exists():
             created = cls.generate()
             if created._write(path, replace=False):
+                created._source = path
                 log.warning(
                     "Created a new data-protection key file at %s. Back it up now: without "
                     "it the stored ID numbers can neither be read nor looked up.",
@@ -86,7 +88,9 @@ class KeyRing:
             # Another process created it first: use theirs, so all workers share one ring.
         if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             log.warning("Key file %s is accessible to group or others; run chmod 600 on it", path)
-        return cls.from_json(path.read_text(encoding="utf-8"))
+        ring = cls.from_json(path.read_text(encoding="utf-8"))
+        ring._source = path
+        return ring
 
     @classmethod
     def from_json(cls, text: str) -> KeyRing:
@@ -131,7 +135,7 @@ class KeyRing:
 
     def decrypt(self, token: str, *, context: str) -> str:
         kid, _, body = token.partition(":")
-        aead = self._aead.get(kid)
+        aead = self._aead.get(kid) or self._reload_for(kid)
         if aead is None:
             raise DecryptionError(f"no key with id {kid!r} in the key ring")
         raw = _decode_token_body(body)
@@ -144,6 +148,20 @@ class KeyRing:
                 "token was altered or belongs to another context; refusing to decrypt"
             ) from exc
         return plain.decode("utf-8")
+
+    def _reload_for(self, kid: str) -> AESGCM | None:
+        """A key id we don't know may come from a rotation by another process (`bluecard keys
+        rotate` while servers run): take the file's newer keys instead of failing."""
+        if self._source is None or not self._source.exists():
+            return None
+        fresh = KeyRing.from_json(self._source.read_text(encoding="utf-8"))
+        if fresh._index_key != self._index_key or kid not in fresh._keys:
+            return None
+        self._keys.update(fresh._keys)
+        self._aead.update(fresh._aead)
+        self.current_kid = fresh.current_kid
+        log.info("key ring reloaded from %s: current key %s", self._source, self.current_kid)
+        return self._aead[kid]
 
     def blind_index(self, normalised_id: str) -> str:
         """Hex HMAC-SHA256 of an already normalised number (normalise first, or lookups miss)."""

@@ -200,3 +200,13 @@ def test_well_formed_key_ring_is_accepted() -> None:
 
 def test_repr_shows_no_key_material(ring: KeyRing) -> None:
     assert repr(ring) == "KeyRing(current_kid='k1', kids=['k1'])"
+
+
+def test_a_running_ring_takes_keys_rotated_by_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "bluecard.keys"
+    running = KeyRing.load_or_create(path)
+    other_process = KeyRing.load_or_create(path).rotate()
+    other_process.save(path)
+    token = other_process.encrypt("34010219800101001X", context="talent.id_number")
+    assert running.decrypt(token, context="talent.id_number") == "34010219800101001X"
+    assert running.current_kid == other_process.current_kid
