@@ -24,11 +24,11 @@ from app.access.schemas import (
     UserUpdate,
 )
 from app.core.db import SessionDep
+from app.core.paging import PageNumber
 from app.registry.codes import Role
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
-PageNumber = Annotated[int, Query(ge=1)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 
 

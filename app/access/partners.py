@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from app.access import credentials, rules
 from app.access.models import ApiKey, Partner
-from app.access.paging import Page, paginate
 from app.core import audit
 from app.core.audit import Actor
 from app.core.errors import Conflict, InvalidInput, NotFound, field_error
+from app.core.paging import Page, paginate
 from app.core.types import utcnow
 
 

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from app.access import credentials, passwords, rules
 from app.access.models import AuthToken, User
-from app.access.paging import Page, paginate
 from app.access.partners import create_partner, issue_api_key
 from app.core import audit
 from app.core.audit import Actor
 from app.core.errors import Conflict, NotFound
+from app.core.paging import Page, paginate
 from app.core.settings import get_settings
 from app.core.types import utcnow
 from app.registry.codes import Role

@@ -23,6 +23,7 @@ from app.assistance.schemas import (
     ServiceOut,
 )
 from app.core.db import SessionDep
+from app.core.paging import PageNumber, PageSize
 from app.registry.markers import local_today
 
 router = APIRouter(prefix="/api/v1/assistance", tags=["assistance"])
@@ -41,8 +42,8 @@ def list_assistance_cases(
     status: CaseStatus | None = None,
     city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     talent_id: uuid.UUID | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ) -> CasePage:
     rows, total = service.list_cases(
         session,

@@ -22,6 +22,7 @@ from app.assistance.schemas import CaseClose, CaseCreate, CaseUpdate, ServiceCre
 from app.core import audit
 from app.core.errors import Conflict, InvalidInput, NotFound, field_error
 from app.core.keys import get_keyring
+from app.core.paging import paginate
 from app.core.reference import city_names
 from app.registry.codes import Role
 from app.registry.identifiers import mask_id_number
@@ -150,10 +151,9 @@ def list_cases(
         query = query.where(AssistanceCase.status == status.value)
     if talent_id:
         query = query.where(AssistanceCase.talent_id == talent_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     query = query.order_by(AssistanceCase.opened_on, AssistanceCase.created_at, AssistanceCase.id)
-    rows = session.scalars(query.offset((page - 1) * page_size).limit(page_size))
-    return list(rows), total
+    page_of = paginate(session, query, page=page, page_size=page_size)
+    return list(page_of.items), page_of.total
 
 
 def open_cases_by_city(session: Session) -> dict[str, tuple[int, date]]:

@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -20,6 +20,7 @@ from starlette.responses import Response
 from app.access.auth import Principal
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.paging import PageNumber
 from app.core.settings import get_settings
 from app.filing import queries, review
 from app.filing.deps import valid_submission
@@ -100,7 +101,7 @@ def city_submission(
     submission_id: uuid.UUID,
     operator: CityUser,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     outcome: str = "",
     notice: str = "",
 ) -> Response:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from starlette.responses import Response
 from app.access.auth import Principal
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.paging import PageNumber
 from app.filing import queries, review
 from app.filing.constants import SubmissionStatus
 from app.filing.deps import valid_submission
@@ -74,7 +75,7 @@ def province_submission(
     submission_id: uuid.UUID,
     admin: Admin,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     outcome: str = "",
     notice: str = "",
 ) -> Response:

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
 from app.core.errors import InvalidInput, field_error
+from app.core.paging import PageNumber
 from app.core.types import utcnow
 from app.lookup.service import local_day
 from app.pages.rendering import render
@@ -37,7 +38,7 @@ def roster_page(
     city_code: str = "",
     category: str = "",
     q: Annotated[str, Query(max_length=50)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
 ) -> Response:
     where = _roster_filter(city_code, category, q.strip())
     today = local_day(utcnow())

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from app.access.auth import ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
+from app.core.paging import PageNumber, PageSize
 from app.registry.markers import local_today
 from app.studios import service
 from app.studios.constants import ApplicationStatus, ProjectType
@@ -27,8 +28,6 @@ from app.studios.schemas import (
 
 router = APIRouter(tags=["studios"])
 
-PageNo = Annotated[int, Query(ge=1)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 CityFilter = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 
@@ -51,7 +50,7 @@ def list_studio_applications(
     status: ApplicationStatus | None = None,
     project_type: ProjectType | None = None,
     city_code: CityFilter = None,
-    page: PageNo = 1,
+    page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> ApplicationPage:
     rows, total = service.list_applications(
@@ -117,7 +116,7 @@ def list_studios(
     batch_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     project_type: ProjectType | None = None,
     city_code: CityFilter = None,
-    page: PageNo = 1,
+    page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> StudioPage:
     rows, total = service.list_studios(

@@ -11,13 +11,14 @@ import uuid
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.core import audit
 from app.core.errors import Conflict, InvalidInput, NotFound, field_error
+from app.core.paging import paginate
 from app.core.types import utcnow
 from app.registry.codes import MarkerStatus, Role
 from app.registry.identifiers import InvalidUscc, validate_uscc
@@ -160,7 +161,8 @@ def list_applications(
     if project_type:
         query = query.where(StudioApplication.project_type == project_type.value)
     query = query.order_by(StudioApplication.submitted_at, StudioApplication.id)
-    return _page(session, query, page, page_size)
+    page_of = paginate(session, query, page=page, page_size=page_size)
+    return list(page_of.items), page_of.total
 
 
 def list_studios(
@@ -183,7 +185,8 @@ def list_studios(
     if project_type:
         query = query.where(Studio.project_type == project_type.value)
     query = query.order_by(Studio.batch_year.desc(), Studio.established_on, Studio.id)
-    return _page(session, query, page, page_size)
+    page_of = paginate(session, query, page=page, page_size=page_size)
+    return list(page_of.items), page_of.total
 
 
 def studios_of_talent(session: Session, viewer: Principal, talent_id: uuid.UUID) -> list[Studio]:
@@ -254,11 +257,3 @@ def _record(
         **extra,
     }
     audit.record(session, actor, action, f"studio_application:{application.id}", detail)
-
-
-def _page(
-    session: Session, query: Select[_Row], page: int, page_size: int
-) -> tuple[list[_Row], int]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.scalars(query.offset((page - 1) * page_size).limit(page_size))
-    return list(rows), total

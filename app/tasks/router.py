@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Response
 
 from app.access.auth import Auditor, ProvinceAdmin
 from app.core.db import SessionDep
+from app.core.paging import PageNumber, PageSize
 from app.registry.markers import local_today
 from app.tasks import service
 from app.tasks.deadlines import TaskStatus
@@ -19,8 +20,6 @@ from app.tasks.schemas import ReportCreate, ReportOut, ReportPage, TaskOut, Task
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
 
 TaskNumber = Annotated[int, Path(ge=1, le=999)]
-PageNo = Annotated[int, Query(ge=1)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.get("", summary="The ledger: every task's standing today and its latest report")
@@ -29,7 +28,7 @@ def list_key_tasks(
     session: SessionDep,
     overdue: bool | None = None,
     status: TaskStatus | None = None,
-    page: PageNo = 1,
+    page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> TaskPage:
     today = local_today()
@@ -74,7 +73,7 @@ def list_task_reports(
     _caller: Auditor,
     number: TaskNumber,
     session: SessionDep,
-    page: PageNo = 1,
+    page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> ReportPage:
     task = service.get_task(session, number)

@@ -10,12 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.core import audit
 from app.core.errors import InvalidInput, NotFound, field_error
+from app.core.paging import paginate
 from app.tasks.deadlines import (
     FIRST_PERIOD_YEAR,
     Assessment,
@@ -114,10 +115,9 @@ def list_reports(
 ) -> tuple[list[TaskReport], int]:
     """A task's reports, newest first."""
     query = select(TaskReport).where(TaskReport.task_number == task.number)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     query = query.order_by(TaskReport.report_date.desc(), TaskReport.id.desc())
-    rows = session.scalars(query.offset((page - 1) * page_size).limit(page_size))
-    return list(rows), total
+    page_of = paginate(session, query, page=page, page_size=page_size)
+    return list(page_of.items), page_of.total
 
 
 def assess_task(task: KeyTask, reports: list[TaskReport], today: date) -> Assessment:

@@ -21,6 +21,7 @@ from app.assistance.present import assistance_summary, case_out, case_summary
 from app.assistance.schemas import CaseClose, CaseCreate, CaseUpdate, ServiceCreate
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.paging import PageNumber
 from app.pages.duties.common import (
     PAGE_SIZE,
     CityUser,
@@ -65,7 +66,7 @@ def assistance_list(
     session: SessionDep,
     status: Annotated[CaseStatus | Literal[""], Query()] = CaseStatus.open,
     city_code: Annotated[str, Query(pattern=r"^(\d{6})?$")] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
 ) -> Response:
     today = local_today()
     rows, total = service.list_cases(

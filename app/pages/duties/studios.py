@@ -15,6 +15,7 @@ from starlette.responses import Response
 from app.access.auth import Principal
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.paging import PageNumber
 from app.pages.duties.common import (
     PAGE_SIZE,
     Admin,
@@ -64,7 +65,7 @@ def studio_list(
     reader: Reader,
     session: SessionDep,
     status: Annotated[ApplicationStatus | Literal[""], Query()] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
 ) -> Response:
     rows, total = service.list_applications(
         session,

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from app.access.auth import Principal
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.paging import PageNumber
 from app.pages.duties.common import (
     PAGE_SIZE,
     Admin,
@@ -83,7 +84,7 @@ def task_detail(
     number: TaskNumber,
     reader: ProvinceReader,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     notice: str = "",
 ) -> Response:
     message = "进展报告已保存。" if notice == "reported" else ""
