@@ -54,32 +54,11 @@ def apply_rows(
         raise registry_changed([(row.row_no, row.id_masked) for row in moved])
     keyring = get_keyring()
     for chunk in _slices(session, submission_id):
-        # Only the people a row expects on the register are loaded: creates (the bulk of a
-        # first filing) need no query, and one created meanwhile fails the insert (409).
-        expected = [row.id_hash for row in chunk if row.base_version is not None]
-        talents = registry.talents_by_hash(session, expected) if expected else {}
-        # Between the check above and this load, a concurrent commit may have moved a record.
-        late = [
-            r
-            for r in chunk
-            if r.base_version is not None and _has_moved(r.base_version, talents.get(r.id_hash))
-        ]
-        if late:
-            raise registry_changed([(row.row_no, row.id_masked) for row in late])
+        talents = _expected_talents(session, chunk)
         for row in chunk:
             talent = talents.get(row.id_hash)
             record = unseal(row.record_cipher, keyring)
-            if isinstance(record, Retirement):
-                if talent is not None and row.outcome == Outcome.retire:
-                    registry.retire_talent(
-                        session,
-                        actor,
-                        talent,
-                        reason=record.reason,
-                        submission_id=submission_id,
-                        today=today,
-                    )
-            else:
+            if not isinstance(record, Retirement):
                 registry.file_record(
                     session,
                     actor,
@@ -89,7 +68,16 @@ def apply_rows(
                     submission_id=submission_id,
                     today=today,
                 )
-        session.flush()
+            elif talent is not None and row.outcome == Outcome.retire:
+                registry.retire_talent(
+                    session,
+                    actor,
+                    talent,
+                    reason=record.reason,
+                    submission_id=submission_id,
+                    today=today,
+                )
+        session.flush()  # the slice goes out before the next is read
 
 
 def concurrent_change() -> Conflict:
@@ -130,8 +118,25 @@ def _moved_rows(submission_id: uuid.UUID) -> Select[int, str]:
     )
 
 
-def _has_moved(base_version: int, talent: Talent | None) -> bool:
-    return talent is None or talent.version != base_version
+def _expected_talents(session: Session, chunk: Sequence[Any]) -> dict[str, Talent]:
+    """The records of the slice's people that its rows expect on the register.
+
+    Creates (the bulk of a first filing) need no query: a person created meanwhile fails
+    the insert (409). The others are checked again: between the check of every row and
+    this load, a concurrent commit may have moved a record.
+    """
+    expected = [row for row in chunk if row.base_version is not None]
+    if not expected:
+        return {}
+    talents = registry.talents_by_hash(session, [row.id_hash for row in expected])
+    late = [
+        (row.row_no, row.id_masked)
+        for row in expected
+        if (talent := talents.get(row.id_hash)) is None or talent.version != row.base_version
+    ]
+    if late:
+        raise registry_changed(late)
+    return talents
 
 
 def _slices(session: Session, submission_id: uuid.UUID) -> Iterator[Sequence[Any]]:
