@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from tests.conftest import Login
-from tests.filing.api import HOLDER_CITY, OTHER_CITY, call, submit_and_approve, upload
+from tests.filing.api import HOLDER_CITY, OTHER_CITY, call, submit_and_approve, talent, upload
 from tests.filing.writers import people, retire, write_csv, write_json
 
 ID_LIKE = re.compile(r"[0-9]{17}[0-9Xx]")
@@ -138,3 +139,45 @@ def test_valid_file_has_an_empty_report(tmp_path: Path, client: TestClient, city
     report = call(client, "GET", "get_report", city.headers, response.json()["id"])
 
     assert report.json() == {"errors": []}
+
+
+def test_person_another_city_retired_may_be_filed_here_and_moves(
+    tmp_path: Path, client: TestClient, db: Session, city: Login, other_city: Login, province: Login
+) -> None:
+    person = people(16, 1, city_code=OTHER_CITY)[0]
+    first = upload(client, other_city.headers, write_json(tmp_path / "w1.json", [person])).json()
+    submit_and_approve(client, other_city, province, first["id"])
+    gone = upload(
+        client,
+        other_city.headers,
+        write_json(tmp_path / "w2.json", [retire(person["id_number"], "调往合肥")]),
+    ).json()
+    submit_and_approve(client, other_city, province, gone["id"])
+
+    here = upload(client, city.headers, write_json(tmp_path / "h.json", [person])).json()
+    preview = call(client, "GET", "get_preview", city.headers, here["id"]).json()
+    submit_and_approve(client, city, province, here["id"])
+
+    assert here["counts"]["update"] == 1
+    (row,) = preview["items"]
+    assert row["changes"]["city_code"] == [OTHER_CITY, HOLDER_CITY]
+    assert row["changes"]["status"] == ["retired", "filed"]
+    moved = talent(db, person["id_number"])
+    assert moved is not None and (moved.city_code, moved.status) == (HOLDER_CITY, "filed")
+
+
+def test_retiring_someone_already_retired_changes_nothing(
+    tmp_path: Path, client: TestClient, db: Session, city: Login, province: Login
+) -> None:
+    person = people(17, 1, city_code=HOLDER_CITY)[0]
+    first = upload(client, city.headers, write_json(tmp_path / "a.json", [person])).json()
+    submit_and_approve(client, city, province, first["id"])
+    for name in ("b.json", "c.json"):
+        response = upload(
+            client, city.headers, write_json(tmp_path / name, [retire(person["id_number"])])
+        )
+        submit_and_approve(client, city, province, response.json()["id"])
+    version = talent(db, person["id_number"])
+
+    assert response.json()["counts"]["unchanged"] == 1
+    assert version is not None and version.version == 2
