@@ -36,6 +36,10 @@ from app.filing.upload import Upload
 from app.registry import service as registry
 
 CHUNK_ROWS = 1000
+# Bounds on what one file may cost: its rows (a city files thousands; the benchmark 100,000)
+# and the errors kept for its report (past those, the clerk fixes the file and uploads again).
+MAX_ROWS = 200_000
+MAX_STORED_ERRORS = 10_000
 _ROW_TABLE = Base.metadata.tables[SubmissionRow.__tablename__]
 _ERROR_TABLE = Base.metadata.tables[SubmissionError.__tablename__]
 # Column widths of `submission_error`: a message quoting a long cell is cut, not refused.
@@ -143,8 +147,12 @@ def _validate_rows(
         rows = parse_upload(upload.stream, upload.filename)
         submission.ignored_columns = list(rows.unknown_headers)
         results = check_duplicates(validate_row(raw, today=today) for raw in rows)
+        error_room = MAX_STORED_ERRORS
         for chunk in _slices(results, CHUNK_ROWS):
-            _store_slice(session, submission, chunk, counts, keyring)
+            error_room -= _store_slice(session, submission, chunk, counts, keyring, error_room)
+            if counts["rows"] > MAX_ROWS:
+                message = f"文件超过 {MAX_ROWS} 行，请拆分为多个文件后分别上传"
+                raise invalid_field("file", "too_many_rows", message)
             if progress is not None:
                 progress(len(chunk))
     except FileFormatError as exc:
@@ -161,7 +169,9 @@ def _store_slice(
     chunk: list[RowResult],
     counts: dict[str, int],
     keyring: KeyRing,
-) -> None:
+    error_room: int,
+) -> int:
+    """Judge and store a slice; returns how many errors it had (at most `error_room` kept)."""
     hashes = {r.row: keyring.blind_index(r.id_number) for r in chunk if r.id_number is not None}
     talents = registry.talents_by_hash(session, hashes.values())
     rows: list[dict[str, Any]] = []
@@ -197,8 +207,20 @@ def _store_slice(
     # None values and split the slice into many small batches by which keys remain.
     if rows:
         session.execute(insert(_ROW_TABLE), rows)
-    if errors:
-        session.execute(insert(_ERROR_TABLE), errors)
+    if kept := _kept_errors(errors, error_room):
+        session.execute(insert(_ERROR_TABLE), kept)
+    return len(errors)
+
+
+def _kept_errors(errors: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
+    """The errors that fit; where they stop, one entry saying the rest are not listed."""
+    if len(errors) <= room:
+        return errors
+    if room < 0:
+        return []
+    message = f"错误超过 {MAX_STORED_ERRORS} 条，其后的错误不再列出；请先改正以上错误后重新上传"
+    cut = {**errors[room], "field": "file", "code": "too_many_errors", "message": message}
+    return [*errors[:room], cut]
 
 
 def _slices(items: Iterable[T], size: int) -> Iterator[list[T]]:

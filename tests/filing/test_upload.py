@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import PayloadTooLarge
 from app.core.settings import get_settings
+from app.filing import intake
 from app.filing.models import Submission
 from app.filing.upload import submission_form
 from tests.conftest import Login
-from tests.filing.api import HOLDER_CITY, upload
+from tests.filing.api import HOLDER_CITY, call, upload
 from tests.filing.writers import people, write_csv, write_json
 
 
@@ -219,3 +220,36 @@ def test_only_city_operators_upload(
     response = upload(client, province.headers, path)
 
     assert response.status_code == 403
+
+
+def test_file_with_too_many_rows_is_refused(
+    tmp_path: Path, client: TestClient, db: Session, city: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(intake, "MAX_ROWS", 3)
+    monkeypatch.setattr(intake, "CHUNK_ROWS", 2)
+    path = write_json(tmp_path / "many.json", people(28, 5, city_code=HOLDER_CITY))
+
+    response = upload(client, city.headers, path)
+
+    assert (response.status_code, response.json()["code"]) == (422, "too_many_rows")
+    assert submissions(db) == 0
+
+
+def test_report_stops_listing_after_the_error_cap_but_counts_every_row(
+    tmp_path: Path, client: TestClient, city: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(intake, "MAX_STORED_ERRORS", 3)
+    monkeypatch.setattr(intake, "CHUNK_ROWS", 2)
+    records = [{**record, "name": ""} for record in people(29, 5, city_code=HOLDER_CITY)]
+
+    created = upload(client, city.headers, write_json(tmp_path / "bad.json", records)).json()
+    report = call(client, "GET", "get_report", city.headers, created["id"]).json()
+
+    assert created["counts"]["errors"] == 5
+    assert [(e["row"], e["code"]) for e in report["errors"]] == [
+        (1, "required"),
+        (2, "required"),
+        (3, "required"),
+        (4, "too_many_errors"),
+    ]
+    assert "不再列出" in report["errors"][-1]["message"]
