@@ -22,13 +22,23 @@ from app.registry.identifiers import InvalidIdNumber, validate_id_number
 
 MAX_BATCH = 1000
 
+# Text is stored: control characters (PostgreSQL refuses NUL outright) are bad input.
 Purpose = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"
+    ),
     Field(description="Why the caller asks (case or file number), 1–200 characters; recorded."),
 ]
 CardNo = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32)
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_upper=True,
+        min_length=1,
+        max_length=32,
+        pattern=r"^[0-9A-Za-z-]+$",
+    ),
 ]
 # Long enough for any spelling of an 18-character number (spaces, full-width digits).
 RawIdNumber = Annotated[str, StringConstraints(max_length=64)]

@@ -20,7 +20,10 @@ router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 CityCode = Annotated[str | None, Query(pattern=r"^\d{6}$", description="e.g. 340100")]
 CategoryQuery = Annotated[Category | None, Query()]
-NameContains = Annotated[str | None, Query(min_length=1, max_length=50, description="姓名包含")]
+NameContains = Annotated[
+    str | None,
+    Query(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]*$", description="姓名包含"),
+]
 MarkerCode = Annotated[str, Path(min_length=1, max_length=40)]
 _CSV_NAME = quote("高技能领军人才名单.csv")
 

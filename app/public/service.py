@@ -7,6 +7,7 @@ queues for the write lock that lookups and filings take.
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from app.public.schemas import MarkerVerification, RosterItem, RosterPage
 from app.registry.codes import Category, MarkerStatus
 from app.registry.models import Honor, Marker, Talent
 
+_CODE_SHAPE = re.compile(r"[0-9A-Z-]{1,40}")
 _CATEGORY_ORDER = {category: position for position, category in enumerate(Category)}
 
 
@@ -87,7 +89,9 @@ def verification_qr_png(session: Session, code: str) -> bytes:
 
 
 def normalise_code(code: str) -> str:
-    return code.strip().upper()
+    """Upper case, trimmed; anything that cannot be a marker code becomes "" (never issued)."""
+    code = code.strip().upper()
+    return code if _CODE_SHAPE.fullmatch(code) else ""
 
 
 def check_city_code(city_code: str | None) -> None:
