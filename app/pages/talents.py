@@ -30,9 +30,8 @@ from app.registry.codes import Category, Role
 from app.registry.deps import valid_talent
 from app.registry.history import versions_of
 from app.registry.markers import local_today
-from app.registry.records import talent_data_of
 from app.registry.schemas import MarkerAction
-from app.registry.service import decide_for
+from app.registry.service import talent_detail
 
 router = APIRouter()
 
@@ -147,10 +146,8 @@ def _record_page(
     status: int = 200,
 ) -> Response:
     talent = valid_talent(talent_id, reader, session)
-    keyring = get_keyring()
-    decision = decide_for(talent_data_of(talent, keyring), retired=talent.status == "retired")
     context: dict[str, Any] = {
-        "talent": outputs.talent_detail(talent, decision, keyring, local_today()),
+        "talent": talent_detail(talent),
         "history": [outputs.version_out(v) for v in versions_of(session, talent.id)],
         "access": access_log.talent_access_log(
             session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE

@@ -13,13 +13,12 @@ from fastapi import APIRouter, Header, Query, Response
 from app.access.auth import ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
 from app.core.keys import get_keyring
-from app.registry import editing, markers, outputs, queries
+from app.registry import editing, markers, outputs, queries, service
 from app.registry.codes import Category
 from app.registry.deps import ValidTalent
 from app.registry.history import versions_of
 from app.registry.markers import local_today
 from app.registry.models import Talent
-from app.registry.records import talent_data_of
 from app.registry.schemas import (
     MarkerAction,
     MarkerStatusFilter,
@@ -29,7 +28,6 @@ from app.registry.schemas import (
     TalentPage,
     TalentStatus,
 )
-from app.registry.service import decide_for
 
 router = APIRouter(prefix="/api/v1/talents", tags=["registry"])
 
@@ -142,7 +140,5 @@ def revoke_marker(
 
 
 def _detail(talent: Talent, response: Response) -> TalentDetail:
-    keyring = get_keyring()
-    decision = decide_for(talent_data_of(talent, keyring), retired=talent.status == "retired")
     response.headers["ETag"] = outputs.etag(talent)
-    return outputs.talent_detail(talent, decision, keyring, local_today())
+    return service.talent_detail(talent)

@@ -24,13 +24,14 @@ from app.core.audit import Actor
 from app.core.crypto import KeyRing
 from app.core.errors import PreconditionFailed
 from app.core.keys import get_keyring
-from app.registry import bulk, markers
+from app.registry import bulk, markers, outputs
 from app.registry.diffs import STATUS_RETIRED, record_changes
 from app.registry.eligibility import ConditionInput, Decision, EligibilityInput, HonorInput, decide
 from app.registry.history import record_version
 from app.registry.models import Dependent, Honor, Talent
 from app.registry.pending import pending_writes
-from app.registry.records import Filed, TalentData
+from app.registry.records import Filed, TalentData, talent_data_of
+from app.registry.schemas import TalentDetail
 
 effective_status = markers.effective_status
 
@@ -61,6 +62,13 @@ def decide_for(data: TalentData, *, retired: bool = False) -> Decision:
             retired=retired,
         )
     )
+
+
+def talent_detail(talent: Talent) -> TalentDetail:
+    """A record as its readers see it, with the eligibility explanation decided now."""
+    keyring = get_keyring()
+    decision = decide_for(talent_data_of(talent, keyring), retired=talent.status == STATUS_RETIRED)
+    return outputs.talent_detail(talent, decision, keyring, markers.local_today())
 
 
 def changes(talent: Talent | None, data: TalentData) -> dict[str, list[Any]]:
