@@ -16,11 +16,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.access import credentials, ratelimit
-from app.access.models import ApiKey, AuthToken
+from app.access.models import ApiKey, AuthToken, Partner, User
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized
 from app.core.settings import get_settings
@@ -69,20 +69,33 @@ def principal_from_secret(session: Session, secret: str) -> Principal | None:
     return _user_from_token(session, secret)
 
 
+# Both resolvers select only the columns they need: they run on every authenticated call,
+# and loading ORM objects there costs more than the lookup that follows.
 def _user_from_token(session: Session, token: str) -> Principal | None:
-    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == credentials.digest(token)))
-    now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    row = session.execute(
+        select(
+            AuthToken.id,
+            AuthToken.expires_at,
+            AuthToken.revoked_at,
+            User.id.label("user_id"),
+            User.username,
+            User.role,
+            User.city_code,
+            User.is_active,
+        )
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == credentials.digest(token))
+    ).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
-    user = row.user
-    if not user.is_active:
+    if not row.is_active:
         return None
     return Principal(
         kind="user",
-        id=user.id,
-        name=user.username,
-        role=user.role,
-        city_code=user.city_code,
+        id=row.user_id,
+        name=row.username,
+        role=row.role,
+        city_code=row.city_code,
         credential_id=row.id,
     )
 
@@ -91,26 +104,40 @@ def _partner_from_key(session: Session, key: str) -> Principal | None:
     prefix = credentials.api_key_prefix(key)
     if prefix is None:
         return None
-    row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    row = session.execute(
+        select(
+            ApiKey.id,
+            ApiKey.key_hash,
+            ApiKey.revoked_at,
+            ApiKey.expires_at,
+            ApiKey.last_used_at,
+            Partner.id.label("partner_id"),
+            Partner.name,
+            Partner.scopes,
+            Partner.disclose_person,
+            Partner.is_active,
+        )
+        .join(Partner, Partner.id == ApiKey.partner_id)
+        .where(ApiKey.prefix == prefix)
+    ).first()
     now = utcnow()
     if (
         row is None
         or not hmac.compare_digest(row.key_hash, credentials.digest(key))
         or row.revoked_at is not None
         or (row.expires_at is not None and row.expires_at <= now)
-        or not row.partner.is_active
+        or not row.is_active
     ):
         return None
     if row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY:
-        row.last_used_at = now
-    partner = row.partner
+        session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
     return Principal(
         kind="partner",
-        id=partner.id,
-        name=partner.name,
+        id=row.partner_id,
+        name=row.name,
         role=PARTNER_ROLE,
-        scopes=frozenset(partner.scopes),
-        disclose_person=partner.disclose_person,
+        scopes=frozenset(row.scopes),
+        disclose_person=row.disclose_person,
         credential_id=row.id,
     )
 
