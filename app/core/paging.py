@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 # Beyond this an offset is no use to a person and only a way to overflow the database's integers.
-MAX_PAGE = 10_000
+MAX_PAGE = 1_000_000
 
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=200, description="items per page")]

@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
+from app.core.paging import Page, paginate
 from app.filing.constants import Outcome, SubmissionStatus
 from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.registry.codes import Role
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: Sequence[T]
-    total: int
 
 
 def list_submissions(
@@ -46,7 +37,7 @@ def list_submissions(
     if status is not None:
         query = query.where(Submission.status == status.value)
     query = query.order_by(Submission.created_at.desc(), Submission.id)
-    return _page(session, query, page=page, page_size=page_size)
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def row_errors(session: Session, submission_id: uuid.UUID) -> Sequence[SubmissionError]:
@@ -70,10 +61,4 @@ def preview_rows(
     query = select(SubmissionRow).where(SubmissionRow.submission_id == submission_id)
     if outcome is not None:
         query = query.where(SubmissionRow.outcome == outcome.value)
-    return _page(session, query.order_by(SubmissionRow.row_no), page=page, page_size=page_size)
-
-
-def _page(session: Session, query: Select[T], *, page: int, page_size: int) -> Page[T]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = session.scalars(query.offset((page - 1) * page_size).limit(page_size)).all()
-    return Page(items, total or 0)
+    return paginate(session, query.order_by(SubmissionRow.row_no), page=page, page_size=page_size)

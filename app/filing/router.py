@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from app.access.auth import CityOperator, ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
+from app.core.paging import PageNumber, PageSize
 from app.filing import queries, review
 from app.filing.constants import Outcome, SubmissionStatus
 from app.filing.deps import ValidSubmission
@@ -36,8 +37,6 @@ from app.registry.markers import local_today
 
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
 
-PageNo = Annotated[int, Query(ge=1)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -100,7 +99,7 @@ def list_submissions(
     session: SessionDep,
     status: SubmissionStatus | None = None,
     city_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
-    page: PageNo = 1,
+    page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> SubmissionPage:
     found = queries.list_submissions(
@@ -168,7 +167,7 @@ def get_preview(
     submission: ValidSubmission,
     session: SessionDep,
     outcome: Outcome | None = None,
-    page: PageNo = 1,
+    page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> SubmissionPreview:
     found = queries.preview_rows(

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from app.access.auth import LookupCaller, RegistryReader, WindowClerk
 from app.core.db import SessionDep
+from app.core.paging import PageNumber
 from app.core.types import utcnow
 from app.lookup import access_log, service
 from app.lookup.deps import SqliteWriteTurn
@@ -24,8 +25,6 @@ from app.lookup.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["priority"])
 
-# Bounded so that an absurd page number is a 422, not an offset the database cannot hold.
-Page = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
@@ -71,7 +70,7 @@ def talent_access_log(
     talent_id: uuid.UUID,
     caller: RegistryReader,
     session: SessionDep,
-    page: Page = 1,
+    page: PageNumber = 1,
     page_size: PageSize = 20,
 ) -> AccessLogPage:
     return access_log.talent_access_log(session, caller, talent_id, page=page, page_size=page_size)
@@ -83,6 +82,6 @@ def talent_access_log(
     summary="The calling window clerk's own lookups, newest first",
 )
 def my_lookups(
-    caller: WindowClerk, session: SessionDep, page: Page = 1, page_size: PageSize = 20
+    caller: WindowClerk, session: SessionDep, page: PageNumber = 1, page_size: PageSize = 20
 ) -> MyLookupsPage:
     return access_log.my_lookups(session, caller, page=page, page_size=page_size)

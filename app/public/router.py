@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
+from app.core.paging import PageNumber
 from app.core.types import utcnow
 from app.public import service
 from app.public.roster_csv import roster_csv
@@ -35,7 +36,7 @@ def public_roster(
     city_code: CityCode = None,
     category: CategoryQuery = None,
     q: NameContains = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> RosterPage:
     service.check_city_code(city_code)
