@@ -11,14 +11,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from app.lookup.rules import Basis
 from app.registry.codes import Service
-from app.registry.identifiers import InvalidIdNumber, validate_id_number
+from app.registry.fields import IdNumber
 
 MAX_BATCH = 1000
 
@@ -45,7 +44,7 @@ RawIdNumber = Annotated[str, StringConstraints(max_length=64)]
 
 
 class LookupRequest(BaseModel):
-    id_number: str | None = Field(
+    id_number: IdNumber | None = Field(
         default=None, description="公民身份号码 (18 characters); or give `card_no`."
     )
     card_no: CardNo | None = Field(default=None, description="蓝卡卡号; or give `id_number`.")
@@ -59,17 +58,6 @@ class LookupRequest(BaseModel):
             ]
         }
     )
-
-    @field_validator("id_number")
-    @classmethod
-    def _valid_id_number(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return validate_id_number(value)
-        except InvalidIdNumber as exc:
-            # The message says what is wrong, never the number itself.
-            raise PydanticCustomError("invalid_id_number", exc.message_zh) from None
 
     @model_validator(mode="after")
     def _exactly_one_subject(self) -> LookupRequest:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from app.registry.codes import Category, Condition, MarkerStatus, Relation, SkillLevel
-from app.registry.identifiers import InvalidIdNumber, InvalidUscc, validate_id_number, validate_uscc
+from app.registry.fields import IdNumber, Uscc
 
 MarkerStatusFilter = Literal["active", "suspended", "revoked", "expired", "none"]
 TalentStatus = Literal["filed", "retired"]
@@ -170,19 +170,9 @@ class DependentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: int | None = None
-    id_number: str | None = None
+    id_number: IdNumber | None = None
     relation: Relation
     name: str = Field(min_length=1, max_length=50)
-
-    @field_validator("id_number")
-    @classmethod
-    def _valid_id_number(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return validate_id_number(value)
-        except InvalidIdNumber as exc:
-            raise PydanticCustomError(exc.code, exc.message_zh) from None
 
     @model_validator(mode="after")
     def _id_or_number(self) -> DependentIn:
@@ -200,7 +190,7 @@ class TalentEdit(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=50)
     employer: str | None = Field(default=None, min_length=1, max_length=200)
-    employer_uscc: str | None = None
+    employer_uscc: Uscc | None = None
     occupation: str | None = Field(default=None, min_length=1, max_length=100)
     skill_level: SkillLevel | None = None
     card_no: str | None = Field(default=None, max_length=32)
@@ -208,16 +198,6 @@ class TalentEdit(BaseModel):
     conditions: dict[Condition, ConditionIn] | None = None
     honors: list[HonorIn] | None = Field(default=None, max_length=20)
     dependents: list[DependentIn] | None = Field(default=None, max_length=20)
-
-    @field_validator("employer_uscc")
-    @classmethod
-    def _valid_uscc(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return validate_uscc(value)
-        except InvalidUscc as exc:
-            raise PydanticCustomError(exc.code, exc.message_zh) from None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> TalentEdit:
