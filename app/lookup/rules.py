@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from app.registry.codes import DEPENDENT_SERVICES, MarkerStatus, Relation, Service
+from app.registry.markers import status_on
 
 Basis = Literal["holder", "dependent"]
 
@@ -54,7 +55,9 @@ def relations_entitled_to(service: Service) -> frozenset[Relation]:
 def marker_grants_priority(status: str | None, valid_until: date | None, today: date) -> bool:
     """Only an active marker still within its term counts: suspended, revoked and expired
     markers (and no marker at all) give nothing."""
-    return status == MarkerStatus.active and valid_until is not None and valid_until >= today
+    if status is None or valid_until is None:
+        return False
+    return status_on(status, valid_until, today) == MarkerStatus.active
 
 
 def decide(matches: Iterable[Match], service: Service, today: date) -> Verdict:

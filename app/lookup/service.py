@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
@@ -142,11 +142,6 @@ def require_scope(caller: Principal, service: Service) -> None:
 
 def discloses_person(caller: Principal) -> bool:
     return caller.role == Role.window_clerk or (caller.is_partner and caller.disclose_person)
-
-
-def local_day(now: datetime) -> date:
-    """The calendar day in the province (markers are granted and expire by it)."""
-    return local_today(now)
 
 
 def fetch_matches(

@@ -15,12 +15,11 @@ from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
 from app.core.errors import InvalidInput, field_error
 from app.core.paging import PageNumber
-from app.core.types import utcnow
-from app.lookup.service import local_day
 from app.pages.rendering import render
 from app.pages.session import MaybePageUser
 from app.public import service
 from app.registry.codes import Category
+from app.registry.markers import local_today
 
 router = APIRouter()
 
@@ -41,7 +40,7 @@ def roster_page(
     page: PageNumber = 1,
 ) -> Response:
     where = _roster_filter(city_code, category, q.strip())
-    today = local_day(utcnow())
+    today = local_today()
     result = service.roster_page(session, where, today=today, page=page, page_size=PAGE_SIZE)
     filters = {"city_code": city_code, "category": category, "q": q.strip()}
     base = str(request.app.url_path_for("page_roster"))
@@ -81,7 +80,7 @@ def verify_page(
     _user: MaybePageUser,
     session: SessionDep,
 ) -> Response:
-    result = service.verify_marker(session, marker_code[:40], today=local_day(utcnow()))
+    result = service.verify_marker(session, marker_code[:40], today=local_today())
     return render(
         request, "verify.html", {"result": result, "code": service.normalise_code(marker_code)}
     )

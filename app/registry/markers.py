@@ -63,9 +63,14 @@ def local_today(now: datetime | None = None) -> date:
 
 def effective_status(marker: Marker, today: date) -> str:
     """active | suspended | revoked | expired (an active marker past its valid_until)."""
-    if marker.status == MarkerStatus.active and marker.valid_until < today:
+    return status_on(marker.status, marker.valid_until, today)
+
+
+def status_on(stored: str, valid_until: date, today: date) -> str:
+    """The expiry rule on bare values, for readers that select columns, not markers."""
+    if stored == MarkerStatus.active and valid_until < today:
         return MarkerStatus.expired.value
-    return marker.status
+    return stored
 
 
 def review_date(today: date) -> date:
