@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from app.access.admin_router import router as admin_router
@@ -22,14 +26,15 @@ from app.registry.router import router as registry_router
 from app.studios.router import router as studios_router
 from app.tasks.router import router as tasks_router
 
-# One line per domain; the order is the order of the OpenAPI document.
+# One line per domain; the order is the order of the OpenAPI document, and the order in
+# which a request is matched: lookups, the calls that come by the hundred a second, first.
 ROUTERS: list[APIRouter] = [
+    lookup_router,
     health_router,
     auth_router,
     admin_router,
     reference_router,
     audit_router,
-    lookup_router,
     public_router,
     pages_router,
     registry_router,
@@ -46,9 +51,20 @@ stable `code`. Authenticate with `Authorization: Bearer <session token or partne
 """
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # What is loaded by now lives as long as the process: take it out of the cyclic
+    # collector's sight, or each full collection walks all of it and stalls every request
+    # in flight (lookups' p99 went from ~50 ms to ~160 ms).
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="bluecard",
+        lifespan=lifespan,
         version="1.0.0",
         description=DESCRIPTION,
         openapi_url="/openapi.json",
