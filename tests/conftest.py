@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from tests.databases import throwaway_database
@@ -90,6 +91,7 @@ def db(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def app(db: Session) -> Iterator[FastAPI]:
     from app.core.db import get_session
+    from app.core.transactions import Transactions, get_transactions
     from app.main import create_app
 
     application = create_app()
@@ -102,7 +104,16 @@ def app(db: Session) -> Iterator[FastAPI]:
             db.rollback()
             raise
 
+    @contextmanager
+    def test_transaction(*, read_only: bool = False) -> Iterator[Connection]:
+        with db.begin_nested():
+            yield db.connection()
+
+    async def transactions_override() -> Transactions:
+        return test_transaction
+
     application.dependency_overrides[get_session] = session_override
+    application.dependency_overrides[get_transactions] = transactions_override
     yield application
 
 

@@ -12,18 +12,20 @@ import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.access import credentials, ratelimit
 from app.access.models import ApiKey, AuthToken, Partner, User
-from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized
+from app.core.group_commit import in_group_transaction
 from app.core.settings import get_settings
+from app.core.transactions import TransactionsDep, in_transaction, transaction_memo
 from app.core.types import utcnow
 from app.registry.codes import Role
 
@@ -62,30 +64,85 @@ class Principal:
         return self.role != Role.city_operator or city_code == self.city_code
 
 
-def principal_from_secret(session: Session, secret: str) -> Principal | None:
-    """Resolve a bearer secret (session token or API key) to a live principal."""
+def principal_from_secret(session: Session | Connection, secret: str) -> Principal | None:
+    """Resolve a bearer secret (session token or API key) to a live principal, within
+    the caller's transaction."""
+    connection = session.connection() if isinstance(session, Session) else session
+    principal, used = _resolve(connection, secret)
+    if used:
+        _mark_used(connection, principal)
+    return principal
+
+
+def _admit(connection: Connection, secret: str) -> tuple[Principal, bool]:
+    """The live principal behind a bearer secret, counted against its rate limit, and
+    whether its key's last use is worth recording. Resolved once per transaction: a
+    group of calls that arrive together with one key (a partner's busy system) shares it."""
+    memo = transaction_memo()
+    key = ("principal", secret)
+    if key not in memo:
+        memo[key] = _resolve(connection, secret)
+    principal, used = memo[key]
+    if principal is None:
+        raise Unauthorized("访问凭据无效、已过期或已被吊销。")
+    ratelimit.hit_or_raise(
+        f"credential:{principal.credential_id}", get_settings().rate_limit_credential
+    )
+    memo[key] = principal, False  # recorded once is enough
+    return principal, used
+
+
+def _resolve(connection: Connection, secret: str) -> tuple[Principal | None, bool]:
+    """The principal, and whether its key's last use is worth recording."""
     if secret.startswith(credentials.API_KEY_PREFIX):
-        return _partner_from_key(session, secret)
-    return _user_from_token(session, secret)
+        return _partner_from_key(connection, secret)
+    return _user_from_token(connection, secret), False
 
 
-# Both resolvers select only the columns they need: they run on every authenticated call,
-# and loading ORM objects there costs more than the lookup that follows.
-def _user_from_token(session: Session, token: str) -> Principal | None:
-    row = session.execute(
-        select(
-            AuthToken.id,
-            AuthToken.expires_at,
-            AuthToken.revoked_at,
-            User.id.label("user_id"),
-            User.username,
-            User.role,
-            User.city_code,
-            User.is_active,
-        )
-        .join(User, User.id == AuthToken.user_id)
-        .where(AuthToken.token_hash == credentials.digest(token))
-    ).first()
+def _mark_used(connection: Connection, principal: Principal | None) -> None:
+    if principal is not None:
+        connection.execute(_MARK_USED, {"key_id": principal.credential_id, "used_at": utcnow()})
+
+
+# The resolvers run on every authenticated call: Core statements built once, only the
+# columns needed, no ORM objects (loading those cost more than the lookup that follows).
+_TOKEN_QUERY = (
+    select(
+        AuthToken.id,
+        AuthToken.expires_at,
+        AuthToken.revoked_at,
+        User.id.label("user_id"),
+        User.username,
+        User.role,
+        User.city_code,
+        User.is_active,
+    )
+    .join(User, User.id == AuthToken.user_id)
+    .where(AuthToken.token_hash == bindparam("token_hash"))
+)
+_KEY_QUERY = (
+    select(
+        ApiKey.id,
+        ApiKey.key_hash,
+        ApiKey.revoked_at,
+        ApiKey.expires_at,
+        ApiKey.last_used_at,
+        Partner.id.label("partner_id"),
+        Partner.name,
+        Partner.scopes,
+        Partner.disclose_person,
+        Partner.is_active,
+    )
+    .join(Partner, Partner.id == ApiKey.partner_id)
+    .where(ApiKey.prefix == bindparam("prefix"))
+)
+_MARK_USED = (
+    update(ApiKey).where(ApiKey.id == bindparam("key_id")).values(last_used_at=bindparam("used_at"))
+)
+
+
+def _user_from_token(connection: Connection, token: str) -> Principal | None:
+    row = connection.execute(_TOKEN_QUERY, {"token_hash": credentials.digest(token)}).first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     if not row.is_active:
@@ -100,26 +157,11 @@ def _user_from_token(session: Session, token: str) -> Principal | None:
     )
 
 
-def _partner_from_key(session: Session, key: str) -> Principal | None:
+def _partner_from_key(connection: Connection, key: str) -> tuple[Principal | None, bool]:
     prefix = credentials.api_key_prefix(key)
     if prefix is None:
-        return None
-    row = session.execute(
-        select(
-            ApiKey.id,
-            ApiKey.key_hash,
-            ApiKey.revoked_at,
-            ApiKey.expires_at,
-            ApiKey.last_used_at,
-            Partner.id.label("partner_id"),
-            Partner.name,
-            Partner.scopes,
-            Partner.disclose_person,
-            Partner.is_active,
-        )
-        .join(Partner, Partner.id == ApiKey.partner_id)
-        .where(ApiKey.prefix == prefix)
-    ).first()
+        return None, False
+    row = connection.execute(_KEY_QUERY, {"prefix": prefix}).first()
     now = utcnow()
     if (
         row is None
@@ -128,10 +170,8 @@ def _partner_from_key(session: Session, key: str) -> Principal | None:
         or (row.expires_at is not None and row.expires_at <= now)
         or not row.is_active
     ):
-        return None
-    if row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY:
-        session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
-    return Principal(
+        return None, False
+    principal = Principal(
         kind="partner",
         id=row.partner_id,
         name=row.name,
@@ -140,22 +180,32 @@ def _partner_from_key(session: Session, key: str) -> Principal | None:
         disclose_person=row.disclose_person,
         credential_id=row.id,
     )
+    stale = row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY
+    return principal, stale
 
 
-def current_principal(
-    request: Request,
-    session: SessionDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+def bearer_secret(bearer: HTTPAuthorizationCredentials | None) -> str:
     if bearer is None or bearer.scheme.lower() != "bearer":
         raise Unauthorized("缺少访问凭据。")
-    principal = principal_from_secret(session, bearer.credentials)
-    if principal is None:
-        raise Unauthorized("访问凭据无效、已过期或已被吊销。")
-    request.scope.setdefault("state", {})["caller_id"] = principal.actor_id
-    ratelimit.hit_or_raise(
-        f"credential:{principal.credential_id}", get_settings().rate_limit_credential
+    return bearer.credentials
+
+
+async def current_principal(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    transactions: TransactionsDep,
+) -> Principal:
+    """Runs on every authenticated call, so the credential is read in a read-only
+    transaction shared with the calls that arrive at the same time (`group_commit`); the
+    key's last use is written, at most once a minute, in one of its own."""
+    if bearer is None or bearer.scheme.lower() != "bearer":
+        raise Unauthorized("缺少访问凭据。")
+    principal, used = await in_group_transaction(
+        partial(_admit, secret=bearer.credentials), transactions, read_only=True
     )
+    if used:
+        await in_transaction(partial(_mark_used, principal=principal), transactions)
+    request.scope.setdefault("state", {})["caller_id"] = principal.actor_id
     return principal
 
 

@@ -2,7 +2,8 @@
 
 Services only `flush`; `get_session` commits after the route returns and before the
 response leaves (`scope="function"`), and rolls back on any error. CLI commands use
-`session_scope`, the same helper outside a request.
+`session_scope`, the same helper outside a request. The hottest routes run Core work in
+transactions of their own instead (`app/core/transactions.py`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import Connection, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -111,3 +112,14 @@ def session_scope() -> Iterator[Session]:
     """A transaction outside a request: commit on success, roll back on error."""
     with get_sessionmaker()() as session, session.begin():
         yield session
+
+
+@contextmanager
+def connection_scope(*, read_only: bool = False) -> Iterator[Connection]:
+    """`session_scope` for Core work on a bare connection, without the ORM session.
+    `read_only` work on SQLite reads a snapshot without taking the write lock."""
+    with get_engine().connect() as connection:
+        if read_only:
+            connection = connection.execution_options(**{READ_ONLY: True})
+        with connection.begin():
+            yield connection

@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
+from sqlalchemy import Connection
 
 from app.access.auth import LookupCaller, RegistryReader, WindowClerk
 from app.core.db import SessionDep
+from app.core.group_commit import in_group_transaction
 from app.core.paging import PageNumber
+from app.core.transactions import TransactionsDep, in_transaction
 from app.core.types import utcnow
 from app.lookup import access_log, service
-from app.lookup.deps import SqliteWriteTurn
 from app.lookup.schemas import (
     AccessLogPage,
     LookupAnswer,
@@ -41,11 +43,15 @@ def json_response(answer: BaseModel) -> Response:
     summary="Does this person have priority for this service?",
     response_model=LookupAnswer,
 )
-def priority_lookup(
-    _turn: SqliteWriteTurn, body: LookupRequest, caller: LookupCaller, session: SessionDep
+async def priority_lookup(
+    body: LookupRequest, caller: LookupCaller, transactions: TransactionsDep
 ) -> Response:
-    answer = service.lookup_one(session, caller, body, now=utcnow())
-    return json_response(answer)
+    def lookup(connection: Connection) -> LookupAnswer:
+        return service.lookup_one(connection, caller, body, now=utcnow())
+
+    # The hot path: the lookup and its record in a transaction shared with the lookups
+    # that arrive at the same time (see `group_commit`).
+    return json_response(await in_group_transaction(lookup, transactions))
 
 
 @router.post(
@@ -54,11 +60,13 @@ def priority_lookup(
     summary="Priority for up to 1000 ID numbers at once, answers in input order",
     response_model=LookupBatchAnswer,
 )
-def priority_lookups(
-    _turn: SqliteWriteTurn, body: LookupBatchRequest, caller: LookupCaller, session: SessionDep
+async def priority_lookups(
+    body: LookupBatchRequest, caller: LookupCaller, transactions: TransactionsDep
 ) -> Response:
-    answer = service.lookup_batch(session, caller, body, now=utcnow())
-    return json_response(answer)
+    def lookup(connection: Connection) -> LookupBatchAnswer:
+        return service.lookup_batch(connection, caller, body, now=utcnow())
+
+    return json_response(await in_transaction(lookup, transactions))
 
 
 @router.get(

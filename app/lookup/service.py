@@ -3,7 +3,7 @@
 The hot path is deliberately flat: the blind index computed once per ID number, one
 indexed select of every matching registry row (the person's own record with its marker,
 and their dependent entries with the holder's marker), the decision in `rules.py`, and
-one Core insert of the lookup records, all run on the session's connection (inside the
+one Core insert of the lookup records, all on the request's one Core connection (inside its
 request transaction, without the ORM's execution layer). Unknown people, people without a
 marker and people whose marker no longer counts all take this same path and get the same
 negative answer.
@@ -20,17 +20,18 @@ from typing import Any, cast
 
 from sqlalchemy import (
     BindParameter,
+    Connection,
     Executable,
     String,
     Table,
     bindparam,
     insert,
+    literal,
     null,
     select,
     union_all,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.core.errors import Forbidden
@@ -65,7 +66,7 @@ _CARD_HASH = union_all(
 
 
 def lookup_one(
-    session: Session, caller: Principal, request: LookupRequest, *, now: datetime
+    connection: Connection, caller: Principal, request: LookupRequest, *, now: datetime
 ) -> LookupAnswer:
     require_scope(caller, request.service)
     if request.id_number is not None:
@@ -74,14 +75,14 @@ def lookup_one(
         masked: str | None = mask_id_number(request.id_number)
     else:
         query_kind = "card_no"
-        subject_hash = _hash_of_card(session, cast(str, request.card_no))
+        subject_hash = _hash_of_card(connection, cast(str, request.card_no))
         masked = None
-    found = fetch_matches(session, [subject_hash] if subject_hash else [], request.service)
+    found = fetch_matches(connection, [subject_hash] if subject_hash else [], request.service)
     verdict = decide(found.get(subject_hash or "", ()), request.service, local_today(now))
     lookup_id = uuid7(now)
     record = _record(caller, request.service, request.purpose, now, query_kind)
     record.update(id=lookup_id, subject_hash=subject_hash, **_outcome(verdict))
-    session.connection().execute(_INSERT_RECORDS, [record])
+    connection.execute(_INSERT_RECORDS, [record])
     answer = LookupAnswer(
         priority=verdict.priority,
         service=request.service,
@@ -96,7 +97,7 @@ def lookup_one(
 
 
 def lookup_batch(
-    session: Session, caller: Principal, request: LookupBatchRequest, *, now: datetime
+    connection: Connection, caller: Principal, request: LookupBatchRequest, *, now: datetime
 ) -> LookupBatchAnswer:
     require_scope(caller, request.service)
     today = local_today(now)
@@ -113,7 +114,7 @@ def lookup_batch(
         if subject_hash is None:
             subject_hash = hash_of[number] = keyring.blind_index(number)
         entries.append((mask_id_number(number), subject_hash))
-    found = fetch_matches(session, list(hash_of.values()), request.service)
+    found = fetch_matches(connection, list(hash_of.values()), request.service)
     disclose = discloses_person(caller)
     batch_id = uuid.uuid4()
     template = _record(caller, request.service, request.purpose, now, "id_number")
@@ -130,7 +131,7 @@ def lookup_batch(
             record.update(_outcome(verdict))
             results.append(_batch_answer(verdict, request.service, masked, disclose))
         records.append(record)
-    session.connection().execute(_INSERT_RECORDS, records)
+    connection.execute(_INSERT_RECORDS, records)
     return LookupBatchAnswer(results=results)
 
 
@@ -145,12 +146,16 @@ def discloses_person(caller: Principal) -> bool:
 
 
 def fetch_matches(
-    session: Session, hashes: Sequence[str], service: Service
+    connection: Connection, hashes: Sequence[str], service: Service
 ) -> dict[str, list[Match]]:
     """Every registry row for these blind indexes in one select, grouped by index."""
-    statement = _match_statement(relations_entitled_to(service))
     found: dict[str, list[Match]] = defaultdict(list)
-    for row in session.connection().execute(statement, {"hashes": list(hashes)}):
+    if not hashes:
+        return found
+    single = len(hashes) == 1
+    statement = _match_statement(relations_entitled_to(service), single=single)
+    params = {"hash": hashes[0]} if single else {"hashes": list(hashes)}
+    for row in connection.execute(statement, params):
         found[row.id_hash].append(
             Match(row.relation, row.name, row.id_cipher, row.code, row.status, row.valid_until)
         )
@@ -158,9 +163,13 @@ def fetch_matches(
 
 
 @lru_cache
-def _match_statement(relations: frozenset[str]) -> Executable:
-    """Built once per set of relations; the blind indexes are bound as an expanding IN."""
-    hashes: BindParameter[Any] = bindparam("hashes", expanding=True)
+def _match_statement(relations: frozenset[str], *, single: bool) -> Executable:
+    """Built once per set of relations. Several blind indexes are bound as an expanding IN;
+    one (the single lookup, the hot path) as a plain parameter, which SQLAlchemy need not
+    render again on every call."""
+    hashes: BindParameter[Any] = (
+        bindparam("hash") if single else bindparam("hashes", expanding=True)
+    )
     holders = (
         select(
             Talent.id_hash,
@@ -173,7 +182,7 @@ def _match_statement(relations: frozenset[str]) -> Executable:
         )
         .select_from(Talent)
         .outerjoin(Marker, Marker.talent_id == Talent.id)
-        .where(Talent.id_hash.in_(hashes))
+        .where(Talent.id_hash == hashes if single else Talent.id_hash.in_(hashes))
     )
     if not relations:
         return holders
@@ -189,13 +198,17 @@ def _match_statement(relations: frozenset[str]) -> Executable:
         )
         .select_from(Dependent)
         .join(Marker, Marker.talent_id == Dependent.talent_id)
-        .where(Dependent.id_hash.in_(hashes), Dependent.relation.in_(sorted(relations)))
+        .where(
+            Dependent.id_hash == hashes if single else Dependent.id_hash.in_(hashes),
+            # Literals fixed in the cached statement, not a list expanded on every call.
+            Dependent.relation.in_([literal(relation) for relation in sorted(relations)]),
+        )
     )
     return union_all(holders, dependents)
 
 
-def _hash_of_card(session: Session, card_no: str) -> str | None:
-    return session.connection().scalars(_CARD_HASH, {"card_no": card_no}).first()
+def _hash_of_card(connection: Connection, card_no: str) -> str | None:
+    return connection.scalars(_CARD_HASH, {"card_no": card_no}).first()
 
 
 def _record(

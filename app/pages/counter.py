@@ -59,7 +59,7 @@ def counter_lookup(
         )
     except ValidationError as exc:
         return _page(request, session, clerk, form=form, error=_first_message(exc), status=422)
-    answer = service.lookup_one(session, clerk, lookup, now=utcnow())
+    answer = service.lookup_one(session.connection(), clerk, lookup, now=utcnow())
     # A new person comes next: the number field is cleared, service and purpose stay.
     form["query"] = ""
     return _page(request, session, clerk, form=form, answer=answer)
