@@ -17,6 +17,18 @@ _CLEAR = ~((0xF << 76) | (0x3 << 62))
 
 
 def uuid7(at: datetime) -> uuid.UUID:
-    milliseconds = int(at.timestamp() * 1000) & ((1 << 48) - 1)
-    random_bits = int.from_bytes(os.urandom(10), "big")
-    return uuid.UUID(int=((milliseconds << 80) | random_bits) & _CLEAR | _VERSION_7 | _VARIANT_RFC)
+    return uuid7s(at, 1)[0]
+
+
+def uuid7s(at: datetime, count: int) -> list[uuid.UUID]:
+    """`count` identifiers for the same moment, from one read of the random source."""
+    milliseconds = (int(at.timestamp() * 1000) & ((1 << 48) - 1)) << 80
+    randomness = os.urandom(10 * count)
+    return [
+        uuid.UUID(
+            int=(milliseconds | int.from_bytes(randomness[i : i + 10], "big")) & _CLEAR
+            | _VERSION_7
+            | _VARIANT_RFC
+        )
+        for i in range(0, 10 * count, 10)
+    ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from app.access.auth import LookupCaller, RegistryReader, WindowClerk
 from app.core.db import SessionDep
@@ -63,10 +65,15 @@ async def priority_lookup(
 async def priority_lookups(
     body: LookupBatchRequest, caller: LookupCaller, transactions: TransactionsDep
 ) -> Response:
-    def lookup(connection: Connection) -> LookupBatchAnswer:
-        return service.lookup_batch(connection, caller, body, now=utcnow())
+    service.require_scope(caller, body.service)
+    now = utcnow()
+    batch = await run_in_threadpool(partial(service.prepare_batch, body, now=now))
 
-    return json_response(await in_transaction(lookup, transactions))
+    def lookup(connection: Connection) -> bytes:
+        return service.lookup_batch(connection, caller, batch, now=now)
+
+    answer = await in_transaction(lookup, transactions)
+    return Response(answer, media_type="application/json")
 
 
 @router.get(

@@ -13,6 +13,7 @@ repeat the number (it is sensitive personal information; show `mask_id_number` i
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import date
 from typing import Literal
@@ -128,7 +129,8 @@ def id_check_character(first17: str) -> str:
     """The 18th character of an ID number whose first 17 digits are `first17`."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("first17 must be 17 ASCII digits")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    # map() keeps the loop in C: batch lookups check a thousand numbers a request.
+    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK_CHARS[total % 11]
 
 
