@@ -43,6 +43,7 @@ async def checkpoints_in_background(engine: Engine) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         CHECKPOINTED_APART.discard(engine)
+        engine.dispose()  # back to the default for whoever uses the engine next
         await run_in_threadpool(checkpoint, engine)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from app.lookup.ids import uuid7
+from app.lookup.ids import uuid7, uuid7s
 
 
 def test_uuid7_has_version_7_and_the_rfc_variant() -> None:
@@ -20,3 +20,12 @@ def test_uuid7_sorts_by_time_and_differs_within_a_millisecond() -> None:
     same_instant = {uuid7(start) for _ in range(1000)}
     assert len(same_instant) == 1000
     assert all(str(u).startswith(str(later[0])[:13]) for u in same_instant)
+
+
+def test_uuid7s_makes_many_distinct_version_7_ids_for_one_moment() -> None:
+    at = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    made = uuid7s(at, 1000)
+    assert len(set(made)) == 1000
+    assert {u.version for u in made} == {7}
+    assert {str(u)[:13] for u in made} == {str(uuid7(at))[:13]}  # the same millisecond
+    assert uuid7s(at, 0) == []
