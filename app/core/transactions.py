@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Insert
 from starlette.concurrency import run_in_threadpool
 
 from app.core.db import connection_scope
@@ -54,16 +54,21 @@ async def in_transaction(work: Callable[[Connection], T], transactions: Transact
 
 @contextmanager
 def memoised(transactions: Transactions, *, read_only: bool = False) -> Iterator[Connection]:
-    """A transaction with a `transaction_memo` of its own."""
-    token = _memo.set({})
+    """A transaction with a `transaction_memo` of its own, whose `insert_rows` are written
+    together just before it commits."""
+    memo: dict[Hashable, Any] = {}
+    token = _memo.set(memo)
     try:
         with transactions(read_only=read_only) as connection:
             yield connection
+            for statement, rows in memo.pop(_PENDING, {}).items():
+                connection.execute(statement, rows)
     finally:
         _memo.reset(token)
 
 
 _memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("transaction_memo", default=None)
+_PENDING = "pending inserts"
 
 
 def transaction_memo() -> dict[Hashable, Any]:
@@ -72,6 +77,17 @@ def transaction_memo() -> dict[Hashable, Any]:
     `memoised` transaction, an empty dict that keeps nothing."""
     memo = _memo.get()
     return {} if memo is None else memo
+
+
+def insert_rows(connection: Connection, statement: Insert, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` in the current transaction: at once, or, in a `memoised` one, with the
+    other rows for the same statement just before it commits (one executemany for a whole
+    group of lookups' records instead of a statement each)."""
+    memo = _memo.get()
+    if memo is None:
+        connection.execute(statement, rows)
+    else:
+        memo.setdefault(_PENDING, {}).setdefault(statement, []).extend(rows)
 
 
 _turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
