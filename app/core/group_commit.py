@@ -8,9 +8,12 @@ wait, and the next group runs all of them in one transaction on one worker-threa
 caller gets its own result or error once the group has committed, so nothing is answered
 before it is durable. When calls come one at a time a group is one work, as before.
 
-A work must fail, if it fails, before it writes (as a lookup does: credentials, scopes and
-input are checked before its record is inserted); its error goes to its caller only. A
-database error fails the whole group: everything is rolled back and every caller gets it.
+A group's items are handed to one handler, which answers each: `in_group_transaction`
+runs each item as a work of its own; a handler that knows its items can do better (the
+priority lookups of a group are looked up with one select). An item that fails must fail
+before it writes (as a lookup does: credentials, scopes and input are checked before its
+record is inserted); its error goes to its caller only. A database error fails the whole
+group: everything is rolled back and every caller gets it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import asyncio
 import weakref
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,25 +31,27 @@ from starlette.concurrency import run_in_threadpool
 from app.core.transactions import Transactions, memoised, sqlite_write_turn
 
 T = TypeVar("T")
-Work = Callable[[Connection], Any]
+Outcome = tuple[bool, Any]  # (True, result) or (False, the exception for that caller)
+Handler = Callable[[Connection, list[Any]], list[Outcome]]
 
 # Enough to amortise the fixed costs; small enough that no caller waits long for others.
 MAX_GROUP = 64
 
 
-class _Group:
-    """The works waiting for one source of transactions on one event loop, and whether a
-    drain is running."""
+class _Line:
+    """The items waiting for one handler and source of transactions on one event loop,
+    and whether a drain is taking them off in groups."""
 
-    def __init__(self, transactions: Transactions, read_only: bool) -> None:
+    def __init__(self, handler: Handler, transactions: Transactions, read_only: bool) -> None:
+        self.handler = handler
         self.transactions = transactions
         self.read_only = read_only
-        self.waiting: list[tuple[Work, asyncio.Future[Any]]] = []
+        self.waiting: list[tuple[Any, asyncio.Future[Any]]] = []
         self.draining: asyncio.Task[None] | None = None
 
 
-_groups: weakref.WeakKeyDictionary[
-    asyncio.AbstractEventLoop, dict[tuple[Transactions, bool], _Group]
+_lines: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[Handler, Transactions, bool], _Line]
 ] = weakref.WeakKeyDictionary()
 
 
@@ -56,31 +61,50 @@ async def in_group_transaction(
     """Run `work(connection)` in a transaction shared with the works that arrive with it;
     return its result (or raise its error) once that transaction has committed.
     `read_only` groups (reads only; on SQLite a snapshot) do not queue for the write lock."""
+    return cast(T, await in_group(work, run_each, transactions, read_only=read_only))
+
+
+async def in_group(
+    item: Any, handler: Handler, transactions: Transactions, *, read_only: bool = False
+) -> Any:
+    """Hand `item` to `handler` with the items that arrive with it, in one transaction;
+    return its outcome once that transaction has committed."""
     loop = asyncio.get_running_loop()
-    groups = _groups.setdefault(loop, {})
-    group = groups.get((transactions, read_only))
-    if group is None:
-        group = groups[transactions, read_only] = _Group(transactions, read_only)
-    future: asyncio.Future[T] = loop.create_future()
-    group.waiting.append((work, future))
-    if group.draining is None:
+    lines = _lines.setdefault(loop, {})
+    line = lines.get((handler, transactions, read_only))
+    if line is None:
+        line = lines[handler, transactions, read_only] = _Line(handler, transactions, read_only)
+    future: asyncio.Future[Any] = loop.create_future()
+    line.waiting.append((item, future))
+    if line.draining is None:
         # A task of its own, not the first caller: a caller that disconnects must not
         # take the others' transaction down with it.
-        group.draining = loop.create_task(_drain(group))
+        line.draining = loop.create_task(_drain(line))
     return await future
 
 
-async def _drain(group: _Group) -> None:
+def run_each(connection: Connection, works: list[Callable[[Connection], Any]]) -> list[Outcome]:
+    """The plain handler: each item is a work, run in turn, its error its caller's alone."""
+    outcomes: list[Outcome] = []
+    for work in works:
+        try:
+            outcomes.append((True, work(connection)))
+        except SQLAlchemyError:
+            raise
+        except Exception as exc:
+            outcomes.append((False, exc))
+    return outcomes
+
+
+async def _drain(line: _Line) -> None:
     try:
-        while group.waiting:
-            batch = group.waiting[:MAX_GROUP]
-            del group.waiting[:MAX_GROUP]
-            works = [work for work, _ in batch]
+        while line.waiting:
+            batch = line.waiting[:MAX_GROUP]
+            del line.waiting[:MAX_GROUP]
+            items = [item for item, _ in batch]
             try:
-                async with _turn(group.read_only):
-                    outcomes = await run_in_threadpool(
-                        _run, works, group.transactions, group.read_only
-                    )
+                async with _turn(line.read_only):
+                    outcomes = await run_in_threadpool(_run, line, items)
             except BaseException as exc:
                 for _, future in batch:
                     _settle(future, error=exc)
@@ -93,24 +117,16 @@ async def _drain(group: _Group) -> None:
                 else:
                     _settle(future, error=value)
     finally:
-        group.draining = None
+        line.draining = None
 
 
 def _turn(read_only: bool) -> AbstractAsyncContextManager[None]:
     return nullcontext() if read_only else sqlite_write_turn()
 
 
-def _run(works: list[Work], transactions: Transactions, read_only: bool) -> list[tuple[bool, Any]]:
-    outcomes: list[tuple[bool, Any]] = []
-    with memoised(transactions, read_only=read_only) as connection:
-        for work in works:
-            try:
-                outcomes.append((True, work(connection)))
-            except SQLAlchemyError:
-                raise
-            except Exception as exc:
-                outcomes.append((False, exc))
-    return outcomes
+def _run(line: _Line, items: list[Any]) -> list[Outcome]:
+    with memoised(line.transactions, read_only=line.read_only) as connection:
+        return line.handler(connection, items)
 
 
 def _settle(

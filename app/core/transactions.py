@@ -83,6 +83,8 @@ def insert_rows(connection: Connection, statement: Insert, rows: list[dict[str, 
     """Insert `rows` in the current transaction: at once, or, in a `memoised` one, with the
     other rows for the same statement just before it commits (one executemany for a whole
     group of lookups' records instead of a statement each)."""
+    if not rows:
+        return  # executing with no rows would insert one of defaults
     memo = _memo.get()
     if memo is None:
         connection.execute(statement, rows)

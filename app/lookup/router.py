@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.access.auth import LookupCaller, RegistryReader, WindowClerk
 from app.core.db import SessionDep
-from app.core.group_commit import in_group_transaction
+from app.core.group_commit import in_group
 from app.core.paging import PageNumber
 from app.core.transactions import TransactionsDep, in_transaction
 from app.core.types import utcnow
@@ -48,12 +48,10 @@ def json_response(answer: BaseModel) -> Response:
 async def priority_lookup(
     body: LookupRequest, caller: LookupCaller, transactions: TransactionsDep
 ) -> Response:
-    def lookup(connection: Connection) -> LookupAnswer:
-        return service.lookup_one(connection, caller, body, now=utcnow())
-
-    # The hot path: the lookup and its record in a transaction shared with the lookups
-    # that arrive at the same time (see `group_commit`).
-    return json_response(await in_group_transaction(lookup, transactions))
+    # The hot path: looked up and recorded together with the lookups that arrive at the
+    # same time, in one transaction (see `group_commit`).
+    ask = service.Ask(caller, body, utcnow())
+    return json_response(await in_group(ask, service.answer_asks, transactions))
 
 
 @router.post(

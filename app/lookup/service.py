@@ -37,6 +37,7 @@ from sqlalchemy import cast as sql_cast
 
 from app.access.auth import Principal
 from app.core.errors import Forbidden
+from app.core.group_commit import Outcome
 from app.core.keys import get_keyring
 from app.core.transactions import insert_rows
 from app.lookup.ids import uuid7, uuid7s
@@ -65,35 +66,70 @@ _CARD_HASH = union_all(
 )
 
 
+@dataclass(frozen=True)
+class Ask:
+    """One single lookup: who asks, what, and when."""
+
+    caller: Principal
+    request: LookupRequest
+    now: datetime
+
+
 def lookup_one(
     connection: Connection, caller: Principal, request: LookupRequest, *, now: datetime
 ) -> LookupAnswer:
-    require_scope(caller, request.service)
-    if request.id_number is not None:
-        query_kind = "id_number"
-        subject_hash: str | None = get_keyring().blind_index(request.id_number)
-        masked: str | None = mask_id_number(request.id_number)
-    else:
-        query_kind = "card_no"
-        subject_hash = _hash_of_card(connection, cast(str, request.card_no))
-        masked = None
-    found = fetch_matches(connection, [subject_hash] if subject_hash else [], request.service)
-    verdict = decide(found.get(subject_hash or "", ()), request.service, local_today(now))
-    lookup_id = uuid7(now)
-    record = _record(caller, request.service, request.purpose, now, query_kind)
-    record.update(id=lookup_id, subject_hash=subject_hash, **_outcome(verdict))
-    insert_rows(connection, _INSERT_RECORDS, [record])
-    answer = LookupAnswer(
-        priority=verdict.priority,
-        service=request.service,
-        basis=verdict.basis,
-        marker=_marker_of(verdict),
-        lookup_id=lookup_id,
-        checked_at=now.astimezone(CHINA_STANDARD_TIME).replace(microsecond=0),
+    [(ok, answer)] = answer_asks(connection, [Ask(caller, request, now)])
+    if not ok:
+        raise answer
+    return cast(LookupAnswer, answer)
+
+
+def answer_asks(connection: Connection, asks: list[Ask]) -> list[Outcome]:
+    """Single lookups that arrived together (a `group_commit` handler): one select of the
+    registry rows of everyone asked about, one insert of their records. A caller without
+    the scope gets its own 403; the others are answered."""
+    outcomes: list[Outcome] = [(False, None)] * len(asks)
+    subjects: list[tuple[int, Ask, str | None, str | None]] = []  # index, ask, hash, masked
+    for index, ask in enumerate(asks):
+        try:
+            require_scope(ask.caller, ask.request.service)
+        except Forbidden as refused:
+            outcomes[index] = (False, refused)
+            continue
+        subject: str | None
+        if ask.request.id_number is not None:
+            subject = get_keyring().blind_index(ask.request.id_number)
+            subjects.append((index, ask, subject, mask_id_number(ask.request.id_number)))
+        else:
+            subject = _hash_of_card(connection, cast(str, ask.request.card_no))
+            subjects.append((index, ask, subject, None))
+    found = fetch_matches(
+        connection,
+        list({subject for _, _, subject, _ in subjects if subject}),
+        *{ask.request.service for _, ask, _, _ in subjects},
     )
-    if discloses_person(caller):
-        answer.person = _person_of(verdict, masked)
-    return answer
+    records = []
+    for index, ask, subject, masked in subjects:
+        request, now = ask.request, ask.now
+        verdict = decide(found.get(subject or "", ()), request.service, local_today(now))
+        lookup_id = uuid7(now)
+        query_kind = "id_number" if request.id_number is not None else "card_no"
+        record = _record(ask.caller, request.service, request.purpose, now, query_kind)
+        record.update(id=lookup_id, subject_hash=subject, **_outcome(verdict))
+        records.append(record)
+        answer = LookupAnswer(
+            priority=verdict.priority,
+            service=request.service,
+            basis=verdict.basis,
+            marker=_marker_of(verdict),
+            lookup_id=lookup_id,
+            checked_at=now.astimezone(CHINA_STANDARD_TIME).replace(microsecond=0),
+        )
+        if discloses_person(ask.caller):
+            answer.person = _person_of(verdict, masked)
+        outcomes[index] = (True, answer)
+    insert_rows(connection, _INSERT_RECORDS, records)
+    return outcomes
 
 
 @dataclass(frozen=True)
@@ -164,14 +200,17 @@ def discloses_person(caller: Principal) -> bool:
 
 
 def fetch_matches(
-    connection: Connection, hashes: Sequence[str], service: Service
+    connection: Connection, hashes: Sequence[str], *services: Service
 ) -> dict[str, list[Match]]:
-    """Every registry row for these blind indexes in one select, grouped by index."""
+    """Every registry row for these blind indexes in one select, grouped by index: the
+    person's own, and their dependent entries in the relations any of `services` serves
+    (`rules.decide` keeps those that the service asked about serves)."""
     found: dict[str, list[Match]] = defaultdict(list)
     if not hashes:
         return found
     single = len(hashes) == 1
-    statement = _match_statement(relations_entitled_to(service), single=single)
+    relations = frozenset().union(*(relations_entitled_to(service) for service in services))
+    statement = _match_statement(relations, single=single)
     params = {"hash": hashes[0]} if single else {"hashes": list(hashes)}
     # Rows unpacked by position, not read by name: a batch reads a thousand of them.
     for id_hash, *columns in connection.execute(statement, params):
