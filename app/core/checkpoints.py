@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from app.core.db import CHECKPOINTED_APART
@@ -58,5 +58,5 @@ def checkpoint(engine: Engine) -> None:
         # Outside any transaction: SQLite will not checkpoint inside one.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-    except OperationalError as exc:  # another process's checkpoint, or the disk: next time
+    except DBAPIError as exc:  # another process's checkpoint, or the disk: next time
         log.warning("wal checkpoint skipped", extra={"reason": str(exc.orig)})
