@@ -3,10 +3,11 @@
 The hot path is deliberately flat: the blind index computed once per ID number, one
 indexed select of every matching registry row (the person's own record with its marker,
 and their dependent entries with the holder's marker), the decision in `rules.py`, and
-one Core insert of the lookup records, all on the request's one Core connection (inside its
-request transaction, without the ORM's execution layer). Unknown people, people without a
-marker and people whose marker no longer counts all take this same path and get the same
-negative answer.
+one Core insert of the lookup records, on a bare Core connection without the ORM. Single
+lookups that arrive together are answered together (`answer_asks`, a `group_commit`
+handler): one select and one insert for the whole group. Unknown people, people without
+a marker and people whose marker no longer counts all take this same path and get the
+same negative answer.
 """
 
 from __future__ import annotations
