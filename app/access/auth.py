@@ -64,13 +64,12 @@ class Principal:
         return self.role != Role.city_operator or city_code == self.city_code
 
 
-def principal_from_secret(session: Session | Connection, secret: str) -> Principal | None:
+def principal_from_secret(session: Session, secret: str) -> Principal | None:
     """Resolve a bearer secret (session token or API key) to a live principal, within
     the caller's transaction."""
-    connection = session.connection() if isinstance(session, Session) else session
-    principal, used = _resolve(connection, secret)
-    if used:
-        _mark_used(connection, principal)
+    principal, used = _resolve(session.connection(), secret)
+    if principal is not None and used:
+        _mark_used(session.connection(), principal)
     return principal
 
 
@@ -99,9 +98,8 @@ def _resolve(connection: Connection, secret: str) -> tuple[Principal | None, boo
     return _user_from_token(connection, secret), False
 
 
-def _mark_used(connection: Connection, principal: Principal | None) -> None:
-    if principal is not None:
-        connection.execute(_MARK_USED, {"key_id": principal.credential_id, "used_at": utcnow()})
+def _mark_used(connection: Connection, principal: Principal) -> None:
+    connection.execute(_MARK_USED, {"key_id": principal.credential_id, "used_at": utcnow()})
 
 
 # The resolvers run on every authenticated call: Core statements built once, only the

@@ -63,12 +63,11 @@ async def priority_lookup(
 async def priority_lookups(
     body: LookupBatchRequest, caller: LookupCaller, transactions: TransactionsDep
 ) -> Response:
-    service.require_scope(caller, body.service)
     now = utcnow()
-    batch = await run_in_threadpool(partial(service.prepare_batch, body, now=now))
+    batch = await run_in_threadpool(partial(service.prepare_batch, caller, body, now=now))
 
     def lookup(connection: Connection) -> bytes:
-        return service.lookup_batch(connection, caller, batch, now=now)
+        return service.lookup_batch(connection, batch, now=now)
 
     answer = await in_transaction(lookup, transactions)
     return Response(answer, media_type="application/json")

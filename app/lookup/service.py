@@ -138,13 +138,18 @@ class PreparedBatch:
     """A batch's ID numbers checked, masked and hashed: the work that needs no database,
     done before the transaction so that it does not hold SQLite's write lock."""
 
+    caller: Principal
     request: LookupBatchRequest
     today: date
     entries: list[tuple[str, str | None]]  # (masked number, blind index or None if invalid)
     hashes: list[str]  # each distinct valid number's blind index, once
 
 
-def prepare_batch(request: LookupBatchRequest, *, now: datetime) -> PreparedBatch:
+def prepare_batch(
+    caller: Principal, request: LookupBatchRequest, *, now: datetime
+) -> PreparedBatch:
+    """The batch checked, masked and hashed, once `caller` is known to have the scope."""
+    require_scope(caller, request.service)
     today = local_today(now)
     keyring = get_keyring()
     hash_of: dict[str, str] = {}
@@ -159,16 +164,13 @@ def prepare_batch(request: LookupBatchRequest, *, now: datetime) -> PreparedBatc
         if subject_hash is None:
             subject_hash = hash_of[number] = keyring.blind_index(number)
         entries.append((mask_id_number(number), subject_hash))
-    return PreparedBatch(request, today, entries, list(hash_of.values()))
+    return PreparedBatch(caller, request, today, entries, list(hash_of.values()))
 
 
-def lookup_batch(
-    connection: Connection, caller: Principal, batch: PreparedBatch, *, now: datetime
-) -> bytes:
+def lookup_batch(connection: Connection, batch: PreparedBatch, *, now: datetime) -> bytes:
     """The answers as JSON in the shape of `LookupBatchAnswer`, serialised straight from
     plain values: building a thousand models cost more than looking the people up."""
-    request = batch.request
-    require_scope(caller, request.service)
+    caller, request = batch.caller, batch.request
     found = fetch_matches(connection, batch.hashes, request.service)
     disclose = discloses_person(caller)
     template = _record(caller, request.service, request.purpose, now, "id_number")
