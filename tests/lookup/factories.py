@@ -18,6 +18,7 @@ from app.core.keys import get_keyring
 from app.demo.fakes import fake_card_no, fake_id_number, fake_name
 from app.registry.eligibility import RULES_VERSION
 from app.registry.identifiers import gender_of
+from app.registry.markers import local_today
 from app.registry.models import BlueCard, Dependent, Honor, Marker, Talent
 
 _rng = random.Random()
@@ -72,7 +73,7 @@ def make_talent(
     id_number = id_number or new_id_number(city_code)
     name = name or fake_name(_rng)
     card_no = fake_card_no(_rng, city_code)
-    today = date.today()
+    today = local_today()
     talent = Talent(
         id=uuid.uuid4(),
         id_hash=keyring.blind_index(id_number),
@@ -147,7 +148,7 @@ def make_card(
         city_code=city_code,
         occupation="焊工",
         skill_level="technician",
-        issued_on=date.today() - timedelta(days=400),
+        issued_on=local_today() - timedelta(days=400),
     )
     db.add(card)
     db.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.lookup.models import LookupRecord
 from app.registry.identifiers import mask_id_number
+from app.registry.markers import local_today
 from tests.lookup.factories import make_talent, new_id_number
 
 
@@ -27,7 +28,7 @@ def test_batch_answers_in_input_order_with_invalid_entries(  # type: ignore[no-u
 ) -> None:
     holder = make_talent(db, dependents=("child",))
     suspended = make_talent(db, marker="suspended")
-    expired = make_talent(db, valid_until=date.today() - timedelta(days=1))
+    expired = make_talent(db, valid_until=local_today() - timedelta(days=1))
     unknown = new_id_number()
     bad_check = holder.id_number[:-1] + ("0" if holder.id_number[-1] != "0" else "1")
     numbers = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.registry.identifiers import mask_id_number
+from app.registry.markers import local_today
 from tests.lookup.factories import make_card, make_talent, new_id_number
 
 ALL_SCOPES = [f"priority:{s}" for s in ("employment", "education", "housing", "medical")]
@@ -29,7 +30,7 @@ def partner(partner_login):  # type: ignore[no-untyped-def]
 
 
 def test_holder_with_active_marker_has_priority(client, db: Session, partner) -> None:  # type: ignore[no-untyped-def]
-    until = date.today() + timedelta(days=400)
+    until = local_today() + timedelta(days=400)
     person = make_talent(db, valid_until=until)
     response = lookup(client, partner, id_number=person.id_number)
     assert response.status_code == 200, response.text
@@ -58,7 +59,7 @@ def _negative_subject(db: Session, case: str) -> str:
     if case == "no_marker":
         return make_talent(db, marker=None).id_number
     if case == "expired":
-        return make_talent(db, valid_until=date.today() - timedelta(days=1)).id_number
+        return make_talent(db, valid_until=local_today() - timedelta(days=1)).id_number
     return make_talent(db, marker=case).id_number
 
 
@@ -87,7 +88,7 @@ def test_negative_answers_are_identical_whatever_the_reason(  # type: ignore[no-
 
 
 def test_marker_valid_until_today_still_counts(client, db: Session, partner) -> None:  # type: ignore[no-untyped-def]
-    person = make_talent(db, valid_until=date.today())
+    person = make_talent(db, valid_until=local_today())
     assert lookup(client, partner, id_number=person.id_number).json()["priority"] is True
 
 

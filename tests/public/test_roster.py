@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.core.keys import get_keyring
+from app.registry.markers import local_today
 from tests.lookup.factories import Person, make_talent
 
 ID_LIKE = re.compile(r"\d{17}[\dXx]")
@@ -51,7 +52,7 @@ def town(db: Session) -> dict[str, Person]:
         "active2": make(name="丁戊", categories=("china_skills_award",), dependents=("child",)),
         "suspended": make(marker="suspended", name="停用人"),
         "revoked": make(marker="revoked", name="撤销人"),
-        "expired": make(valid_until=date.today() - timedelta(days=1), name="过期人"),
+        "expired": make(valid_until=local_today() - timedelta(days=1), name="过期人"),
         "none": make(marker=None, name="无标识"),
     }
 

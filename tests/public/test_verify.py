@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import segno
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.core.settings import get_settings
 from app.public.masking import mask_name
+from app.registry.markers import local_today
 from tests.lookup.factories import make_talent
 from tests.public.qr_reading import PNG_SIGNATURE, qr_modules
 from tests.public.test_roster import assert_no_id_numbers
@@ -21,7 +22,7 @@ def verify(client: TestClient, code: str):  # type: ignore[no-untyped-def]
 
 
 def test_active_marker_is_valid(client, db: Session) -> None:  # type: ignore[no-untyped-def]
-    until = date.today() + timedelta(days=100)
+    until = local_today() + timedelta(days=100)
     person = make_talent(
         db, name="张三", city_code="340200", valid_until=until, categories=("provincial_hpcs",)
     )
@@ -45,7 +46,7 @@ def test_code_is_matched_regardless_of_case(client, db: Session) -> None:  # typ
 @pytest.mark.parametrize("case", ["suspended", "revoked", "expired"])
 def test_marker_that_no_longer_counts_is_not_valid(client, db: Session, case: str) -> None:  # type: ignore[no-untyped-def]
     if case == "expired":
-        person = make_talent(db, valid_until=date.today() - timedelta(days=1))
+        person = make_talent(db, valid_until=local_today() - timedelta(days=1))
     else:
         person = make_talent(db, marker=case)
     response = verify(client, person.marker_code)
