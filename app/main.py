@@ -20,6 +20,7 @@ from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
 from app.filing.router import router as filing_router
 from app.health.router import router as health_router
+from app.lookup.journal import expanded_in_background
 from app.lookup.router import router as lookup_router
 from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
@@ -60,7 +61,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # in flight (lookups' p99 went from ~50 ms to ~160 ms).
     gc.collect()
     gc.freeze()
-    async with checkpoints_in_background(get_engine()):
+    async with checkpoints_in_background(get_engine()), expanded_in_background():
         yield
 
 

@@ -6,7 +6,7 @@ from app.core.audit import AuditEvent, AuditHead
 from app.core.db import Base
 from app.core.reference import ReferenceCode
 from app.filing.models import Submission, SubmissionError, SubmissionRow
-from app.lookup.models import LookupRecord
+from app.lookup.models import LookupJournal, LookupRecord
 from app.registry.models import BlueCard, Dependent, Honor, Marker, Talent, TalentVersion
 from app.studios.models import Studio, StudioApplication
 from app.tasks.models import KeyTask, TaskReport
@@ -24,6 +24,7 @@ __all__ = [
     "Honor",
     "KeyTask",
     "LoginThrottle",
+    "LookupJournal",
     "LookupRecord",
     "Marker",
     "Partner",

@@ -5,6 +5,7 @@ indexes of the talent and of their registered dependents. A clerk's list shows a
 number only for lookups that found priority (the answer showed that person then), derived
 by decrypting the matching registry entry; for the others it shows none, which keeps
 "unknown" and "known without priority" as indistinguishable here as in the answers.
+Batches still in the lookup journal are expanded into records before anything is read.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.access.auth import Principal
 from app.core.errors import NotFound
 from app.core.keys import get_keyring
+from app.lookup.journal import expand_pending
 from app.lookup.models import LookupRecord
 from app.lookup.schemas import AccessLogEntry, AccessLogPage, MyLookup, MyLookupsPage
 from app.registry.identifiers import mask_id_number
@@ -83,6 +85,7 @@ def my_lookups(session: Session, caller: Principal, *, page: int, page_size: int
 def _page(
     session: Session, where: ColumnElement[bool], page: int, page_size: int
 ) -> tuple[int, list[Any]]:
+    expand_pending(session.connection())
     total = session.scalar(select(func.count()).select_from(LookupRecord).where(where)) or 0
     rows = session.execute(
         select(LookupRecord)

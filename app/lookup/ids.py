@@ -22,13 +22,20 @@ def uuid7(at: datetime) -> uuid.UUID:
 
 def uuid7s(at: datetime, count: int) -> list[uuid.UUID]:
     """`count` identifiers for the same moment, from one read of the random source."""
+    return [uuid.UUID(int=value) for value in _uuid7_ints(at, count)]
+
+
+def uuid7_hexes(at: datetime, count: int) -> list[str]:
+    """`uuid7s` as 32 hex digits each, without building UUID objects (a batch's thousand)."""
+    return [f"{value:032x}" for value in _uuid7_ints(at, count)]
+
+
+def _uuid7_ints(at: datetime, count: int) -> list[int]:
     milliseconds = (int(at.timestamp() * 1000) & ((1 << 48) - 1)) << 80
     randomness = os.urandom(10 * count)
     return [
-        uuid.UUID(
-            int=(milliseconds | int.from_bytes(randomness[i : i + 10], "big")) & _CLEAR
-            | _VERSION_7
-            | _VARIANT_RFC
-        )
+        (milliseconds | int.from_bytes(randomness[i : i + 10], "big")) & _CLEAR
+        | _VERSION_7
+        | _VARIANT_RFC
         for i in range(0, 10 * count, 10)
     ]

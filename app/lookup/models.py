@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Index, String, Uuid
+from sqlalchemy import Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -33,3 +33,27 @@ class LookupRecord(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # priority | no_priority | invalid
     basis: Mapped[str | None] = mapped_column(String(12))
     batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class LookupJournal(Base):
+    """A batch's lookups, recorded in one row as the batch is answered.
+
+    Writing a thousand `LookupRecord`s inside the answering transaction put a thousand
+    entries at random places in the index by person: most of a batch's cost. The journal
+    row is written instead (one insert, its pages in order), and `lookup.journal` expands
+    it into records moments later, in the database itself. Readers of the records expand
+    whatever is still pending first, so no reader ever misses a lookup.
+    """
+
+    __tablename__ = "lookup_journal"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)  # the records' batch_id
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    caller_kind: Mapped[str] = mapped_column(String(8))
+    caller_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    caller_name: Mapped[str] = mapped_column(String(120))
+    service: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(200))
+    query_kind: Mapped[str] = mapped_column(String(12))
+    # JSON: one [record id (32 hex digits), subject_hash, outcome, basis] per entry, in order.
+    entries: Mapped[str] = mapped_column(Text)

@@ -5,14 +5,14 @@ indexed select of every matching registry row (the person's own record with its 
 and their dependent entries with the holder's marker), the decision in `rules.py`, and
 one Core insert of the lookup records, on a bare Core connection without the ORM. Single
 lookups that arrive together are answered together (`answer_asks`, a `group_commit`
-handler): one select and one insert for the whole group. Unknown people, people without
+handler): one select and one insert for the whole group. A batch's records go into the
+lookup journal as one row (`journal`). Unknown people, people without
 a marker and people whose marker no longer counts all take this same path and get the
 same negative answer.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +41,8 @@ from app.core.errors import Forbidden
 from app.core.group_commit import Outcome
 from app.core.keys import get_keyring
 from app.core.transactions import insert_rows
-from app.lookup.ids import uuid7, uuid7s
+from app.lookup import journal
+from app.lookup.ids import uuid7, uuid7_hexes
 from app.lookup.models import LookupRecord
 from app.lookup.rules import Match, Verdict, decide, relations_entitled_to
 from app.lookup.schemas import (
@@ -116,7 +117,8 @@ def answer_asks(connection: Connection, asks: list[Ask]) -> list[Outcome]:
         lookup_id = uuid7(now)
         query_kind = "id_number" if request.id_number is not None else "card_no"
         record = _record(ask.caller, request.service, request.purpose, now, query_kind)
-        record.update(id=lookup_id, subject_hash=subject, **_outcome(verdict))
+        outcome = _outcome_of(verdict)
+        record.update(id=lookup_id, subject_hash=subject, outcome=outcome, basis=verdict.basis)
         records.append(record)
         answer = LookupAnswer(
             priority=verdict.priority,
@@ -169,26 +171,25 @@ def prepare_batch(
 
 def lookup_batch(connection: Connection, batch: PreparedBatch, *, now: datetime) -> bytes:
     """The answers as JSON in the shape of `LookupBatchAnswer`, serialised straight from
-    plain values: building a thousand models cost more than looking the people up."""
+    plain values (building a thousand models cost more than looking the people up); the
+    lookups recorded as one journal row (`journal`)."""
     caller, request = batch.caller, batch.request
     found = fetch_matches(connection, batch.hashes, request.service)
     disclose = discloses_person(caller)
-    template = _record(caller, request.service, request.purpose, now, "id_number")
-    template["batch_id"] = uuid.uuid4()
-    records: list[dict[str, Any]] = []
+    entries: list[journal.Entry] = []
     results: list[dict[str, Any]] = []
-    ids = uuid7s(now, len(batch.entries))
+    ids = uuid7_hexes(now, len(batch.entries))
     for (masked, subject_hash), lookup_id in zip(batch.entries, ids, strict=True):
-        record = {**template, "id": lookup_id, "subject_hash": subject_hash}
         if subject_hash is None:
-            record.update(outcome="invalid", basis=None)
+            entries.append((lookup_id, None, "invalid", None))
             results.append({"id_number_masked": masked, "error": _INVALID})
         else:
             verdict = decide(found.get(subject_hash, ()), request.service, batch.today)
-            record.update(_outcome(verdict))
+            entries.append((lookup_id, subject_hash, _outcome_of(verdict), verdict.basis))
             results.append(_batch_answer(verdict, request.service, masked, disclose))
-        records.append(record)
-    insert_rows(connection, _INSERT_RECORDS, records)
+    shared = _record(caller, request.service, request.purpose, now, "id_number")
+    row = journal.journal_row(shared, uuid7(now), entries)
+    insert_rows(connection, journal.INSERT_JOURNAL, [row])
     return to_json({"results": results})
 
 
@@ -281,12 +282,11 @@ def _record(
         "service": str(service),
         "purpose": purpose,
         "query_kind": query_kind,
-        "batch_id": None,
     }
 
 
-def _outcome(verdict: Verdict) -> dict[str, Any]:
-    return {"outcome": "priority" if verdict.priority else "no_priority", "basis": verdict.basis}
+def _outcome_of(verdict: Verdict) -> str:
+    return "priority" if verdict.priority else "no_priority"
 
 
 def _marker_of(verdict: Verdict) -> MarkerRef | None:

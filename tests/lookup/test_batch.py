@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.lookup.models import LookupRecord
+from app.lookup.journal import expand_pending
+from app.lookup.models import LookupJournal, LookupRecord
 from app.registry.identifiers import mask_id_number
 from app.registry.markers import local_today
 from tests.lookup.factories import make_talent, new_id_number
@@ -92,11 +94,16 @@ def test_every_batch_entry_is_recorded_with_one_shared_batch_id(  # type: ignore
     partner = partner_login(["priority:education"])
     numbers = [holder.id_number, new_id_number(), "bad", holder.id_number]
     assert lookups(client, partner.headers, numbers, purpose="批量核验").status_code == 200
+    # Answered means recorded: the batch is in the journal, one row, until it is expanded.
+    [journal_row] = db.scalars(select(LookupJournal)).all()
+    assert len(json.loads(journal_row.entries)) == 4
+    expand_pending(db.connection())
+    assert db.scalars(select(LookupJournal)).all() == []
     records = db.scalars(
         select(LookupRecord).where(LookupRecord.caller_id == partner.partner_id)
     ).all()
-    assert len(records) == 4
-    assert len({r.batch_id for r in records}) == 1 and records[0].batch_id is not None
+    assert len(records) == 4 and len({r.id for r in records}) == 4
+    assert len({r.batch_id for r in records}) == 1 and records[0].batch_id == journal_row.id
     assert sorted(r.outcome for r in records) == [
         "invalid",
         "no_priority",
