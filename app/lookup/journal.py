@@ -21,13 +21,12 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from pydantic_core import to_json
 from sqlalchemy import (
     Connection,
     Insert,
-    Table,
     bindparam,
     delete,
     func,
@@ -43,12 +42,10 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core.db import connection_scope
 from app.core.transactions import in_transaction
-from app.lookup.models import LookupJournal, LookupRecord
+from app.lookup.models import JOURNAL, RECORDS
 
 log = logging.getLogger("bluecard.lookup.journal")
 
-JOURNAL = cast(Table, LookupJournal.__table__)
-RECORDS = cast(Table, LookupRecord.__table__)
 INSERT_JOURNAL = insert(JOURNAL)
 # Journal rows expanded per transaction: the write lock is let go between chunks.
 CHUNK = 8

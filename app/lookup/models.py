@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Index, String, Text, Uuid
+from sqlalchemy import Index, String, Table, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -57,3 +58,8 @@ class LookupJournal(Base):
     query_kind: Mapped[str] = mapped_column(String(12))
     # JSON: one [record id (32 hex digits), subject_hash, outcome, basis] per entry, in order.
     entries: Mapped[str] = mapped_column(Text)
+
+
+# The tables themselves, for the Core statements of the hot path.
+RECORDS = cast(Table, LookupRecord.__table__)
+JOURNAL = cast(Table, LookupJournal.__table__)

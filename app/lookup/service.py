@@ -6,9 +6,8 @@ and their dependent entries with the holder's marker), the decision in `rules.py
 one Core insert of the lookup records, on a bare Core connection without the ORM. Single
 lookups that arrive together are answered together (`answer_asks`, a `group_commit`
 handler): one select and one insert for the whole group. A batch's records go into the
-lookup journal as one row (`journal`). Unknown people, people without
-a marker and people whose marker no longer counts all take this same path and get the
-same negative answer.
+lookup journal as one row (`journal`). Unknown people, people without a marker and people
+whose marker no longer counts all take this same path and get the same negative answer.
 """
 
 from __future__ import annotations
@@ -18,15 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from pydantic_core import to_json
 from sqlalchemy import (
-    BindParameter,
+    ARRAY,
     Connection,
     Executable,
     String,
-    Table,
+    any_,
     bindparam,
     insert,
     literal,
@@ -43,7 +42,7 @@ from app.core.keys import get_keyring
 from app.core.transactions import insert_rows
 from app.lookup import journal
 from app.lookup.ids import uuid7, uuid7_hexes
-from app.lookup.models import LookupRecord
+from app.lookup.models import RECORDS
 from app.lookup.rules import Match, Verdict, decide, relations_entitled_to
 from app.lookup.schemas import (
     EntryError,
@@ -58,7 +57,6 @@ from app.registry.identifiers import InvalidIdNumber, mask_id_number, validate_i
 from app.registry.markers import CHINA_STANDARD_TIME, local_today
 from app.registry.models import BlueCard, Dependent, Marker, Talent
 
-RECORDS = cast(Table, LookupRecord.__table__)
 _INSERT_RECORDS = insert(RECORDS)
 _INVALID = EntryError(code="invalid_id_number").model_dump()
 # The blind index behind a blue-card number: from the pool, else from a filed record.
@@ -212,24 +210,41 @@ def fetch_matches(
     found: dict[str, list[Match]] = defaultdict(list)
     if not hashes:
         return found
-    single = len(hashes) == 1
     relations = frozenset().union(*(relations_entitled_to(service) for service in services))
-    statement = _match_statement(relations, single=single)
-    params = {"hash": hashes[0]} if single else {"hashes": list(hashes)}
+    shape = _shape_of(hashes, connection.dialect.name)
+    statement = _match_statement(relations, shape)
+    params = {"hashes": hashes[0] if shape == "one" else list(hashes)}
     # Rows unpacked by position, not read by name: a batch reads a thousand of them.
     for id_hash, *columns in connection.execute(statement, params):
         found[id_hash].append(Match(*columns))
     return found
 
 
+# How the blind indexes asked about are bound: one (the single lookup, the hot path) as a
+# plain parameter, which SQLAlchemy need not render again on every call; several as one
+# array on PostgreSQL (`= ANY(:hashes)`: a thousand took PostgreSQL 9 ms, against 30-38 ms
+# as an IN list of a thousand parameters, which it plans afresh each time and answered
+# with sequential scans); else as an expanding IN list.
+HashesShape = Literal["one", "array", "list"]
+
+
+def _shape_of(hashes: Sequence[str], dialect: str) -> HashesShape:
+    if len(hashes) == 1:
+        return "one"
+    return "array" if dialect == "postgresql" else "list"
+
+
 @lru_cache
-def _match_statement(relations: frozenset[str], *, single: bool) -> Executable:
-    """Built once per set of relations. Several blind indexes are bound as an expanding IN;
-    one (the single lookup, the hot path) as a plain parameter, which SQLAlchemy need not
-    render again on every call."""
-    hashes: BindParameter[Any] = (
-        bindparam("hash") if single else bindparam("hashes", expanding=True)
-    )
+def _match_statement(relations: frozenset[str], shape: HashesShape) -> Executable:
+    """Built once per set of relations and shape of the blind indexes."""
+
+    def asked(column: Any) -> Any:
+        if shape == "one":
+            return column == bindparam("hashes")
+        if shape == "array":
+            return column == any_(bindparam("hashes", type_=ARRAY(String)))
+        return column.in_(bindparam("hashes", expanding=True))
+
     holders = (
         select(
             Talent.id_hash,
@@ -242,7 +257,7 @@ def _match_statement(relations: frozenset[str], *, single: bool) -> Executable:
         )
         .select_from(Talent)
         .outerjoin(Marker, Marker.talent_id == Talent.id)
-        .where(Talent.id_hash == hashes if single else Talent.id_hash.in_(hashes))
+        .where(asked(Talent.id_hash))
     )
     if not relations:
         return holders
@@ -259,7 +274,7 @@ def _match_statement(relations: frozenset[str], *, single: bool) -> Executable:
         .select_from(Dependent)
         .join(Marker, Marker.talent_id == Dependent.talent_id)
         .where(
-            Dependent.id_hash == hashes if single else Dependent.id_hash.in_(hashes),
+            asked(Dependent.id_hash),
             # Literals fixed in the cached statement, not a list expanded on every call.
             Dependent.relation.in_([literal(relation) for relation in sorted(relations)]),
         )
