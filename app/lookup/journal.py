@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from app.core.db import connection_scope
@@ -145,8 +145,9 @@ async def expand_journal() -> None:
         while await run_in_threadpool(_anything_pending):
             if not await in_transaction(_expand_unlocked, connection_scope):
                 return
-    except DBAPIError as exc:  # the database is away: the journal keeps, try next time
-        log.warning("lookup journal not expanded", extra={"reason": str(exc.orig)})
+    except SQLAlchemyError as exc:  # the database is away or busy: the journal keeps
+        reason = str(exc.orig) if isinstance(exc, DBAPIError) else type(exc).__name__
+        log.warning("lookup journal not expanded", extra={"reason": reason})
 
 
 def _anything_pending() -> bool:
