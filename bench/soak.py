@@ -6,9 +6,10 @@ approvals for a bounded time; then checks that nothing was lost, doubled or brok
 
 A throwaway database on `--server` is migrated, given a partner (all scopes), a province
 admin and a city operator per city, and seeded with filed holders; then `bluecard serve
---workers N` runs under partner lookups, city uploads (upload, then submit) and a province
-admin approving whatever is pending. Afterwards: no 5xx and no failed request; as many
-lookup records for the partner as lookups answered; every talent filed once (one row per
+--workers N` runs under partner lookups (single, and batches of 100), city uploads (upload,
+then submit) and a province admin approving whatever is pending. Afterwards: no 5xx and no
+failed request; as many lookup records for the partner as lookups answered, and no batch
+left in the lookup journal once the server has stopped; every talent filed once (one row per
 person, each applied submission's rows all in the registry, nothing else); the audit chain
 verifies. Prints the figures; exits 1 if a check fails.
 """
@@ -46,6 +47,7 @@ class Tally:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.failures: list[str] = []
         self.lookup_ids: list[str] = []
+        self.batch_entries = 0  # lookups answered in batches
         self.applied: list[str] = []
 
     def timed(
@@ -186,6 +188,23 @@ def _run_load(
                     with tally.lock:
                         tally.lookup_ids.append(answer.json()["lookup_id"])
 
+    def batches() -> None:
+        rng = random.Random(-1)
+        with server.client(60) as client:
+            while not stop.is_set():
+                numbers = rng.sample(people.numbers, min(100, len(people.numbers)))
+                body = {"service": "housing", "purpose": "soak batch", "id_numbers": numbers}
+                answer = tally.timed(
+                    "batch",
+                    client.post,
+                    api.path("priority_lookups"),
+                    json=body,
+                    headers=cast["partner"],
+                )
+                if answer is not None and answer.status_code == 200:
+                    with tally.lock:
+                        tally.batch_entries += len(numbers)
+
     def uploads(city: str) -> None:
         headers = cast["city"][city]
         with server.client(120) as client:
@@ -224,6 +243,7 @@ def _run_load(
                     time.sleep(0.2)
 
     threads = [threading.Thread(target=lookups, args=(w,)) for w in range(args.lookup_threads)]
+    threads.append(threading.Thread(target=batches))
     threads += [threading.Thread(target=uploads, args=(city,)) for city in CITIES]
     threads.append(threading.Thread(target=approvals))
     for thread in threads:
@@ -250,12 +270,12 @@ def _check(url: str, key_file: Path, cast: dict[str, Any], tally: Tally) -> list
     from app.core import audit
     from app.core.db import session_scope
     from app.filing.models import Submission
-    from app.lookup.models import LookupRecord
+    from app.lookup.models import LookupJournal, LookupRecord
     from app.registry.models import Talent
     from tests.robustness.state import pointed_at
 
     problems = list(tally.failures[:20])
-    expected = {"lookup": {200}, "upload": {201}, "submit": {200}, "list": {200}}
+    expected = {"lookup": {200}, "batch": {200}, "upload": {201}, "submit": {200}, "list": {200}}
     expected["approve"] = {200, 409}  # 409: the file no longer matches the registry
     unexpected = {
         key: count for key, count in tally.statuses.items() if key[1] not in expected[key[0]]
@@ -268,8 +288,12 @@ def _check(url: str, key_file: Path, cast: dict[str, Any], tally: Tally) -> list
             .select_from(LookupRecord)
             .where(LookupRecord.caller_id == cast["partner_id"])
         )
-        if recorded != len(tally.lookup_ids):
-            problems.append(f"{len(tally.lookup_ids)} lookups answered, {recorded} recorded")
+        answered = len(tally.lookup_ids) + tally.batch_entries
+        if recorded != answered:
+            problems.append(f"{answered} lookups answered, {recorded} recorded")
+        left = session.scalar(select(func.count()).select_from(LookupJournal))
+        if left:
+            problems.append(f"{left} batches left in the lookup journal after the server stopped")
         talents, distinct = session.execute(
             select(func.count(), func.count(func.distinct(Talent.id_hash)))
         ).one()
@@ -322,7 +346,8 @@ def _report(
         print("FAILED:\n  " + "\n  ".join(problems) + "\nserver log tail:\n" + log)
     else:
         print(
-            "checks: no 5xx or failed request; every answered lookup recorded; no one filed "
+            "checks: no 5xx or failed request; every answered lookup recorded (the journal "
+            "emptied); no one filed "
             "twice; every applied submission's rows in the registry; audit chain verifies"
         )
 
