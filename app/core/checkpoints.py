@@ -10,16 +10,16 @@ Processes without it (the CLI) keep SQLite's default.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
+from app.core.background import repeating
 from app.core.db import CHECKPOINTED_APART
 
 log = logging.getLogger("bluecard.checkpoints")
@@ -35,21 +35,12 @@ async def checkpoints_in_background(engine: Engine) -> AsyncIterator[None]:
         return
     CHECKPOINTED_APART.add(engine)
     engine.dispose()  # pooled connections were opened with the default
-    task = asyncio.create_task(_checkpoint_forever(engine))
     try:
-        yield
+        async with repeating(partial(run_in_threadpool, checkpoint, engine), INTERVAL_SECONDS):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         CHECKPOINTED_APART.discard(engine)
         engine.dispose()  # back to the default for whoever uses the engine next
-        await run_in_threadpool(checkpoint, engine)
-
-
-async def _checkpoint_forever(engine: Engine) -> None:
-    while True:
-        await asyncio.sleep(INTERVAL_SECONDS)
         await run_in_threadpool(checkpoint, engine)
 
 

@@ -14,8 +14,6 @@ they never miss a lookup that was answered.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -40,6 +38,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
+from app.core.background import repeating
 from app.core.db import connection_scope
 from app.core.transactions import in_transaction
 from app.lookup.models import JOURNAL, RECORDS
@@ -122,19 +121,10 @@ def _expand_statement(dialect: str) -> Insert:
 async def expanded_in_background() -> AsyncIterator[None]:
     """While the block runs, expand the journal every `INTERVAL_SECONDS`; and once more
     when it ends, so that a server stops with its last batches in the records."""
-    task = asyncio.create_task(_expand_forever())
     try:
-        yield
+        async with repeating(expand_journal, INTERVAL_SECONDS):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await expand_journal()
-
-
-async def _expand_forever() -> None:
-    while True:
-        await asyncio.sleep(INTERVAL_SECONDS)
         await expand_journal()
 
 
