@@ -67,7 +67,7 @@ def expand_some(connection: Connection, *, skip_locked: bool = False) -> int:
     ids = list(
         connection.scalars(
             select(JOURNAL.c.id)
-            .order_by(JOURNAL.c.occurred_at)
+            .order_by(JOURNAL.c.occurred_at, JOURNAL.c.id)  # one order: readers lock alike
             .limit(CHUNK)
             .with_for_update(skip_locked=skip_locked)
         )
