@@ -17,16 +17,12 @@ _CLEAR = ~((0xF << 76) | (0x3 << 62))
 
 
 def uuid7(at: datetime) -> uuid.UUID:
-    return uuid7s(at, 1)[0]
-
-
-def uuid7s(at: datetime, count: int) -> list[uuid.UUID]:
-    """`count` identifiers for the same moment, from one read of the random source."""
-    return [uuid.UUID(int=value) for value in _uuid7_ints(at, count)]
+    return uuid.UUID(int=_uuid7_ints(at, 1)[0])
 
 
 def uuid7_hexes(at: datetime, count: int) -> list[str]:
-    """`uuid7s` as 32 hex digits each, without building UUID objects (a batch's thousand)."""
+    """`count` identifiers for the same moment, from one read of the random source, as 32
+    hex digits each (a batch's thousand go into JSON: no UUID objects needed)."""
     return [f"{value:032x}" for value in _uuid7_ints(at, count)]
 
 
