@@ -11,7 +11,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,13 +19,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core import audit
 from app.core.backup import backup_database, restore_database
 from app.core.db import session_scope
 from app.filing.models import Submission
-from app.lookup.models import LookupRecord
+from app.lookup.models import LookupJournal, LookupRecord
 from tests.databases import throwaway_database
 from tests.filing.writers import people
 from tests.robustness import api
@@ -118,6 +118,47 @@ def test_lookups_answered_before_a_kill_are_all_recorded(
     _assert_chain_holds_and_lookups_recorded(answered)
 
 
+def test_batches_answered_before_a_kill_are_all_recorded_once(
+    fresh_database_url: str, server: Server, tmp_path: Path
+) -> None:
+    """A batch is answered once its journal row is committed: a server killed before
+    expanding it leaves it to the next one, which expands every entry exactly once."""
+    cast = make_cast()
+    holders = people(seed=43, count=20, city_code="340100")
+    with server.client() as client:
+        api.file_records(client, cast.city, cast.province, holders, tmp_path / "few.json")
+    numbers = [h["id_number"] for h in holders] + ["bad"]
+    rng = random.Random()
+    answered: dict[str, int] = {}
+    for _ in range(KILLS):
+        with _batches(server, cast, numbers, answered):
+            target = len(answered) + rng.randint(3, 30)
+            deadline = time.monotonic() + 60
+            while len(answered) < target:
+                assert time.monotonic() < deadline, "batches stopped being answered"
+                time.sleep(0.01)
+            server.kill()
+        settle(fresh_database_url)
+        server.start()
+    deadline = time.monotonic() + 60
+    while _journal_rows():
+        assert time.monotonic() < deadline, "the restarted server left the journal as it was"
+        time.sleep(0.1)
+    with session_scope() as session:
+        rows = session.execute(
+            select(LookupRecord.purpose, func.count())
+            .where(LookupRecord.batch_id.is_not(None))
+            .group_by(LookupRecord.purpose)
+        )
+        recorded = {purpose: count for purpose, count in rows}
+    assert {purpose: recorded.get(purpose) for purpose in answered} == answered
+
+
+def _journal_rows() -> int:
+    with session_scope() as session:
+        return session.scalar(select(func.count()).select_from(LookupJournal)) or 0
+
+
 def _registry(submission_id: str) -> Registry:
     with session_scope() as session:
         status = session.scalar(
@@ -160,24 +201,52 @@ def _approve_quietly(server: Server, cast: Cast, submission_id: str) -> int | No
 def _lookups(server: Server, cast: Cast, numbers: list[str], answered: list[str]) -> Iterator[None]:
     """Threads asking for the block's duration, and until the server dies; the lookup id of
     every answer goes in `answered`. Any answer but 200 fails the test."""
+
+    def ask(client: httpx.Client, worker: int, n: int) -> None:
+        answer = api.lookup(client, cast.partner, numbers[n % len(numbers)], f"{worker}")
+        assert answer.status_code == 200, answer.text
+        answered.append(answer.json()["lookup_id"])
+
+    with _asking(server, ask):
+        yield
+
+
+@contextmanager
+def _batches(
+    server: Server, cast: Cast, numbers: list[str], answered: dict[str, int]
+) -> Iterator[None]:
+    """`_lookups` in batches: each batch's purpose is its own, and `answered` maps the
+    purpose of every batch answered to its number of entries."""
+
+    def ask(client: httpx.Client, worker: int, n: int) -> None:
+        purpose = f"batch {uuid.uuid4().hex}"
+        body = {"service": "housing", "purpose": purpose, "id_numbers": numbers}
+        answer = client.post(api.path("priority_lookups"), json=body, headers=cast.partner)
+        assert answer.status_code == 200, answer.text
+        answered[purpose] = len(numbers)
+
+    with _asking(server, ask):
+        yield
+
+
+@contextmanager
+def _asking(server: Server, ask: Callable[[httpx.Client, int, int], None]) -> Iterator[None]:
+    """`ask(client, worker, n)` in a loop on each of `LOOKUP_THREADS` threads, for the
+    block's duration and until the server dies."""
     stop = threading.Event()
 
-    def ask(worker: int) -> None:
+    def loop(worker: int) -> None:
         with server.client(timeout=30) as client:
             n = 0
             while not stop.is_set():
                 n += 1
                 try:
-                    answer = api.lookup(
-                        client, cast.partner, numbers[n % len(numbers)], f"{worker}"
-                    )
+                    ask(client, worker, n)
                 except httpx.HTTPError:
                     return  # the server is gone
-                assert answer.status_code == 200, answer.text
-                answered.append(answer.json()["lookup_id"])
 
     with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:
-        futures = [pool.submit(ask, worker) for worker in range(LOOKUP_THREADS)]
+        futures = [pool.submit(loop, worker) for worker in range(LOOKUP_THREADS)]
         try:
             yield
         finally:
