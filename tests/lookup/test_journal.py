@@ -16,8 +16,15 @@ from app.access import partners
 from app.core.audit import SYSTEM
 from app.core.db import connection_scope, session_scope
 from app.core.types import utcnow
-from app.lookup.journal import INTERVAL_SECONDS, expand_pending, expand_some, journal_row
-from app.lookup.models import LookupJournal, LookupRecord
+from app.lookup.journal import (
+    CHUNK,
+    INTERVAL_SECONDS,
+    Entry,
+    expand_pending,
+    expand_some,
+    journal_row,
+)
+from app.lookup.models import JOURNAL, LookupJournal, LookupRecord
 from tests.lookup.factories import make_talent, new_id_number
 
 
@@ -28,9 +35,7 @@ def counts(session: Session) -> tuple[int, int]:
     return int(journal or 0), int(records or 0)
 
 
-def put_in_journal(
-    session: Session, entries: list[tuple[str, str | None, str, str | None]]
-) -> uuid.UUID:
+def put_in_journal(session: Session, entries: list[Entry]) -> uuid.UUID:
     batch_id = uuid.uuid4()
     shared = {
         "occurred_at": utcnow(),
@@ -41,7 +46,7 @@ def put_in_journal(
         "purpose": "日志测试",
         "query_kind": "id_number",
     }
-    session.execute(LookupJournal.__table__.insert(), [journal_row(shared, batch_id, entries)])
+    session.execute(JOURNAL.insert(), [journal_row(shared, batch_id, entries)])
     return batch_id
 
 
@@ -75,8 +80,8 @@ def test_a_failed_expansion_keeps_the_batch_in_the_journal(db: Session) -> None:
 def test_expansion_works_through_the_journal_a_chunk_at_a_time(db: Session) -> None:
     for n in range(20):
         put_in_journal(db, [(uuid.uuid4().hex, f"{n:064x}", "no_priority", None)])
-    assert expand_some(db.connection()) == 8
-    assert counts(db) == (12, 8)
+    assert expand_some(db.connection()) == CHUNK
+    assert counts(db) == (20 - CHUNK, CHUNK)
     expand_pending(db.connection())
     assert counts(db) == (0, 20)
 
@@ -126,8 +131,8 @@ def test_two_expanders_at_once_take_different_batches(fresh_database_url: str) -
         for n in range(10):
             put_in_journal(session, [(uuid.uuid4().hex, f"{n:064x}", "no_priority", None)])
     with connection_scope() as first, connection_scope() as second:
-        assert expand_some(first, skip_locked=True) == 8
-        assert expand_some(second, skip_locked=True) == 2
+        assert expand_some(first, skip_locked=True) == CHUNK
+        assert expand_some(second, skip_locked=True) == 10 - CHUNK
         assert expand_some(second, skip_locked=True) == 0
     with session_scope() as session:
         assert counts(session) == (0, 10)
