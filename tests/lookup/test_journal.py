@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -138,3 +139,27 @@ def test_two_expanders_at_once_take_different_batches(fresh_database_url: str) -
         assert counts(session) == (0, 10)
         records = session.scalars(select(LookupRecord.subject_hash)).all()
     assert sorted(records) == [f"{n:064x}" for n in range(10)]
+
+
+def test_a_reader_waits_for_an_expansion_in_progress_and_then_sees_it(
+    fresh_database_url: str,
+) -> None:
+    """The access log must never miss a lookup: a reader that meets batches another
+    transaction is expanding waits for it to commit, then reads its records."""
+    if fresh_database_url.startswith("sqlite"):
+        pytest.skip("on SQLite the reader's write lock already waits for the expander")
+    with session_scope() as session:
+        for n in range(3):
+            put_in_journal(session, [(uuid.uuid4().hex, f"{n:064x}", "no_priority", None)])
+
+    def read() -> int:
+        with connection_scope() as reader:
+            expand_pending(reader)
+            return int(reader.scalar(select(func.count()).select_from(LookupRecord)) or 0)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with connection_scope() as expander:
+            assert expand_some(expander, skip_locked=True) == 3
+            seen = pool.submit(read)  # meets the three rows locked, not yet committed
+            time.sleep(0.3)
+        assert seen.result(timeout=30) == 3
