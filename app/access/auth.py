@@ -196,10 +196,8 @@ async def current_principal(
     """Runs on every authenticated call, so the credential is read in a read-only
     transaction shared with the calls that arrive at the same time (`group_commit`); the
     key's last use is written, at most once a minute, in one of its own."""
-    if bearer is None or bearer.scheme.lower() != "bearer":
-        raise Unauthorized("缺少访问凭据。")
     principal, used = await in_group_transaction(
-        partial(_admit, secret=bearer.credentials), transactions, read_only=True
+        partial(_admit, secret=bearer_secret(bearer)), transactions, read_only=True
     )
     if used:
         await in_transaction(partial(_mark_used, principal=principal), transactions)
