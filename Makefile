@@ -25,4 +25,4 @@ openapi: $(BIN)/bluecard
 	$(BIN)/python -m app.filing.file_format > schemas/submission.schema.json
 
 lint: $(BIN)/bluecard
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports

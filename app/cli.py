@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 
 from app.access.cli import register as register_access
 from app.core import audit
-from app.core.backup_cli import register as register_backup
 from app.core.db import get_engine, session_scope
 from app.core.logging import configure_logging, log_config
-from app.core.migrate import upgrade
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
+from app.ops.backup_cli import register as register_backup
+from app.ops.keys_cli import register as register_keys
+from app.ops.migrate import upgrade
 from app.registry.cli import register as register_registry
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -46,6 +47,7 @@ COMMAND_GROUPS: list[Register] = [
     register_registry,
     register_filing,
     register_backup,
+    register_keys,
 ]
 
 

@@ -11,7 +11,6 @@ from fastapi import APIRouter, FastAPI
 from app.access.admin_router import router as admin_router
 from app.access.router import router as auth_router
 from app.assistance.router import router as assistance_router
-from app.core.audit_router import router as audit_router
 from app.core.checkpoints import checkpoints_in_background
 from app.core.db import get_engine
 from app.core.logging import RequestLogMiddleware
@@ -22,6 +21,7 @@ from app.filing.router import router as filing_router
 from app.health.router import router as health_router
 from app.lookup.journal import expanded_in_background
 from app.lookup.router import router as lookup_router
+from app.ops.audit_router import router as audit_router
 from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router

@@ -31,11 +31,11 @@ from sqlalchemy import insert, text
 
 from app.core.audit import SystemActor
 from app.core.db import get_engine, session_scope
-from app.core.migrate import upgrade
 from app.filing import review
 from app.filing.intake import take_in
 from app.filing.models import Submission
 from app.filing.upload import hashed_upload
+from app.ops.migrate import upgrade
 from app.registry.markers import local_today
 from app.registry.models import Dependent, Honor, Talent
 

@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import Table, create_engine, insert, text
 
 from app.core.crypto import KeyRing
-from app.core.migrate import upgrade
 from app.demo.fakes import COUNTY_CODES
+from app.ops.migrate import upgrade
 from app.registry.identifiers import id_check_character
 from app.registry.models import BlueCard, Dependent, Honor, Marker, Talent
 

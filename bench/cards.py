@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.core.audit import SYSTEM
 from app.core.db import get_engine, get_sessionmaker, session_scope
 from app.core.keys import get_keyring
-from app.core.migrate import upgrade
 from app.core.settings import get_settings
 from app.demo.fakes import CITY_CODES, fake_card_no, fake_id_number, fake_name
+from app.ops.migrate import upgrade
 from app.registry.card_files import open_card_file
 from app.registry.cards import BATCH_SIZE, import_cards
 from app.registry.markers import local_today

@@ -117,7 +117,7 @@ def _prepare(url: str, key_file: Path) -> dict[str, Any]:
     from app.access.rules import PARTNER_SCOPES
     from app.core.audit import SYSTEM
     from app.core.db import get_engine, session_scope
-    from app.core.migrate import upgrade
+    from app.ops.migrate import upgrade
     from tests.robustness.api import bearer
     from tests.robustness.state import pointed_at
 

@@ -57,7 +57,7 @@ def reset_caches() -> None:
 @pytest.fixture(scope="session")
 def engine(configured: None) -> Iterator[Engine]:
     from app.core.db import get_engine
-    from app.core.migrate import upgrade
+    from app.ops.migrate import upgrade
 
     engine = get_engine()
     upgrade(engine)
@@ -180,7 +180,7 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
     """A database of its own, migrated, for tests that need real commits and several
     connections (concurrency, crash safety). Settings are pointed at it for the test."""
     from app.core.db import get_engine
-    from app.core.migrate import upgrade
+    from app.ops.migrate import upgrade
 
     previous = os.environ["BLUECARD_DATABASE_URL"]
     with throwaway_database(tmp_path) as url:

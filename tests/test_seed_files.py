@@ -11,16 +11,10 @@ from typing import Any
 
 import pytest
 
+from app.access.codes import Service
 from app.core.reference import REFERENCE_KINDS, SEED_DIR
 from app.demo.fakes import COUNTY_CODES
-from app.registry.codes import (
-    CATEGORY_SHORT_ZH,
-    RELATION_ZH,
-    SKILL_LEVEL_ZH,
-    Category,
-    Condition,
-    Service,
-)
+from app.registry.codes import CATEGORY_SHORT_ZH, RELATION_ZH, SKILL_LEVEL_ZH, Category, Condition
 
 REFERENCE_DIR = SEED_DIR / "reference"
 SHARED_CITIES = Path("/work/shared/data/anhui-cities.csv")

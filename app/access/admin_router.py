@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.access import partners, service
 from app.access.auth import ProvinceAdmin
+from app.access.codes import Role
 from app.access.schemas import (
     ApiKeyCreate,
     ApiKeyIssued,
@@ -25,7 +26,6 @@ from app.access.schemas import (
 )
 from app.core.db import SessionDep
 from app.core.paging import PageNumber
-from app.registry.codes import Role
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 

@@ -17,17 +17,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, bindparam, select, true, update
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.access import credentials, ratelimit
+from app.access.codes import Role
 from app.access.models import ApiKey, AuthToken, Partner, User
 from app.core.errors import Forbidden, Unauthorized
 from app.core.group_commit import in_group_transaction
 from app.core.settings import get_settings
 from app.core.transactions import TransactionsDep, in_transaction, transaction_memo
 from app.core.types import utcnow
-from app.registry.codes import Role
 
 PARTNER_ROLE = "partner"
 # Writing last_used_at on every call would turn each lookup into two writes.
@@ -60,8 +60,12 @@ class Principal:
         return self.kind == "partner"
 
     def sees_city(self, city_code: str | None) -> bool:
-        """The wall between cities: a city operator sees only their own city."""
-        return self.role != Role.city_operator or city_code == self.city_code
+        """The wall between cities: someone bound to a city sees only that city's records."""
+        return self.city_code is None or city_code == self.city_code
+
+    def city_filter(self, column: QueryableAttribute[Any]) -> ColumnElement[bool]:
+        """`sees_city` as a condition on a query's city-code column."""
+        return true() if self.city_code is None else column == self.city_code
 
 
 def principal_from_secret(session: Session, secret: str) -> Principal | None:

@@ -7,28 +7,21 @@ from __future__ import annotations
 
 import argparse
 import functools
-import getpass
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeAlias
 
 from app.access import partners, service
+from app.access.codes import Role
 from app.access.rules import PARTNER_SCOPES
+from app.core.audit import shell_actor
 from app.core.db import session_scope
 from app.core.errors import AppError
 from app.core.types import utcnow
-from app.registry.codes import Role
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Command = Callable[[argparse.Namespace], int]
-
-
-@dataclass(frozen=True)
-class CliActor:
-    actor_id: str
-    actor_role: str = "system"
 
 
 def register(sub: SubParsers) -> None:
@@ -86,7 +79,7 @@ def _users_create(args: argparse.Namespace) -> int:
     with session_scope() as session:
         user = service.create_user(
             session,
-            _actor(),
+            shell_actor(),
             username=args.username,
             password=password,
             role=args.role,
@@ -109,14 +102,14 @@ def _users_list(_args: argparse.Namespace) -> int:
 def _users_disable(args: argparse.Namespace) -> int:
     with session_scope() as session:
         user = service.get_user_by_username(session, args.username)
-        service.update_user(session, _actor(), user, is_active=False)
+        service.update_user(session, shell_actor(), user, is_active=False)
     print(f"disabled user {user.username}")
     return 0
 
 
 def _partners_create(args: argparse.Namespace) -> int:
     with session_scope() as session:
-        actor = _actor()
+        actor = shell_actor()
         partner = partners.create_partner(
             session,
             actor,
@@ -148,7 +141,7 @@ def _partners_issue_key(args: argparse.Namespace) -> int:
     with session_scope() as session:
         partner = partners.get_partner_by_name(session, args.name)
         row, key = partners.issue_api_key(
-            session, _actor(), partner, label=args.label, expires_at=expires_at
+            session, shell_actor(), partner, label=args.label, expires_at=expires_at
         )
     print(f"issued key {row.prefix} for {partner.name}")
     print(key)
@@ -158,7 +151,7 @@ def _partners_issue_key(args: argparse.Namespace) -> int:
 def _partners_revoke_key(args: argparse.Namespace) -> int:
     with session_scope() as session:
         key = partners.get_api_key_by_prefix(session, args.prefix)
-        partners.revoke_api_key(session, _actor(), key)
+        partners.revoke_api_key(session, shell_actor(), key)
     print(f"revoked key {args.prefix}")
     return 0
 
@@ -177,10 +170,3 @@ def _refusals_printed(command: Command) -> Command:
             return 1
 
     return run
-
-
-def _actor() -> CliActor:
-    try:
-        return CliActor(actor_id=f"cli:{getpass.getuser()}")
-    except (KeyError, OSError):
-        return CliActor(actor_id="cli:unknown")

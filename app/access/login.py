@@ -20,12 +20,12 @@ from app.access import passwords, ratelimit, rules
 from app.access.models import LoginThrottle, User
 from app.access.service import IssuedToken, issue_token
 from app.core import audit
-from app.core.audit import SystemActor
+from app.core.audit import NamedActor
 from app.core.settings import get_settings
 from app.core.types import utcnow
 
 _USERNAME_COLUMN_LENGTH = 64
-_ANONYMOUS = SystemActor(actor_id="anonymous", actor_role="anonymous")
+_ANONYMOUS = NamedActor(actor_id="anonymous", actor_role="anonymous")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _succeed(session: Session, user: User, client_address: str, now: datetime) -
         .values(failures=0, locked_until=None)
     )
     token = issue_token(session, user)
-    actor = SystemActor(actor_id=f"user:{user.username}", actor_role=user.role)
+    actor = NamedActor(actor_id=f"user:{user.username}", actor_role=user.role)
     audit.record(session, actor, "auth.login", f"user:{user.username}", {"address": client_address})
     return LoginOutcome(token=token, user=user)
 

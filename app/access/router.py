@@ -10,13 +10,13 @@ from fastapi.responses import JSONResponse
 
 from app.access import login, ratelimit, service
 from app.access.auth import CurrentPrincipal
+from app.access.codes import Role
 from app.access.models import Partner, User
 from app.access.schemas import Me, PartnerMe, TokenOut, UserMe
 from app.core.db import SessionDep
 from app.core.errors import Forbidden
 from app.core.problems import problem
 from app.core.types import utcnow
-from app.registry.codes import Role
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 
 from app.access import passwords
+from app.access.codes import Role, Service, scope_for
 from app.core.errors import InvalidInput, field_error
 from app.core.reference import city_names
-from app.registry.codes import Role, Service, scope_for
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9._@-]{2,63}$")
 # The audit chain refuses ID numbers, and a username is written into it on every login.

@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from app.access.codes import Role
 from app.access.rules import PARTNER_SCOPES
-from app.registry.codes import Role
 
 Scope = Annotated[str, Field(json_schema_extra={"enum": list(PARTNER_SCOPES)})]
 Password = Annotated[str, Field(min_length=1, max_length=256)]

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.access import credentials, passwords, rules
+from app.access.codes import Role
 from app.access.models import AuthToken, User
 from app.access.partners import create_partner, issue_api_key
 from app.core import audit
@@ -22,7 +23,6 @@ from app.core.errors import Conflict, NotFound
 from app.core.paging import Page, paginate
 from app.core.settings import get_settings
 from app.core.types import utcnow
-from app.registry.codes import Role
 
 # Partners live in their own module; these two are named here too for existing callers.
 __all__ = [

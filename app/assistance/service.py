@@ -24,7 +24,6 @@ from app.core.errors import Conflict, InvalidInput, NotFound, field_error
 from app.core.keys import get_keyring
 from app.core.paging import paginate
 from app.core.reference import city_names
-from app.registry.codes import Role
 from app.registry.identifiers import mask_id_number
 from app.registry.models import Dependent, Talent
 from app.registry.records import DEPENDENT_ID_CONTEXT
@@ -143,8 +142,7 @@ def list_cases(
 ) -> tuple[list[AssistanceCase], int]:
     """Cases the viewer may see, longest open first."""
     query = select(AssistanceCase)
-    if viewer.role == Role.city_operator:
-        query = query.where(AssistanceCase.city_code == viewer.city_code)
+    query = query.where(viewer.city_filter(AssistanceCase.city_code))
     if city_code:
         query = query.where(AssistanceCase.city_code == city_code)
     if status:

@@ -8,6 +8,7 @@ written in the same transaction as the change they record.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import re
@@ -59,12 +60,20 @@ class Actor(Protocol):
 
 
 @dataclass(frozen=True)
-class SystemActor:
-    actor_id: str = "system"
-    actor_role: str = "system"
+class NamedActor:
+    actor_id: str
+    actor_role: str
 
 
-SYSTEM = SystemActor()
+SYSTEM = NamedActor("system", "system")
+
+
+def shell_actor(role: str = "operator") -> NamedActor:
+    """The person at the server's shell (a CLI command), as the audit chain names them."""
+    try:
+        return NamedActor(f"cli:{getpass.getuser()}", role)
+    except (KeyError, OSError):  # no login name (a container's bare uid)
+        return NamedActor("cli:unknown", role)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import random
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,14 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access import partners, service
+from app.access.codes import Role
 from app.access.models import Partner, User
-from app.core.audit import SYSTEM
+from app.core.audit import SYSTEM, NamedActor
 from app.filing import review
 from app.filing.intake import take_in
 from app.filing.models import Submission
 from app.filing.upload import hashed_upload
 from app.registry.cards import import_cards
-from app.registry.codes import Role
 from app.registry.markers import local_today
 
 from .fakes import fake_card_no, fake_id_number, fake_name, fake_occupation, fake_talent_record
@@ -42,12 +41,6 @@ USERS = [
 # Cities filed in the demo, with how many talents each files.
 FILED_CITIES = {"340100": 60, "340200": 40, "340300": 30, "340500": 30, "340800": 30, "341200": 30}
 EXTRA_CARDS = 400  # blue-card holders who are not leading talents
-
-
-@dataclass(frozen=True)
-class _Actor:
-    actor_id: str
-    actor_role: str
 
 
 def load_demo(session: Session) -> list[str]:
@@ -82,17 +75,17 @@ def load_demo(session: Session) -> list[str]:
 
 
 def _file_talents(session: Session, rng: random.Random, today: date) -> None:
-    admin = _Actor("user:admin", Role.province_admin.value)
+    admin = NamedActor("user:admin", Role.province_admin.value)
     seen: set[str] = set()
     for city_code, count in FILED_CITIES.items():
         records = [_distinct_record(rng, city_code, seen) for _ in range(count)]
         _import_cards(session, rng, city_code, records)
-        operator = _Actor(f"user:{_operator_of(city_code)}", Role.city_operator.value)
+        operator = NamedActor(f"user:{_operator_of(city_code)}", Role.city_operator.value)
         submission = _submit(session, operator, city_code, "2026Q3", records, today)
         review.submit(session, operator, submission)
         review.approve(session, admin, submission, today=today)
     # Work waiting for the province and for the city, so every page has something to show.
-    operator = _Actor("user:hefei", Role.city_operator.value)
+    operator = NamedActor("user:hefei", Role.city_operator.value)
     pending = [_distinct_record(rng, "340100", seen) for _ in range(8)]
     review.submit(session, operator, _submit(session, operator, "340100", "2026Q4", pending, today))
     broken = [_distinct_record(rng, "340200", seen) for _ in range(5)]
@@ -100,7 +93,7 @@ def _file_talents(session: Session, rng: random.Random, today: date) -> None:
         "0" if broken[1]["id_number"][-1] != "0" else "1"
     )
     broken[3]["skill_level"] = "大师"
-    wuhu = _Actor("user:wuhu", Role.city_operator.value)
+    wuhu = NamedActor("user:wuhu", Role.city_operator.value)
     _submit(session, wuhu, "340200", "2026Q4", broken, today)
 
 
@@ -143,7 +136,7 @@ def _import_cards(
 
 def _submit(
     session: Session,
-    actor: _Actor,
+    actor: NamedActor,
     city_code: str,
     period: str,
     records: list[dict[str, Any]],

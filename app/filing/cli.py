@@ -8,14 +8,14 @@ in Chinese and never show an ID number (row errors are already masked).
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
 
+from app.access.codes import Role
+from app.core.audit import shell_actor
 from app.core.db import session_scope
 from app.core.errors import AppError
 from app.core.reference import city_names
@@ -23,7 +23,6 @@ from app.filing import queries, review
 from app.filing.constants import STATUS_ZH, SubmissionStatus
 from app.filing.intake import take_in
 from app.filing.upload import hashed_upload
-from app.registry.codes import Role
 from app.registry.markers import local_today
 
 # Exit codes: valid (and submitted, if asked) / some rows have errors / refused outright.
@@ -37,14 +36,6 @@ _COUNT_NAMES = {
     "retire": "退出",
     "unchanged": "无变化",
 }
-
-
-@dataclass(frozen=True)
-class CityOperatorActor:
-    """The person at the server's shell, filing for a city, as the audit chain names them."""
-
-    actor_id: str
-    actor_role: str = Role.city_operator.value
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,7 +63,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"未知的城市代码：{args.city}", file=sys.stderr)
         return EXIT_REFUSED
     today = local_today()
-    actor = CityOperatorActor(f"cli:{getpass.getuser()}")
+    actor = shell_actor(Role.city_operator)
     try:
         with (
             args.file.open("rb") as stream,

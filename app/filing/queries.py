@@ -16,7 +16,6 @@ from app.access.auth import Principal
 from app.core.paging import Page, paginate
 from app.filing.constants import Outcome, SubmissionStatus
 from app.filing.models import Submission, SubmissionError, SubmissionRow
-from app.registry.codes import Role
 
 
 def list_submissions(
@@ -30,8 +29,7 @@ def list_submissions(
 ) -> Page[Submission]:
     """Newest first; a city operator sees their own city's only."""
     query = select(Submission)
-    if caller.role == Role.city_operator:
-        query = query.where(Submission.city_code == caller.city_code)
+    query = query.where(caller.city_filter(Submission.city_code))
     if city_code is not None:
         query = query.where(Submission.city_code == city_code)
     if status is not None:

@@ -11,10 +11,17 @@ import json
 from typing import Any
 
 from app.core.crypto import KeyRing
+from app.core.db import Base
+from app.core.rotation import CipherColumn
+from app.filing.models import SubmissionRow
 from app.filing.rows import FiledRow, Retirement
 from app.registry.records import DependentData, HonorData, TalentData
 
 RECORD_CONTEXT = "submission_row.record"
+# The filing's encrypted columns, for key rotation (`core.rotation`).
+CIPHER_COLUMNS: tuple[CipherColumn, ...] = (
+    (Base.metadata.tables[SubmissionRow.__tablename__], "record_cipher", RECORD_CONTEXT),
+)
 
 
 def seal(record: FiledRow, keyring: KeyRing) -> str:

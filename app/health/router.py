@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.core.db import READ_ONLY, get_engine
-from app.core.migrate import current_revision, head_revision
 from app.core.problems import problem
+from app.ops.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
 

@@ -14,8 +14,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from app.registry.codes import DEPENDENT_SERVICES, MarkerStatus, Relation, Service
-from app.registry.markers import status_on
+from app.access.codes import Service
+from app.registry.codes import DEPENDENT_SERVICES, Relation
+from app.registry.markers import grants_priority
 
 Basis = Literal["holder", "dependent"]
 
@@ -52,19 +53,11 @@ def relations_entitled_to(service: Service) -> frozenset[Relation]:
     return frozenset(rel for rel, services in DEPENDENT_SERVICES.items() if service in services)
 
 
-def marker_grants_priority(status: str | None, valid_until: date | None, today: date) -> bool:
-    """Only an active marker still within its term counts: suspended, revoked and expired
-    markers (and no marker at all) give nothing."""
-    if status is None or valid_until is None:
-        return False
-    return status_on(status, valid_until, today) == MarkerStatus.active
-
-
 def decide(matches: Iterable[Match], service: Service, today: date) -> Verdict:
     entitled = relations_entitled_to(service)
     as_dependent: Match | None = None
     for match in matches:
-        if not marker_grants_priority(match.marker_status, match.valid_until, today):
+        if not grants_priority(match.marker_status, match.valid_until, today):
             continue
         if match.relation is None:
             return Verdict("holder", match)

@@ -15,8 +15,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from app.access.codes import Service
 from app.lookup.rules import Basis
-from app.registry.codes import Service
 from app.registry.fields import IdNumber
 
 MAX_BATCH = 1000

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 
 from app.access.auth import Principal
+from app.access.codes import Role, Service, scope_for
 from app.core.errors import Forbidden
 from app.core.group_commit import Outcome
 from app.core.keys import get_keyring
@@ -52,7 +53,6 @@ from app.lookup.schemas import (
     MarkerRef,
     PersonOut,
 )
-from app.registry.codes import Role, Service, scope_for
 from app.registry.identifiers import InvalidIdNumber, mask_id_number, validate_id_number
 from app.registry.markers import CHINA_STANDARD_TIME, local_today
 from app.registry.models import BlueCard, Dependent, Marker, Talent

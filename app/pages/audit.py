@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.core import audit
 from app.core.db import SessionDep
 from app.pages.rendering import render
 from app.pages.session import page_gate
-from app.registry.codes import Role
 
 router = APIRouter()
 

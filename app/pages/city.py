@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.paging import PageNumber
@@ -36,7 +37,6 @@ from app.pages.submissions import (
     report_download,
     submission_context,
 )
-from app.registry.codes import Role
 from app.registry.markers import local_today
 
 router = APIRouter()

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.access.auth import Principal
+from app.access.codes import Role, Service
 from app.core.db import SessionDep
 from app.core.types import utcnow
 from app.lookup import access_log, service
 from app.lookup.schemas import LookupRequest
 from app.pages.rendering import render
 from app.pages.session import page_gate
-from app.registry.codes import Role, Service
 from app.registry.identifiers import normalize_id_number
 
 router = APIRouter()

@@ -16,12 +16,12 @@ from starlette.responses import Response
 
 from app.access import partners
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.access.rules import PARTNER_SCOPES
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.pages.rendering import render
 from app.pages.session import page_gate
-from app.registry.codes import Role
 
 router = APIRouter()
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.paging import PageNumber
@@ -26,7 +27,6 @@ from app.filing.schemas import RejectIn, submission_summary
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.pages.submissions import report_download, submission_context
-from app.registry.codes import Role
 from app.registry.markers import local_today
 
 router = APIRouter()

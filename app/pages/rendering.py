@@ -15,6 +15,7 @@ from jinja2.runtime import Context
 from starlette.responses import Response
 
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.core.reference import city_names
 from app.pages import formatting
 from app.pages.session import (
@@ -23,7 +24,6 @@ from app.pages.session import (
     session_secret,
     set_secret_cookie,
 )
-from app.registry.codes import Role
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"

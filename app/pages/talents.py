@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
@@ -26,7 +27,7 @@ from app.lookup import access_log
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.registry import markers, outputs, queries
-from app.registry.codes import Category, Role
+from app.registry.codes import Category
 from app.registry.deps import valid_talent
 from app.registry.history import versions_of
 from app.registry.markers import local_today

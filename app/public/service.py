@@ -23,10 +23,10 @@ from app.core.db import READ_ONLY
 from app.core.errors import InvalidInput, NotFound, field_error
 from app.core.reference import city_names
 from app.core.settings import get_settings
-from app.lookup.rules import marker_grants_priority
 from app.public.masking import mask_name
 from app.public.schemas import MarkerVerification, RosterItem, RosterPage
-from app.registry.codes import Category, MarkerStatus
+from app.registry import markers
+from app.registry.codes import Category
 from app.registry.models import Honor, Marker, Talent
 
 _CODE_SHAPE = re.compile(r"[0-9A-Z-]{1,40}")
@@ -68,7 +68,7 @@ def verify_marker(session: Session, code: str, *, today: date) -> MarkerVerifica
     if row is None:
         raise NotFound("未找到该标识编码：它从未签发过。")
     return MarkerVerification(
-        valid=marker_grants_priority(row.status, row.valid_until, today),
+        valid=markers.grants_priority(row.status, row.valid_until, today),
         name_masked=mask_name(row.name),
         city_name=city_names().get(row.city_code, row.city_code),
         categories=_categories_of(session, [row.id])[row.id],
@@ -108,8 +108,7 @@ def read_only(session: Session) -> None:
 
 def _roster_condition(where: RosterFilter, today: date) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = [
-        Marker.status == MarkerStatus.active,
-        Marker.valid_until >= today,
+        markers.active_on(today),
     ]
     if where.city_code:
         clauses.append(Talent.city_code == where.city_code)

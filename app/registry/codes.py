@@ -1,4 +1,4 @@
-"""The stable codes of the registry (conditions, categories, services, roles...).
+"""The stable codes of the registry (conditions, categories, skill levels, relations...).
 
 Codes only: display names live in the seed CSVs. The Chinese words below are the ones the
 filing formats accept in cells (see the contract), so the parsers can map them to codes.
@@ -7,6 +7,8 @@ filing formats accept in cells (see the contract), so the parsers can map them t
 from __future__ import annotations
 
 from enum import StrEnum
+
+from app.access.codes import Service
 
 
 class Condition(StrEnum):
@@ -34,15 +36,6 @@ class SkillLevel(StrEnum):
     senior_worker = "senior_worker"
 
 
-class Service(StrEnum):
-    employment = "employment"
-    social_insurance = "social_insurance"
-    medical = "medical"
-    education = "education"
-    housing = "housing"
-    hukou = "hukou"
-
-
 class Relation(StrEnum):
     spouse = "spouse"
     child = "child"
@@ -53,13 +46,6 @@ class MarkerStatus(StrEnum):
     suspended = "suspended"
     revoked = "revoked"
     expired = "expired"
-
-
-class Role(StrEnum):
-    province_admin = "province_admin"
-    city_operator = "city_operator"
-    window_clerk = "window_clerk"
-    auditor = "auditor"
 
 
 # The services a registered dependent of a marker holder gets priority for (contract).
@@ -91,8 +77,3 @@ RELATION_ZH: dict[Relation, str] = {
     Relation.spouse: "配偶",
     Relation.child: "子女",
 }
-
-
-def scope_for(service: Service | str) -> str:
-    """The partner scope that allows lookups for `service`, e.g. `priority:housing`."""
-    return f"priority:{Service(service)}"

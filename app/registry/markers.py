@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from app.core import audit
@@ -71,6 +72,20 @@ def status_on(stored: str, valid_until: date, today: date) -> str:
     if stored == MarkerStatus.active and valid_until < today:
         return MarkerStatus.expired.value
     return stored
+
+
+def grants_priority(stored: str | None, valid_until: date | None, today: date) -> bool:
+    """The active-marker rule: only an active marker still within its term counts;
+    suspended, revoked and expired markers (and no marker at all) give nothing.
+    `active_on` is the same rule as SQL."""
+    if stored is None or valid_until is None:
+        return False
+    return stored == MarkerStatus.active and valid_until >= today
+
+
+def active_on(today: date) -> ColumnElement[bool]:
+    """`grants_priority` as a condition on `Marker`, for queries."""
+    return and_(Marker.status == MarkerStatus.active.value, Marker.valid_until >= today)
 
 
 def review_date(today: date) -> date:

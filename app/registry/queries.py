@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.access.auth import Principal
 from app.core.errors import InvalidInput, field_error
-from app.registry.codes import MarkerStatus, Role
+from app.registry import markers
+from app.registry.codes import MarkerStatus
 from app.registry.models import Honor, Marker, Talent
 
 
@@ -82,8 +83,7 @@ def load_talent(session: Session, talent_id: uuid.UUID) -> Talent | None:
 def _filtered(
     query: Select[Talent], caller: Principal, filters: TalentFilters, today: date
 ) -> Select[Talent]:
-    if caller.role == Role.city_operator:
-        query = query.where(Talent.city_code == caller.city_code)
+    query = query.where(caller.city_filter(Talent.city_code))
     if filters.city_code:
         query = query.where(Talent.city_code == filters.city_code)
     if filters.status:
@@ -101,7 +101,7 @@ def _marker_condition(status: str, today: date) -> ColumnElement[bool]:
     if status == "none":
         return ~Talent.marker.has()
     if status == MarkerStatus.active:
-        return Talent.marker.has(and_(Marker.status == status, Marker.valid_until >= today))
+        return Talent.marker.has(markers.active_on(today))
     if status == MarkerStatus.expired:
         return Talent.marker.has(
             and_(Marker.status == MarkerStatus.active.value, Marker.valid_until < today)

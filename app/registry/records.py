@@ -15,15 +15,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.core.crypto import KeyRing
+from app.core.db import Base
+from app.core.rotation import CipherColumn
 from app.registry.codes import Condition
-from app.registry.models import Talent
+from app.registry.models import BlueCard, Dependent, Talent
 
 # Associated data of each encrypted column: a token copied into another column won't decrypt.
 TALENT_ID_CONTEXT = "talent.id_number"
 DEPENDENT_ID_CONTEXT = "dependent.id_number"
 CARD_ID_CONTEXT = "blue_card.id_number"
-# A submission's validated row, kept encrypted until approval (app/filing seals it with this).
-SUBMISSION_ROW_CONTEXT = "submission_row.record"
+# The registry's encrypted columns, for key rotation (`core.rotation`).
+CIPHER_COLUMNS: tuple[CipherColumn, ...] = (
+    (Base.metadata.tables[Talent.__tablename__], "id_cipher", TALENT_ID_CONTEXT),
+    (Base.metadata.tables[Dependent.__tablename__], "id_cipher", DEPENDENT_ID_CONTEXT),
+    (Base.metadata.tables[BlueCard.__tablename__], "id_cipher", CARD_ID_CONTEXT),
+)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from fastapi import Depends
 from sqlalchemy import select
 
 from app.access.auth import CurrentPrincipal, Principal, allow
+from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import NotFound
-from app.registry.codes import Role
 from app.studios.models import StudioApplication
 
 # Applications are entered by the talent's city bureau or at a service window.

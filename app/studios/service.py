@@ -20,9 +20,8 @@ from app.core import audit
 from app.core.errors import Conflict, InvalidInput, NotFound, field_error
 from app.core.paging import paginate
 from app.core.types import utcnow
-from app.registry.codes import MarkerStatus, Role
 from app.registry.identifiers import InvalidUscc, validate_uscc
-from app.registry.markers import effective_status
+from app.registry.markers import grants_priority
 from app.registry.models import Talent
 from app.studios.constants import (
     FIRST_BATCH_YEAR,
@@ -48,7 +47,7 @@ def apply(
     """Enter a talent's application; refuse one without an active marker or a duplicate."""
     talent = visible_talent(session, actor, data.talent_id)
     marker = talent.marker
-    if marker is None or effective_status(marker, today) != MarkerStatus.active:
+    if marker is None or not grants_priority(marker.status, marker.valid_until, today):
         raise _refusal(
             "talent_id",
             "marker_not_active",
@@ -152,8 +151,7 @@ def list_applications(
 ) -> tuple[list[StudioApplication], int]:
     """Applications the viewer may see, oldest first (the province works the queue in order)."""
     query = select(StudioApplication)
-    if viewer.role == Role.city_operator:
-        query = query.where(StudioApplication.city_code == viewer.city_code)
+    query = query.where(viewer.city_filter(StudioApplication.city_code))
     if city_code:
         query = query.where(StudioApplication.city_code == city_code)
     if status:
@@ -176,8 +174,7 @@ def list_studios(
     page_size: int,
 ) -> tuple[list[Studio], int]:
     query = select(Studio)
-    if viewer.role == Role.city_operator:
-        query = query.where(Studio.city_code == viewer.city_code)
+    query = query.where(viewer.city_filter(Studio.city_code))
     if city_code:
         query = query.where(Studio.city_code == city_code)
     if batch_year:

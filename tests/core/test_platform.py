@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from app.core.migrate import schema_drift
+from app.ops.migrate import schema_drift
 
 ROOT = Path(__file__).resolve().parents[2]
 

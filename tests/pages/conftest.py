@@ -109,8 +109,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """The real application served by uvicorn on a free port, on a database of its own."""
     from app.access.ratelimit import reset_limiter
     from app.core.db import get_engine
-    from app.core.migrate import upgrade
     from app.main import create_app
+    from app.ops.migrate import upgrade
 
     previous = {
         k: os.environ.get(k) for k in ("BLUECARD_DATABASE_URL", "BLUECARD_RATE_LIMIT_LOGIN")

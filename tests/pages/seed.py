@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.core.audit import SYSTEM, SystemActor
+from app.core.audit import SYSTEM, NamedActor
 from app.core.keys import get_keyring
 from app.demo.fakes import fake_id_number, fake_talent_record
 from app.filing import review
@@ -98,7 +98,7 @@ def pending_submission(
     session: Session, records: list[dict[str, Any]], *, city_code: str, period: str = "2026Q3"
 ) -> Submission:
     """A city's file validated and submitted for review, through the filing service."""
-    operator = SystemActor(actor_id="user:city-seed", actor_role="city_operator")
+    operator = NamedActor(actor_id="user:city-seed", actor_role="city_operator")
     upload = hashed_upload(io.BytesIO(csv_of(records)), "seed.csv")
     intake = take_in(
         session,

@@ -19,13 +19,13 @@ from app.core.db import get_engine, session_scope
 from app.core.keys import get_keyring
 from app.core.settings import get_settings
 from app.filing.models import Submission, SubmissionRow
+from app.filing.sealed import RECORD_CONTEXT
 from app.registry import service
 from app.registry.cards import import_cards
 from app.registry.models import BlueCard, Dependent, Talent
 from app.registry.records import (
     CARD_ID_CONTEXT,
     DEPENDENT_ID_CONTEXT,
-    SUBMISSION_ROW_CONTEXT,
     TALENT_ID_CONTEXT,
     TalentData,
 )
@@ -113,7 +113,7 @@ def test_key_rotation_reencrypts_every_ciphertext(
             assert len(talent) == 1  # the blind index did not change
         row = session.get(SubmissionRow, submission)
         assert row is not None and row.record_cipher is not None
-        assert datas[0].id_number in ring.decrypt(row.record_cipher, context=SUBMISSION_ROW_CONTEXT)
+        assert datas[0].id_number in ring.decrypt(row.record_cipher, context=RECORD_CONTEXT)
     assert _talent_versions() == versions  # re-encryption is not an edit: ETags stay
 
 
@@ -155,7 +155,7 @@ def _submission_row(session: Session, record: dict[str, object]) -> int:
         outcome="create",
         diff={},
         eligible_after=True,
-        record_cipher=get_keyring().encrypt(json.dumps(record), context=SUBMISSION_ROW_CONTEXT),
+        record_cipher=get_keyring().encrypt(json.dumps(record), context=RECORD_CONTEXT),
     )
     session.add(row)
     session.flush()
@@ -168,7 +168,7 @@ def _all_tokens(session: Session) -> list[tuple[str, str]]:
         *((t, DEPENDENT_ID_CONTEXT) for t in session.scalars(select(Dependent.id_cipher))),
         *((t, CARD_ID_CONTEXT) for t in session.scalars(select(BlueCard.id_cipher))),
         *(
-            (t, SUBMISSION_ROW_CONTEXT)
+            (t, RECORD_CONTEXT)
             for t in session.scalars(select(SubmissionRow.record_cipher))
             if t is not None
         ),

@@ -151,7 +151,7 @@ def test_postgres_stopped_mid_traffic_gives_503_then_recovers_by_itself(
     url = cluster.url.rsplit("/", 1)[0] + "/bluecard"
     key_file = tmp_path / "bluecard.keys"
     with pointed_at(url, key_file=key_file):
-        from app.core.migrate import upgrade
+        from app.ops.migrate import upgrade
 
         upgrade(get_engine())
         cast = make_cast()

@@ -66,8 +66,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             env.setenv(f"BLUECARD_RATE_LIMIT_{name}", "1000000/minute")
         from app.access.ratelimit import reset_limiter
         from app.core.db import get_engine
-        from app.core.migrate import upgrade
         from app.core.settings import get_settings
+        from app.ops.migrate import upgrade
 
         get_settings.cache_clear()
         upgrade(get_engine())

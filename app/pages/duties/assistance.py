@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.assistance import service
 from app.assistance.constants import SERVICE_KIND_ZH, CaseStatus
 from app.assistance.deps import readable_case, writable_case
@@ -33,7 +34,6 @@ from app.pages.duties.common import (
     validation_message,
 )
 from app.pages.rendering import render
-from app.registry.codes import Role
 from app.registry.markers import local_today
 
 router = APIRouter()

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.pages.session import page_gate
 from app.registry import queries
-from app.registry.codes import Role
 from app.registry.identifiers import InvalidIdNumber, mask_id_number, validate_id_number
 from app.registry.markers import effective_status
 from app.registry.models import Talent

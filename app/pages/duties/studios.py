@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.paging import PageNumber
@@ -28,7 +29,6 @@ from app.pages.duties.common import (
 )
 from app.pages.rendering import render
 from app.pages.session import page_gate
-from app.registry.codes import Role
 from app.registry.markers import local_today
 from app.studios import service
 from app.studios.constants import PROJECT_TYPE_ZH, STATUS_ZH, ApplicationStatus

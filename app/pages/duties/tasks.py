@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.access.auth import Principal
+from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.paging import PageNumber
@@ -25,7 +26,6 @@ from app.pages.duties.common import (
     validation_message,
 )
 from app.pages.rendering import render
-from app.registry.codes import Role
 from app.registry.markers import local_today
 from app.tasks import service
 from app.tasks.export import XLSX_MEDIA_TYPE, ledger_workbook

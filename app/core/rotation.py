@@ -4,61 +4,50 @@ The new key is written to the key file first, with the old keys kept, so a rotat
 stops half-way leaves every row readable; `reencrypt_all` finishes it when run again.
 Rows are rewritten in batches, each its own transaction, through the table (not the ORM),
 so a record's version (its ETag) does not change: re-encryption is not an edit. The blind
-index never changes, so lookups work throughout.
+index never changes, so lookups work throughout. Each domain declares its encrypted columns
+(`CIPHER_COLUMNS` in its models); the caller hands them all in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Engine
 
 from app.core.crypto import KeyRing
-from app.core.db import Base
-from app.filing.models import SubmissionRow
-from app.registry.models import BlueCard, Dependent, Talent
-from app.registry.records import (
-    CARD_ID_CONTEXT,
-    DEPENDENT_ID_CONTEXT,
-    SUBMISSION_ROW_CONTEXT,
-    TALENT_ID_CONTEXT,
-)
 
 BATCH_SIZE = 5000
-# Every encrypted column: (table, its ciphertext column, the context it was sealed with).
-CIPHER_COLUMNS: tuple[tuple[Table, str, str], ...] = (
-    (Base.metadata.tables[Talent.__tablename__], "id_cipher", TALENT_ID_CONTEXT),
-    (Base.metadata.tables[Dependent.__tablename__], "id_cipher", DEPENDENT_ID_CONTEXT),
-    (Base.metadata.tables[BlueCard.__tablename__], "id_cipher", CARD_ID_CONTEXT),
-    (Base.metadata.tables[SubmissionRow.__tablename__], "record_cipher", SUBMISSION_ROW_CONTEXT),
-)
+# An encrypted column: its table, the ciphertext column's name, the context it is sealed with.
+CipherColumn = tuple[Table, str, str]
 
 
 def rotate_keys(
     engine: Engine,
     keyring: KeyRing,
     key_file: Path,
+    columns: Sequence[CipherColumn],
     *,
     on_progress: Callable[[str, int], object] = lambda _table, _rows: None,
 ) -> tuple[KeyRing, dict[str, int]]:
     """Save a rotated ring to `key_file`, then re-encrypt everything under its new key."""
     rotated = keyring.rotate()
     rotated.save(key_file)
-    return rotated, reencrypt_all(engine, rotated, on_progress=on_progress)
+    return rotated, reencrypt_all(engine, rotated, columns, on_progress=on_progress)
 
 
 def reencrypt_all(
     engine: Engine,
     keyring: KeyRing,
+    columns: Sequence[CipherColumn],
     *,
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[str, int], object] = lambda _table, _rows: None,
 ) -> dict[str, int]:
     """Re-encrypt every ciphertext not under the current key; rows rewritten per table."""
     counts: dict[str, int] = {}
-    for table, column, context in CIPHER_COLUMNS:
+    for table, column, context in columns:
         counts[table.name] = 0
         for rewritten in _reencrypt_table(engine, keyring, table, column, context, batch_size):
             counts[table.name] += rewritten
