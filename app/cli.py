@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from app import __version__
 from app.access.cli import register as register_access
 from app.core import audit
 from app.core.db import get_engine, session_scope
@@ -53,6 +54,7 @@ COMMAND_GROUPS: list[Register] = [
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bluecard", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"bluecard {__version__}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     for register in COMMAND_GROUPS:
         register(sub)
