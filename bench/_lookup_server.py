@@ -34,14 +34,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(command: list[str], env: dict[str, str], log_path: Path) -> Iterator[Server]:
-    """Run `command` (with "{port}" filled in), output to `log_path`; yield the server."""
+def running(
+    command: list[str], env: dict[str, str], log_path: Path, cwd: Path = ROOT
+) -> Iterator[Server]:
+    """Run `command` (with "{port}" filled in) in `cwd`, output to `log_path`; yield the server."""
     port = free_port()
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [part.replace("{port}", str(port)) for part in command],
             env=env,
-            cwd=ROOT,
+            cwd=cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
