@@ -123,7 +123,7 @@ class FormRefused(AppError):
         super().__init__(error)
         self.status = status
         self.show = show
-        self.retry = Retry(error, status, {k: _shown_again(v) for k, v in (form or {}).items()})
+        self.retry = Retry(error, status, {k: shown_again(v) for k, v in (form or {}).items()})
 
 
 def install_page_errors(app: FastAPI) -> None:
@@ -170,7 +170,8 @@ def _show_again(request: Request, refused: FormRefused) -> Response:
         return refused.show(session, refused.retry)
 
 
-def _shown_again(value: Any) -> Any:
+def shown_again(value: Any) -> Any:
+    """A form value to show back: blank when it holds an ID number, however typed."""
     if not isinstance(value, str):
         return value
     digits = _ID_SEPARATORS.sub("", value.translate(_FULL_WIDTH_DIGITS))
