@@ -126,6 +126,14 @@ class FormRefused(AppError):
         self.retry = Retry(error, status, {k: shown_again(v) for k, v in (form or {}).items()})
 
 
+def shown_again(value: Any) -> Any:
+    """A form value to show back: blank when it holds an ID number, however typed."""
+    if not isinstance(value, str):
+        return value
+    digits = _ID_SEPARATORS.sub("", value.translate(_FULL_WIDTH_DIGITS))
+    return "" if _ID_DIGITS.search(digits) else value
+
+
 def install_page_errors(app: FastAPI) -> None:
     """Wrap every installed handler so that page requests get a Chinese HTML page."""
     for exc_class, previous in list(app.exception_handlers.items()):
@@ -168,14 +176,6 @@ def _show_again(request: Request, refused: FormRefused) -> Response:
     provider = request.app.dependency_overrides.get(get_session, get_session)
     with contextmanager(provider)() as session:
         return refused.show(session, refused.retry)
-
-
-def shown_again(value: Any) -> Any:
-    """A form value to show back: blank when it holds an ID number, however typed."""
-    if not isinstance(value, str):
-        return value
-    digits = _ID_SEPARATORS.sub("", value.translate(_FULL_WIDTH_DIGITS))
-    return "" if _ID_DIGITS.search(digits) else value
 
 
 def _to_login(request: Request, *, notice: str) -> Response:
