@@ -29,7 +29,7 @@ os.environ.setdefault("BLUECARD_ENVIRONMENT", "bench")
 from _import_data import CITY, records
 from sqlalchemy import insert, text
 
-from app.core.audit import SystemActor
+from app.core.audit import NamedActor
 from app.core.db import get_engine, session_scope
 from app.filing import review
 from app.filing.intake import take_in
@@ -40,8 +40,8 @@ from app.registry.markers import local_today
 from app.registry.models import Dependent, Honor, Talent
 
 BATCH = 1000
-CITY_ACTOR = SystemActor("bench:city", "city_operator")
-PROVINCE_ACTOR = SystemActor("bench:province", "province_admin")
+CITY_ACTOR = NamedActor("bench:city", "city_operator")
+PROVINCE_ACTOR = NamedActor("bench:province", "province_admin")
 
 
 def main() -> None:

@@ -9,9 +9,12 @@ locked all the same.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated
 
+from fastapi import Form
 from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -25,7 +28,21 @@ from app.core.settings import get_settings
 from app.core.types import utcnow
 
 _USERNAME_COLUMN_LENGTH = 64
+# Longer input is refused before any hashing, whoever asks (the API's token endpoint, the pages).
+_PASSWORD_MAX_LENGTH = 256
 _ANONYMOUS = NamedActor(actor_id="anonymous", actor_role="anonymous")
+
+LoginUsername = Annotated[str, Form(max_length=_USERNAME_COLUMN_LENGTH)]
+LoginPassword = Annotated[str, Form(max_length=_PASSWORD_MAX_LENGTH)]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """How a refused login is answered: a stable code, a Chinese message, when to retry."""
+
+    code: str
+    detail: str
+    retry_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,14 @@ class LoginOutcome:
     token: IssuedToken | None = None
     user: User | None = None
     locked_until: datetime | None = None
+
+    def refusal(self, now: datetime | None = None) -> Refusal:
+        if self.locked_until is None:
+            return Refusal("invalid_credentials", "用户名或密码错误。")
+        seconds = max(1, math.ceil((self.locked_until - (now or utcnow())).total_seconds()))
+        minutes = math.ceil(seconds / 60)
+        message = f"登录失败次数过多，该用户名已暂时锁定，请 {minutes} 分钟后再试。"
+        return Refusal("login_locked", message, retry_after=seconds)
 
 
 def authenticate(

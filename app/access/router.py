@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response, status
@@ -35,8 +34,8 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 def issue_token(
     request: Request,
     session: SessionDep,
-    username: Annotated[str, Form(max_length=64)],
-    password: Annotated[str, Form(max_length=256)],
+    username: login.LoginUsername,
+    password: login.LoginPassword,
     # OAuth2 clients send it; only the password grant exists here.
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
 ) -> Response:
@@ -87,17 +86,9 @@ def who_am_i(principal: CurrentPrincipal, session: SessionDep) -> Me:
 
 
 def _refusal(outcome: login.LoginOutcome) -> Response:
+    refused = outcome.refusal()
     headers = {"WWW-Authenticate": "Bearer"}
-    if outcome.locked_until is None:
-        return problem(
-            401, "invalid_credentials", "Login failed", "用户名或密码错误。", headers=headers
-        )
-    seconds = max(1, math.ceil((outcome.locked_until - utcnow()).total_seconds()))
-    minutes = math.ceil(seconds / 60)
-    return problem(
-        401,
-        "login_locked",
-        "Login locked",
-        f"登录失败次数过多，该用户名已暂时锁定，请 {minutes} 分钟后再试。",
-        headers={**headers, "Retry-After": str(seconds)},
-    )
+    if refused.retry_after is not None:
+        headers["Retry-After"] = str(refused.retry_after)
+    title = "Login locked" if refused.retry_after is not None else "Login failed"
+    return problem(401, refused.code, title, refused.detail, headers=headers)

@@ -1,7 +1,7 @@
 """City submissions for record-filing (备案): `/api/v1/submissions`, per the contract.
 
 Cities upload and submit; province admins approve or reject; auditors read. The upload is
-streamed by `upload.submission_form` before the route runs; the route itself is a `def`, so
+streamed by `upload.received_form` before the route runs; the route itself is a `def`, so
 parsing and validating run in the thread pool, never on the event loop.
 """
 

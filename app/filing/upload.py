@@ -60,17 +60,51 @@ def hashed_upload(stream: IO[bytes], filename: str) -> Upload:
     return Upload(stream, filename, hasher.hexdigest(), size)
 
 
-async def submission_form(request: Request) -> AsyncIterator[SubmissionForm]:
-    """The `file` and `period` of a multipart request; the file is closed after the request."""
+@dataclass(frozen=True)
+class ReceivedForm:
+    """A multipart body as received: its file, if any, and its small fields."""
+
+    upload: Upload | None
+    fields: dict[str, str]
+
+    def submission(self) -> SubmissionForm:
+        """The `file` and `period` a submission needs, or 422 naming what is missing."""
+        period = self.fields.get("period", "").strip()
+        errors = []
+        if self.upload is None:
+            errors.append(field_error("file", "required", "请选择要上传的备案文件"))
+        if not period:
+            errors.append(field_error("period", "required", "请填写报送期次，如 2026Q4"))
+        if errors:
+            detail = "请求内容不完整：" + "；".join(e["message"] for e in errors)
+            raise InvalidInput(detail, errors=errors)
+        assert self.upload is not None
+        return SubmissionForm(self.upload, period)
+
+
+async def received_form(request: Request) -> AsyncIterator[ReceivedForm]:
+    """A multipart request's body, streamed under the size cap; the file is closed after
+    the request."""
     reader = _FormReader(get_settings().max_upload_mb * 1024 * 1024)
     try:
         await reader.read(request)
-        yield reader.form()
+        yield reader.received()
     finally:
         reader.file.close()
 
 
+def submission_form(
+    received: Annotated[ReceivedForm, Depends(received_form)],
+) -> SubmissionForm:
+    return received.submission()
+
+
 SubmissionFormDep = Annotated[SubmissionForm, Depends(submission_form)]
+
+
+def is_multipart(request: Request) -> bool:
+    kind, _ = parse_options_header(request.headers.get("content-type"))
+    return bool(kind == b"multipart/form-data")
 
 
 def too_large(limit_bytes: int) -> PayloadTooLarge:
@@ -110,20 +144,13 @@ class _FormReader:
         except FormParserError as exc:
             raise invalid_field("file", "malformed_form", _BROKEN_FORM) from exc
 
-    def form(self) -> SubmissionForm:
-        errors = []
+    def received(self) -> ReceivedForm:
+        fields = {k: v.decode("utf-8", "replace") for k, v in self.fields.items()}
         if self.filename is None:
-            errors.append(field_error("file", "required", "请选择要上传的备案文件"))
-        period = self.fields.get("period", bytearray()).decode("utf-8", "replace").strip()
-        if not period:
-            errors.append(field_error("period", "required", "请填写报送期次，如 2026Q4"))
-        if errors:
-            detail = "请求内容不完整：" + "；".join(e["message"] for e in errors)
-            raise InvalidInput(detail, errors=errors)
-        assert self.filename is not None
+            return ReceivedForm(None, fields)
         self.file.seek(0)
         upload = Upload(self.file, self.filename, self.hasher.hexdigest(), self.size)
-        return SubmissionForm(upload, period)
+        return ReceivedForm(upload, fields)
 
     def _callbacks(self) -> Any:
         return {

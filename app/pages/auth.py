@@ -11,7 +11,7 @@ from starlette.responses import Response
 from app.access import login, ratelimit
 from app.access.service import revoke_token
 from app.core.db import SessionDep
-from app.pages.formatting import BEIJING
+from app.pages.errors import shown_again
 from app.pages.rendering import home_route_for, render
 from app.pages.session import (
     SESSION_COOKIE,
@@ -53,9 +53,9 @@ def login_form(request: Request, user: MaybePageUser, next: str = "", notice: st
 def login_submit(
     request: Request,
     session: SessionDep,
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "",
+    username: login.LoginUsername,
+    password: login.LoginPassword,
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     outcome = login.authenticate(
         session,
@@ -64,13 +64,17 @@ def login_submit(
         client_address=ratelimit.client_address(request),
     )
     if outcome.token is None or outcome.user is None:
-        # The failure is counted and audited by `authenticate`; this answer commits it.
-        error = "用户名或密码不正确。"
-        if outcome.locked_until is not None:
-            until = outcome.locked_until.astimezone(BEIJING).strftime("%H:%M")
-            error = f"登录失败次数过多，该账户已临时锁定，请于 {until} 后再试。"
-        context = {"next": _safe_next(next), "error": error, "username": username.strip()[:64]}
-        return render(request, "login.html", context, status_code=200)
+        # Answered, not raised, as by the API: the failure count and audit event must commit.
+        refused = outcome.refusal()
+        context = {
+            "next": _safe_next(next),
+            "error": refused.detail,
+            "username": shown_again(username.strip()),
+        }
+        response = render(request, "login.html", context, status_code=401)
+        if refused.retry_after is not None:
+            response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     target = _safe_next(next) or str(request.app.url_path_for(home_route_for(outcome.user.role)))
     response = RedirectResponse(target, status_code=303)
     set_secret_cookie(response, SESSION_COOKIE, outcome.token.token)

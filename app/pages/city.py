@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app.access.auth import Principal
@@ -25,12 +24,13 @@ from app.core.paging import PageNumber
 from app.core.settings import get_settings
 from app.filing import queries, review
 from app.filing.deps import valid_submission
+from app.filing.errors import invalid_field
 from app.filing.intake import take_in
 from app.filing.schemas import submission_summary
 from app.filing.templates import template_csv, template_xlsx
-from app.filing.upload import hashed_upload, too_large
+from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
-from app.pages.session import page_gate, refuse_oversized
+from app.pages.session import MultipartBody, page_gate
 from app.pages.submissions import (
     XLSX_TYPE,
     attachment,
@@ -48,13 +48,6 @@ _NOTICES = {
 }
 
 
-async def upload_form(request: Request) -> dict[str, Any]:
-    """The upload form's fields (the CSRF check has usually parsed it already)."""
-    refuse_oversized(request)
-    form = await request.form(max_files=1, max_fields=50)
-    return {key: form.get(key) for key in ("file", "period", "idempotency_key")}
-
-
 @router.get("/city", name="page_city_home")
 def city_home(request: Request, operator: CityUser, session: SessionDep) -> Response:
     return _home_page(request, session, operator, period=_current_quarter(local_today()))
@@ -62,36 +55,34 @@ def city_home(request: Request, operator: CityUser, session: SessionDep) -> Resp
 
 @router.post("/city/submissions", name="page_city_upload")
 def city_upload(
-    request: Request,
-    operator: CityUser,
-    session: SessionDep,
-    form: Annotated[dict[str, Any], Depends(upload_form)],
+    request: Request, operator: CityUser, session: SessionDep, received: MultipartBody
 ) -> Response:
-    period = str(form["period"] or "").strip()
-    file = form["file"]
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _home_page(request, session, operator, period=period, error="请选择要上传的文件。")
+    """The API's upload path: the body streamed under the size cap, then `take_in`."""
     assert operator.city_code is not None  # a city operator is bound to a city
-    upload = hashed_upload(file.file, file.filename)
-    limit = get_settings().max_upload_mb * 1024 * 1024
+    fields = received.fields if received is not None else {}
+    period = fields.get("period", "").strip()
     try:
-        if upload.size_bytes > limit:
-            raise too_large(limit)
+        if received is None:
+            raise invalid_field("file", "required", "请以上传表单选择备案文件。")
         intake = take_in(
             session,
             operator,
-            upload,
+            received.submission().upload,
             city_code=operator.city_code,
             period=period,
-            idempotency_key=str(form["idempotency_key"] or "")[:200] or None,
+            idempotency_key=fields.get("idempotency_key", "")[:200] or None,
             today=local_today(),
         )
     except AppError as exc:
         errors = getattr(exc, "errors", None)
-        message = errors[0]["message"] if errors else exc.detail
-        return _home_page(
-            request, session, operator, period=period, error=message, status=exc.status
-        )
+        raise FormRefused(
+            lambda again_session, retry: _home_page(
+                request, again_session, operator, period=retry.form["period"], retry=retry
+            ),
+            error=errors[0]["message"] if errors else exc.detail,
+            status=exc.status,
+            form={"period": period},
+        ) from exc
     return _to_detail(request, intake.submission.id, "")
 
 
@@ -147,8 +138,7 @@ def _home_page(
     operator: Principal,
     *,
     period: str,
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
 ) -> Response:
     history = queries.list_submissions(
         session, operator, status=None, city_code=None, page=1, page_size=HISTORY_SIZE
@@ -159,9 +149,9 @@ def _home_page(
         "period": period,
         "idempotency_key": str(uuid.uuid4()),
         "max_upload_mb": get_settings().max_upload_mb,
-        "error": error,
+        "error": retry.error if retry else "",
     }
-    return render(request, "city.html", context, status_code=status)
+    return render(request, "city.html", context, status_code=retry.status if retry else 200)
 
 
 def _to_detail(request: Request, submission_id: uuid.UUID, notice: str) -> Response:

@@ -20,6 +20,7 @@ from app.core.db import SessionDep
 from app.core.types import utcnow
 from app.lookup import access_log, service
 from app.lookup.schemas import LookupRequest
+from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.registry.identifiers import normalize_id_number
@@ -52,16 +53,20 @@ def counter_lookup(
     service_code: Annotated[str, Form(alias="service", max_length=32)] = "",
     purpose: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    form = {"query": query, "service": service_code, "purpose": purpose}
+    # The number field is never shown back: a new person comes next, or it was mistyped.
+    form = {"query": "", "service": service_code, "purpose": purpose}
     try:
         lookup = LookupRequest.model_validate(
             {**_subject(query), "service": service_code, "purpose": purpose}
         )
     except ValidationError as exc:
-        return _page(request, session, clerk, form=form, error=_first_message(exc), status=422)
+        raise FormRefused(
+            lambda again, retry: _page(request, again, clerk, form=retry.form, retry=retry),
+            error=_first_message(exc),
+            status=422,
+            form=form,
+        ) from exc
     answer = service.lookup_one(session.connection(), clerk, lookup, now=utcnow())
-    # A new person comes next: the number field is cleared, service and purpose stay.
-    form["query"] = ""
     return _page(request, session, clerk, form=form, answer=answer)
 
 
@@ -72,18 +77,17 @@ def _page(
     *,
     form: dict[str, str],
     answer: Any = None,
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
 ) -> Response:
     recent = access_log.my_lookups(session, clerk, page=1, page_size=RECENT)
     context = {
         "form": form,
         "answer": answer,
-        "error": error,
+        "error": retry.error if retry else "",
         "services": list(Service),
         "recent": recent,
     }
-    return render(request, "counter.html", context, status_code=status)
+    return render(request, "counter.html", context, status_code=retry.status if retry else 200)
 
 
 def _subject(query: str) -> dict[str, str]:

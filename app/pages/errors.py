@@ -3,6 +3,10 @@
 The API's handlers stay as they are; each is wrapped so that a request for a page (a route
 defined in `app.pages`, or an unmatched non-API path asked for by a browser) gets HTML. The API
 handler still runs first, so logging of unexpected errors stays in one place.
+
+A page refuses a form by raising, like the API: the exception leaves the route, so the
+request's session rolls back whatever was written before the refusal. A `FormRefused` carries
+how to show the form again; this handler shows it on a session of its own.
 """
 
 from __future__ import annotations
@@ -10,15 +14,20 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from app.core.db import get_session
 from app.core.errors import AppError
 from app.core.logging import request_id_of
 from app.pages.rendering import render
@@ -30,6 +39,10 @@ PAGE_TAG = "pages"
 _PAGES_PACKAGE = __name__.rpartition(".")[0] + "."
 _NOT_PAGES = ("/api/", "/openapi.json", "/docs", "/healthz", "/readyz")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# An ID number however typed: full-width digits, spaces or hyphens between the groups.
+_ID_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\uff0d]")
+_ID_DIGITS = re.compile(r"[0-9]{15}")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 # When even the error page fails (a broken template, the database gone), this still answers.
 _BARE_ERROR_PAGE = (
@@ -80,6 +93,47 @@ _FIELD_ZH = {
 }
 
 
+@dataclass(frozen=True)
+class Retry:
+    """What a refused form is shown again with: the message, the status, the user's input."""
+
+    error: str
+    status: int
+    form: dict[str, Any]
+
+
+ShowAgain = Callable[[Session, Retry], Response]
+
+
+class FormRefused(AppError):
+    """A page form refused. Raised, never returned, so that nothing of the request stays;
+    the page handler then calls `show` on a fresh session to show the form again. Input
+    that holds an ID number is never shown back."""
+
+    code, title = "form_refused", "Form refused"
+
+    def __init__(
+        self,
+        show: ShowAgain,
+        *,
+        error: str,
+        status: int,
+        form: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(error)
+        self.status = status
+        self.show = show
+        self.retry = Retry(error, status, {k: shown_again(v) for k, v in (form or {}).items()})
+
+
+def shown_again(value: Any) -> Any:
+    """A form value to show back: blank when it holds an ID number, however typed."""
+    if not isinstance(value, str):
+        return value
+    digits = _ID_SEPARATORS.sub("", value.translate(_FULL_WIDTH_DIGITS))
+    return "" if _ID_DIGITS.search(digits) else value
+
+
 def install_page_errors(app: FastAPI) -> None:
     """Wrap every installed handler so that page requests get a Chinese HTML page."""
     for exc_class, previous in list(app.exception_handlers.items()):
@@ -106,12 +160,22 @@ def _for_pages(previous: Handler) -> Handler:
         if isinstance(exc, LoginRequired):
             return _to_login(request, notice=exc.notice)
         try:
+            if isinstance(exc, FormRefused):
+                return await run_in_threadpool(_show_again, request, exc)
             return _error_page(request, exc, api_response.status_code)
         except Exception:
             log.exception("error page failed to render", extra={"status": api_response.status_code})
             return HTMLResponse(_BARE_ERROR_PAGE, status_code=api_response.status_code)
 
     return handler
+
+
+def _show_again(request: Request, refused: FormRefused) -> Response:
+    """The form again, on a session of its own (the request's was rolled back), committed
+    like any page that is shown."""
+    provider = request.app.dependency_overrides.get(get_session, get_session)
+    with contextmanager(provider)() as session:
+        return refused.show(session, refused.retry)
 
 
 def _to_login(request: Request, *, notice: str) -> Response:

@@ -7,7 +7,7 @@ only its hash is kept, as the access service does for the API.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -20,6 +20,7 @@ from app.access.codes import Role
 from app.access.rules import PARTNER_SCOPES
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
 
@@ -36,7 +37,7 @@ _NOTICES = {
 
 @router.get("/partners", name="page_partner_list")
 def partner_list(request: Request, _admin: Admin, session: SessionDep) -> Response:
-    return _list_page(request, session, form={})
+    return _list_page(request, session)
 
 
 @router.post("/partners", name="page_partner_create")
@@ -55,7 +56,12 @@ def partner_create(
             session, admin, name=name, agency=agency, scopes=scopes, disclose_person=disclose_person
         )
     except AppError as exc:
-        return _list_page(request, session, form=form, error=_message(exc), status=exc.status)
+        raise FormRefused(
+            lambda again, retry: _list_page(request, again, retry=retry),
+            error=_message(exc),
+            status=exc.status,
+            form=form,
+        ) from exc
     target = request.app.url_path_for("page_partner_detail", partner_id=str(partner.id))
     return RedirectResponse(f"{target}?notice=created", status_code=303)
 
@@ -79,7 +85,11 @@ def partner_issue_key(
     try:
         _row, key = partners.issue_api_key(session, admin, partner, label=label)
     except AppError as exc:
-        return _detail_page(request, session, partner_id, error=_message(exc), status=exc.status)
+        raise FormRefused(
+            lambda again, retry: _detail_page(request, again, partner_id, retry=retry),
+            error=_message(exc),
+            status=exc.status,
+        ) from exc
     return _detail_page(request, session, partner_id, new_key=key)
 
 
@@ -93,21 +103,14 @@ def partner_revoke_key(
     return RedirectResponse(f"{target}?notice=revoked", status_code=303)
 
 
-def _list_page(
-    request: Request,
-    session: Session,
-    *,
-    form: dict[str, Any],
-    error: str = "",
-    status: int = 200,
-) -> Response:
+def _list_page(request: Request, session: Session, *, retry: Retry | None = None) -> Response:
     context = {
         "partners": partners.list_partners(session, page=1, page_size=LIST_SIZE),
         "scopes": PARTNER_SCOPES,
-        "form": form,
-        "error": error,
+        "form": retry.form if retry else {},
+        "error": retry.error if retry else "",
     }
-    return render(request, "partners.html", context, status_code=status)
+    return render(request, "partners.html", context, status_code=retry.status if retry else 200)
 
 
 def _detail_page(
@@ -117,8 +120,7 @@ def _detail_page(
     *,
     notice: str = "",
     new_key: str = "",
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
 ) -> Response:
     partner = partners.get_partner(session, partner_id)
     context = {
@@ -126,9 +128,9 @@ def _detail_page(
         "keys": partners.list_api_keys(session, partner),
         "notice": notice,
         "new_key": new_key,
-        "error": error,
+        "error": retry.error if retry else "",
     }
-    return render(request, "partner.html", context, status_code=status)
+    return render(request, "partner.html", context, status_code=retry.status if retry else 200)
 
 
 def _message(exc: AppError) -> str:

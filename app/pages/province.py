@@ -24,6 +24,7 @@ from app.filing import queries, review
 from app.filing.constants import SubmissionStatus
 from app.filing.deps import valid_submission
 from app.filing.schemas import RejectIn, submission_summary
+from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.pages.submissions import report_download, submission_context
@@ -92,10 +93,7 @@ def province_approve(
     try:
         review.approve(session, admin, submission, today=local_today())
     except AppError as exc:
-        session.rollback()  # nothing of a failed approval may stay, not even in this answer
-        return _review_page(
-            request, session, admin, submission_id, error=exc.detail, status=exc.status
-        )
+        raise _refused(request, admin, submission_id, exc.detail, exc.status) from exc
     return _to_review(request, submission_id, "approved")
 
 
@@ -110,14 +108,10 @@ def province_reject(
     submission = valid_submission(submission_id, admin, session)
     try:
         review.reject(session, admin, submission, reason=RejectIn(reason=reason).reason)
-    except ValidationError:
-        return _review_page(
-            request, session, admin, submission_id, error="请填写退回原因。", status=422
-        )
+    except ValidationError as exc:
+        raise _refused(request, admin, submission_id, "请填写退回原因。", 422) from exc
     except AppError as exc:
-        return _review_page(
-            request, session, admin, submission_id, error=exc.detail, status=exc.status
-        )
+        raise _refused(request, admin, submission_id, exc.detail, exc.status) from exc
     return _to_review(request, submission_id, "rejected")
 
 
@@ -135,8 +129,7 @@ def _review_page(
     page: int = 1,
     outcome: str = "",
     notice: str = "",
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
 ) -> Response:
     submission = valid_submission(submission_id, admin, session)
     context = submission_context(
@@ -147,8 +140,19 @@ def _review_page(
         page=page,
         outcome=outcome,
     )
-    context.update(notice=_NOTICES.get(notice, ""), error=error)
+    context.update(notice=_NOTICES.get(notice, ""), error=retry.error if retry else "")
+    status = retry.status if retry else 200
     return render(request, "province_submission.html", context, status_code=status)
+
+
+def _refused(
+    request: Request, admin: Principal, submission_id: uuid.UUID, error: str, status: int
+) -> FormRefused:
+    return FormRefused(
+        lambda session, retry: _review_page(request, session, admin, submission_id, retry=retry),
+        error=error,
+        status=status,
+    )
 
 
 def _to_review(request: Request, submission_id: uuid.UUID, notice: str) -> Response:

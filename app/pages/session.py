@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -27,7 +28,7 @@ from app.access.auth import Principal, principal_from_secret
 from app.core.db import SessionDep
 from app.core.errors import AppError, Forbidden
 from app.core.settings import get_settings
-from app.filing.upload import OVERHEAD_BYTES, too_large
+from app.filing.upload import OVERHEAD_BYTES, ReceivedForm, is_multipart, received_form, too_large
 
 SESSION_COOKIE = "bluecard_session"
 PRE_SESSION_COOKIE = "bluecard_presession"
@@ -104,14 +105,37 @@ def page_gate(*roles: str) -> Callable[[Principal], Principal]:
     return gate
 
 
-async def csrf_protect(request: Request, principal: MaybePageUser) -> None:
+async def multipart_body(request: Request) -> AsyncIterator[ReceivedForm | None]:
+    """A multipart body read by the API's streaming upload reader (size cap, spooled file,
+    never read whole first), for a route that declares no form fields of its own; else None."""
+    route = request.scope.get("route")
+    if (
+        request.method in _SAFE_METHODS
+        or getattr(route, "body_field", None) is not None
+        or not is_multipart(request)
+    ):
+        yield None
+        return
+    async with asynccontextmanager(received_form)(request) as received:
+        yield received
+
+
+MultipartBody = Annotated[ReceivedForm | None, Depends(multipart_body)]
+
+
+async def csrf_protect(
+    request: Request, principal: MaybePageUser, multipart: MultipartBody
+) -> None:
     """Refuse any unsafe request whose form lacks the token bound to the browser's secret."""
     if request.method in _SAFE_METHODS:
         return
     if principal is not None and session_secret(request) is None:
         return  # a bearer header: browsers never attach one on their own, so no forgery
-    refuse_oversized(request)
-    sent = _form_token(await request.form(max_files=1, max_fields=50))
+    if multipart is not None:
+        sent = multipart.fields.get(CSRF_FIELD, "")
+    else:
+        _refuse_oversized(request)
+        sent = _form_token(await request.form(max_files=1, max_fields=50))
     secret = session_secret(request)
     expected_secret = secret if principal is not None else request.cookies.get(PRE_SESSION_COOKIE)
     if expected_secret and sent and hmac.compare_digest(sent, csrf_token_for(expected_secret)):
@@ -122,7 +146,7 @@ async def csrf_protect(request: Request, principal: MaybePageUser) -> None:
     raise CsrfFailed()
 
 
-def refuse_oversized(request: Request) -> None:
+def _refuse_oversized(request: Request) -> None:
     """No page form is larger than a filing upload; refuse before reading the body."""
     limit = get_settings().max_upload_mb * 1024 * 1024
     declared = request.headers.get("content-length", "")

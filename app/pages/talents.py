@@ -24,6 +24,7 @@ from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.lookup import access_log
+from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.registry import markers, outputs, queries
@@ -129,9 +130,9 @@ def talent_marker_action(
         message = str(exc.errors()[0]["msg"])
         if not _CJK.search(message):
             message = "请填写原因（1至300字）。"
-        return _record_page(request, session, admin, talent_id, error=message, status=422)
+        raise _refused(request, admin, talent_id, message, 422) from exc
     except AppError as exc:
-        return _record_page(request, session, admin, talent_id, error=exc.detail, status=exc.status)
+        raise _refused(request, admin, talent_id, exc.detail, exc.status) from exc
     target = request.app.url_path_for("page_talent_record", talent_id=str(talent_id))
     return RedirectResponse(f"{target}?notice={verb}", status_code=303)
 
@@ -143,8 +144,7 @@ def _record_page(
     talent_id: uuid.UUID,
     *,
     notice: str = "",
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
 ) -> Response:
     talent = valid_talent(talent_id, reader, session)
     context: dict[str, Any] = {
@@ -155,6 +155,16 @@ def _record_page(
         ),
         "can_act": reader.role == Role.province_admin,
         "notice": notice,
-        "error": error,
+        "error": retry.error if retry else "",
     }
-    return render(request, "talent.html", context, status_code=status)
+    return render(request, "talent.html", context, status_code=retry.status if retry else 200)
+
+
+def _refused(
+    request: Request, admin: Principal, talent_id: uuid.UUID, error: str, status: int
+) -> FormRefused:
+    return FormRefused(
+        lambda session, retry: _record_page(request, session, admin, talent_id, retry=retry),
+        error=error,
+        status=status,
+    )

@@ -17,7 +17,7 @@ from app.core.errors import PayloadTooLarge
 from app.core.settings import get_settings
 from app.filing import intake
 from app.filing.models import Submission
-from app.filing.upload import submission_form
+from app.filing.upload import received_form
 from tests.conftest import Login
 from tests.filing.api import HOLDER_CITY, call, upload
 from tests.filing.writers import people, write_csv, write_json
@@ -136,7 +136,7 @@ def test_reading_stops_as_soon_as_the_limit_is_passed(one_megabyte_limit: None) 
     }
 
     async def read_form() -> None:
-        async for _ in submission_form(Request(scope, receive)):
+        async for _ in received_form(Request(scope, receive)):
             pass
 
     with pytest.raises(PayloadTooLarge):

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import anyio
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.filing.models import Submission
+from app.filing.upload import OVERHEAD_BYTES
 from app.registry.models import Talent
 from tests.conftest import Login
 from tests.pages.conftest import csrf_of
@@ -172,3 +175,62 @@ def test_the_queue_lists_pending_submissions_by_city(
     queue = client.get(client.app.url_path_for("page_province_home"))
     assert queue.status_code == 200
     assert "黄山市" in queue.text
+
+
+def test_an_upload_without_a_declared_length_is_cut_off_at_the_limit(
+    app: FastAPI,
+    client: TestClient,
+    sign_in: Callable[..., Login],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Streamed (no Content-Length): the page stops reading once the limit is passed, as
+    the API does, instead of taking in the whole body first."""
+    from app.core.settings import get_settings
+    from app.pages.session import SESSION_COOKIE
+
+    sign_in("city_operator", "340100")
+    monkeypatch.setattr(get_settings(), "max_upload_mb", 1)
+    token = csrf_of(client.get(client.app.url_path_for("page_city_home")).text)
+    head = (
+        f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        '--b\r\nContent-Disposition: form-data; name="period"\r\n\r\n2026Q4\r\n'
+        '--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+    ).encode()
+    chunk, chunks_sent, status = 64 * 1024, 0, 0
+
+    async def receive() -> dict[str, object]:
+        nonlocal chunks_sent
+        chunks_sent += 1
+        if chunks_sent == 1:
+            return {"type": "http.request", "body": head, "more_body": True}
+        if chunks_sent < 8 * 1024 * 1024 // chunk:
+            return {"type": "http.request", "body": b"x" * chunk, "more_body": True}
+        return {"type": "http.request", "body": b"\r\n--b--\r\n", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])  # type: ignore[call-overload]
+
+    cookie = f"{SESSION_COOKIE}={client.cookies[SESSION_COOKIE]}"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": str(app.url_path_for("page_city_upload")),
+        "raw_path": str(app.url_path_for("page_city_upload")).encode(),
+        "query_string": b"",
+        "root_path": "",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 5000),
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"multipart/form-data; boundary=b"),
+            (b"cookie", cookie.encode()),
+        ],
+    }
+    anyio.run(app, scope, receive, send)
+    assert status == 413
+    assert chunks_sent <= 2 + (1024 * 1024 + OVERHEAD_BYTES) // chunk

@@ -225,7 +225,7 @@ def test_login_page_in_chinese(live_server: LiveServer, page: Any, screenshot: S
     page.get_by_label("用户名").fill("nobody.here")
     page.get_by_label("密码").fill("Wrong-Password-1")
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("alert")).to_have_text("用户名或密码不正确。")
+    expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
     screenshot(page, "login")
 
 

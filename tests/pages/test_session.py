@@ -69,8 +69,8 @@ def test_wrong_password_is_refused_in_chinese_and_counted(
 ) -> None:
     clerk = login("window_clerk")
     response = _log_in(client, clerk.username, password="Not-The-Password-1")
-    assert response.status_code == 200
-    assert "用户名或密码不正确" in response.text
+    assert response.status_code == 401
+    assert "用户名或密码错误" in response.text
     assert SESSION_COOKIE not in client.cookies
     failures = db.scalar(
         select(LoginThrottle.failures).where(LoginThrottle.username == clerk.username)
@@ -85,7 +85,7 @@ def test_login_after_too_many_failures_says_the_account_is_locked(
     for _ in range(5):
         _log_in(client, clerk.username, password="Not-The-Password-1")
     response = _log_in(client, clerk.username)
-    assert "已临时锁定" in response.text
+    assert "已暂时锁定" in response.text
     assert SESSION_COOKIE not in client.cookies
 
 

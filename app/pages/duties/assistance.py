@@ -21,7 +21,7 @@ from app.assistance.deps import readable_case, writable_case
 from app.assistance.present import assistance_summary, case_out, case_summary
 from app.assistance.schemas import CaseClose, CaseCreate, CaseUpdate, ServiceCreate
 from app.core.db import SessionDep
-from app.core.errors import AppError
+from app.core.errors import AppError, InvalidInput
 from app.core.paging import PageNumber
 from app.pages.duties.common import (
     PAGE_SIZE,
@@ -29,10 +29,11 @@ from app.pages.duties.common import (
     Reader,
     page_link,
     pages_of,
+    refusal_of,
     talent_choice,
     talent_search,
-    validation_message,
 )
+from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.registry.markers import local_today
 
@@ -113,7 +114,14 @@ def assistance_find(
     q: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Find the talent (a POST: an ID number must not travel in a URL)."""
-    return _open_form(request, session, operator, q=q)
+    try:
+        return _open_form(request, session, operator, q=q)
+    except InvalidInput as exc:
+        raise FormRefused(
+            lambda again, retry: _open_form(request, again, operator, search_refused=retry),
+            error=exc.detail,
+            status=exc.status,
+        ) from exc
 
 
 @router.post("/assistance/new", name="page_assistance_open")
@@ -136,10 +144,15 @@ def assistance_open(
         )
         case = service.open_case(session, operator, data, today=local_today())
     except (ValidationError, AppError) as exc:
-        message, status = _failure(exc)
-        return _open_form(
-            request, session, operator, talent_id=talent_id, form=form, error=message, status=status
-        )
+        message, status = refusal_of(exc, _LABELS)
+        raise FormRefused(
+            lambda again, retry: _open_form(
+                request, again, operator, talent_id=talent_id, retry=retry
+            ),
+            error=message,
+            status=status,
+            form=form,
+        ) from exc
     target = request.app.url_path_for("page_assistance_detail", case_id=str(case.id))
     return RedirectResponse(f"{target}?notice=opened", status_code=303)
 
@@ -186,16 +199,14 @@ def assistance_action(
             closing = CaseClose.model_validate({"result": result, "closed_on": closed_on or None})
             service.close_case(session, operator, case, closing, today=today)
     except (ValidationError, AppError) as exc:
-        message, status = _failure(exc)
-        return _case_page(request, session, operator, case_id, error=message, status=status)
+        message, status = refusal_of(exc, _LABELS)
+        raise FormRefused(
+            lambda again, retry: _case_page(request, again, operator, case_id, retry=retry),
+            error=message,
+            status=status,
+        ) from exc
     target = request.app.url_path_for("page_assistance_detail", case_id=str(case_id))
     return RedirectResponse(f"{target}?notice={verb}", status_code=303)
-
-
-def _failure(exc: ValidationError | AppError) -> tuple[str, int]:
-    if isinstance(exc, ValidationError):
-        return validation_message(exc, _LABELS), 422
-    return exc.detail, exc.status
 
 
 def _open_form(
@@ -205,21 +216,23 @@ def _open_form(
     *,
     q: str = "",
     talent_id: uuid.UUID | None = None,
-    form: dict[str, str] | None = None,
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
+    search_refused: Retry | None = None,
 ) -> Response:
     today = local_today()
     chosen = None
     if talent_id is not None:
         talent = service.talent_of_city(session, operator, talent_id)
         chosen = {**talent_choice(talent, today), "dependents": len(talent.dependents)}
+    refused = search_refused.error if search_refused else ""
     context = {
-        **talent_search(session, operator, q, today),
+        **talent_search(session, operator, q, today, refused=refused),
         "chosen": chosen,
-        "form": form or {},
-        "error": error,
+        "form": retry.form if retry else {},
+        "error": retry.error if retry else "",
     }
+    shown_again = retry or search_refused
+    status = shown_again.status if shown_again else 200
     return render(request, "duties/assistance_form.html", context, status_code=status)
 
 
@@ -230,8 +243,7 @@ def _case_page(
     case_id: uuid.UUID,
     *,
     notice: str = "",
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
 ) -> Response:
     today = local_today()
     case = readable_case(case_id, reader, session)
@@ -241,6 +253,7 @@ def _case_page(
         "can_edit": reader.role == Role.city_operator and case.status == CaseStatus.open,
         "today": today,
         "notice": notice,
-        "error": error,
+        "error": retry.error if retry else "",
     }
+    status = retry.status if retry else 200
     return render(request, "duties/assistance_detail.html", context, status_code=status)

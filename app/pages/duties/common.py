@@ -46,6 +46,13 @@ def validation_message(exc: ValidationError, labels: dict[str, str]) -> str:
     return f"{field}填写有误，请检查后重新提交。"
 
 
+def refusal_of(exc: ValidationError | AppError, labels: dict[str, str]) -> tuple[str, int]:
+    """A refused form's message and status: a schema's in Chinese by label, a service's own."""
+    if isinstance(exc, ValidationError):
+        return validation_message(exc, labels), 422
+    return exc.detail, exc.status
+
+
 def pages_of(total: int, page_size: int = PAGE_SIZE) -> int:
     return max(1, math.ceil(total / page_size))
 
@@ -86,20 +93,21 @@ def find_talents(session: Session, viewer: Principal, query: str, today: date) -
     )
 
 
-def talent_search(session: Session, viewer: Principal, q: str, today: date) -> dict[str, object]:
-    """The search box's results for a form page; an ID number typed in is never shown back."""
+def talent_search(
+    session: Session, viewer: Principal, q: str, today: date, *, refused: str = ""
+) -> dict[str, object]:
+    """The search box's results for a form page; an ID number typed in is never shown back.
+    A refused search raises; the form is then shown again with the reason as `refused`."""
     context: dict[str, object] = {
         "q": "" if any(ch.isdigit() for ch in q) else q,
         "matches": [],
-        "searched": bool(q.strip()),
-        "search_error": "",
+        "searched": bool(q.strip() or refused),
+        "search_error": refused,
     }
-    try:
+    if not refused:
         context["matches"] = [
             talent_choice(t, today) for t in find_talents(session, viewer, q, today)
         ]
-    except AppError as exc:
-        context["search_error"] = exc.detail
     return context
 
 

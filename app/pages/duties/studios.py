@@ -15,7 +15,7 @@ from starlette.responses import Response
 from app.access.auth import Principal
 from app.access.codes import Role
 from app.core.db import SessionDep
-from app.core.errors import AppError
+from app.core.errors import AppError, InvalidInput, field_error
 from app.core.paging import PageNumber
 from app.pages.duties.common import (
     PAGE_SIZE,
@@ -23,10 +23,11 @@ from app.pages.duties.common import (
     Reader,
     page_link,
     pages_of,
+    refusal_of,
     talent_choice,
     talent_search,
-    validation_message,
 )
+from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.registry.markers import local_today
@@ -108,7 +109,14 @@ def studio_find(
     q: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Find the applicant (a POST: an ID number must not travel in a URL)."""
-    return _form_page(request, session, applicant, q=q)
+    try:
+        return _form_page(request, session, applicant, q=q)
+    except InvalidInput as exc:
+        raise FormRefused(
+            lambda again, retry: _form_page(request, again, applicant, search_refused=retry),
+            error=exc.detail,
+            status=exc.status,
+        ) from exc
 
 
 @router.post("/studios/new", name="page_studio_submit")
@@ -143,19 +151,16 @@ def studio_submit(
             attachments=_attachments_of(attachments),
         )
         application = service.apply(session, applicant, data, today=local_today())
-    except ValidationError as exc:
-        error = validation_message(exc, _LABELS)
-        return _form_page(request, session, applicant, talent_id=talent_id, form=form, error=error)
-    except AppError as exc:
-        return _form_page(
-            request,
-            session,
-            applicant,
-            talent_id=talent_id,
+    except (ValidationError, AppError) as exc:
+        message, status = refusal_of(exc, _LABELS)
+        raise FormRefused(
+            lambda again, retry: _form_page(
+                request, again, applicant, talent_id=talent_id, retry=retry
+            ),
+            error=message,
+            status=status,
             form=form,
-            error=exc.detail,
-            status=exc.status,
-        )
+        ) from exc
     if applicant.role == Role.window_clerk:
         # A window clerk does not read the queue: back to a blank form, with the outcome.
         target = request.app.url_path_for("page_studio_new")
@@ -192,15 +197,16 @@ def studio_action(
         elif verb == "approve":
             service.approve(session, admin, application, batch_year=batch_year, today=local_today())
         elif not reason.strip():
-            return _detail_page(
-                request, session, admin, application_id, error="请填写不予批准的理由。", status=422
-            )
+            message = "请填写不予批准的理由。"
+            raise InvalidInput(message, errors=[field_error("reason", "required", message)])
         else:
             service.reject(session, admin, application, reason=reason.strip())
     except AppError as exc:
-        return _detail_page(
-            request, session, admin, application_id, error=exc.detail, status=exc.status
-        )
+        raise FormRefused(
+            lambda again, retry: _detail_page(request, again, admin, application_id, retry=retry),
+            error=exc.detail,
+            status=exc.status,
+        ) from exc
     target = request.app.url_path_for("page_studio_detail", application_id=str(application_id))
     return RedirectResponse(f"{target}?notice={verb}", status_code=303)
 
@@ -212,24 +218,26 @@ def _form_page(
     *,
     q: str = "",
     talent_id: uuid.UUID | None = None,
-    form: dict[str, str] | None = None,
     notice: str = "",
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
+    search_refused: Retry | None = None,
 ) -> Response:
     today = local_today()
     chosen = None
     if talent_id is not None:
         chosen = talent_choice(service.visible_talent(session, applicant, talent_id), today)
+    refused = search_refused.error if search_refused else ""
     context = {
-        **talent_search(session, applicant, q, today),
+        **talent_search(session, applicant, q, today, refused=refused),
         "chosen": chosen,
-        "form": form or {},
+        "form": retry.form if retry else {},
         "project_types": PROJECT_TYPE_ZH,
         "by_name": applicant.role == Role.city_operator,
         "notice": _NOTICES.get(notice, ""),
-        "error": error,
+        "error": retry.error if retry else "",
     }
+    shown_again = retry or search_refused
+    status = shown_again.status if shown_again else 200
     return render(request, "duties/studio_form.html", context, status_code=status)
 
 
@@ -240,8 +248,7 @@ def _detail_page(
     application_id: uuid.UUID,
     *,
     notice: str = "",
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
 ) -> Response:
     application = readable_application(application_id, reader, session)
     context = {
@@ -249,8 +256,9 @@ def _detail_page(
         "can_decide": reader.role == Role.province_admin,
         "this_year": local_today().year,
         "notice": notice,
-        "error": error,
+        "error": retry.error if retry else "",
     }
+    status = retry.status if retry else 200
     return render(request, "duties/studio_detail.html", context, status_code=status)
 
 

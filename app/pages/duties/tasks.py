@@ -23,8 +23,9 @@ from app.pages.duties.common import (
     ProvinceReader,
     page_link,
     pages_of,
-    validation_message,
+    refusal_of,
 )
+from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.registry.markers import local_today
 from app.tasks import service
@@ -125,13 +126,14 @@ def task_report_submit(
             }
         )
         service.add_report(session, admin, task, data, today=local_today())
-    except ValidationError as exc:
-        error = validation_message(exc, _LABELS)
-        return _task_page(request, session, admin, number, form=form, error=error, status=422)
-    except AppError as exc:
-        return _task_page(
-            request, session, admin, number, form=form, error=exc.detail, status=exc.status
-        )
+    except (ValidationError, AppError) as exc:
+        message, http_status = refusal_of(exc, _LABELS)
+        raise FormRefused(
+            lambda again, retry: _task_page(request, again, admin, number, retry=retry),
+            error=message,
+            status=http_status,
+            form=form,
+        ) from exc
     target = request.app.url_path_for("page_task_detail", number=str(number))
     return RedirectResponse(f"{target}?notice=reported", status_code=303)
 
@@ -143,10 +145,8 @@ def _task_page(
     number: int,
     *,
     page: int = 1,
-    form: dict[str, str] | None = None,
     notice: str = "",
-    error: str = "",
-    status: int = 200,
+    retry: Retry | None = None,
 ) -> Response:
     today = local_today()
     task = service.get_task(session, number)
@@ -162,9 +162,12 @@ def _task_page(
         "units": [*task.lead_units, *task.cooperating_units],
         "report_statuses": REPORT_STATUS_ZH,
         "can_report": reader.role == Role.province_admin,
-        "form": form or {"report_date": today.isoformat(), "status": "in_progress"},
+        "form": retry.form
+        if retry
+        else {"report_date": today.isoformat(), "status": "in_progress"},
         "today": today,
         "notice": notice,
-        "error": error,
+        "error": retry.error if retry else "",
     }
+    status = retry.status if retry else 200
     return render(request, "duties/task_detail.html", context, status_code=status)
