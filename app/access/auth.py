@@ -60,8 +60,9 @@ class Principal:
         return self.kind == "partner"
 
     def sees_city(self, city_code: str | None) -> bool:
-        """The wall between cities: a city operator sees only their own city."""
-        return self.role != Role.city_operator or city_code == self.city_code
+        """The wall between cities: a city operator, or a clerk at a city's window, sees
+        only their own city; the province's people see every city."""
+        return self.city_code is None or city_code == self.city_code
 
 
 def principal_from_secret(session: Session, secret: str) -> Principal | None:

@@ -22,7 +22,7 @@ from app.access.auth import Principal
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
-from app.lookup import access_log
+from app.lookup import access_log, reads
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.registry import markers, outputs, queries
@@ -145,7 +145,9 @@ def _record_page(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    talent = valid_talent(talent_id, reader, session)
+    talent = reads.shown(
+        session, reader, valid_talent(talent_id, reader, session), purpose=reads.DETAIL_PURPOSE
+    )
     context: dict[str, Any] = {
         "talent": talent_detail(talent),
         "history": [outputs.version_out(v) for v in versions_of(session, talent.id)],

@@ -22,6 +22,7 @@ from app.assistance.schemas import CaseClose, CaseCreate, CaseUpdate, ServiceCre
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.paging import PageNumber
+from app.lookup import reads
 from app.pages.duties.common import (
     PAGE_SIZE,
     CityUser,
@@ -39,6 +40,8 @@ from app.registry.markers import local_today
 router = APIRouter()
 
 CaseVerb = Literal["update", "services", "close"]
+_PURPOSE = "帮扶对象查找"  # why the talent's record was read, in their access log
+_NOT_OURS = "未找到本市的该人才记录。"
 _LABELS = {
     "talent_id": "帮扶对象",
     "employer": "困难企业",
@@ -212,10 +215,12 @@ def _open_form(
     today = local_today()
     chosen = None
     if talent_id is not None:
-        talent = service.talent_of_city(session, operator, talent_id)
+        talent = reads.talent_by_id(
+            session, operator, talent_id, purpose=_PURPOSE, today=today, message=_NOT_OURS
+        )
         chosen = {**talent_choice(talent, today), "dependents": len(talent.dependents)}
     context = {
-        **talent_search(session, operator, q, today),
+        **talent_search(session, operator, q, today, purpose=_PURPOSE),
         "chosen": chosen,
         "form": form or {},
         "error": error,
