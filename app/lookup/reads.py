@@ -41,9 +41,10 @@ def find_by_id_number(
     """The person with this (checked) ID number, if the caller may be shown them."""
     id_hash = get_keyring().blind_index(id_number)
     talent = session.scalar(select(Talent).where(Talent.id_hash == id_hash))
-    shown = talent if _may_see(caller, talent, today) else None
-    record(session.connection(), caller, purpose, "id_number", [(id_hash, _outcome(shown))])
-    return shown
+    visible = talent if _may_see(caller, talent, today) else None
+    outcome = NOT_FOUND if visible is None else SHOWN
+    record(session.connection(), caller, purpose, "id_number", [(id_hash, outcome)])
+    return visible
 
 
 def talent_by_id(
@@ -55,16 +56,13 @@ def talent_by_id(
     today: date,
     message: str = "未找到该人才记录。",
 ) -> Talent:
-    """The talent, or 404 (`message`, or the same answer as any unknown person for those
-    who may not tell a record without an active marker from no record)."""
+    """The talent, recorded as shown; or 404 (`message`, or for those who may not tell a
+    record without an active marker from no record, the answer for anyone unknown), which
+    shows nothing and, like every refusal, stores nothing."""
     talent = session.get(Talent, talent_id)
-    shown = talent if _may_see(caller, talent, today) else None
-    if talent is not None:
-        read = (talent.id_hash, _outcome(shown))
-        record(session.connection(), caller, purpose, "talent_id", [read])
-    if shown is None:
+    if talent is None or not _may_see(caller, talent, today):
         raise NotFound(message if administers(caller) else NOT_FOUND_MESSAGE)
-    return shown
+    return shown(session, caller, talent, purpose=purpose)
 
 
 def shown(session: Session, caller: Principal, talent: Talent, *, purpose: str) -> Talent:
@@ -116,7 +114,3 @@ def _may_see(caller: Principal, talent: Talent | None, today: date) -> bool:
         return True
     marker = talent.marker
     return marker is not None and effective_status(marker, today) == MarkerStatus.active
-
-
-def _outcome(shown: Talent | None) -> str:
-    return NOT_FOUND if shown is None else SHOWN
