@@ -60,7 +60,8 @@ class Principal:
         return self.kind == "partner"
 
     def sees_city(self, city_code: str | None) -> bool:
-        """The wall between cities: someone bound to a city sees only that city's records."""
+        """The wall between cities: a city operator, or a clerk at a city's window, sees
+        only their own city; the province's people see every city."""
         return self.city_code is None or city_code == self.city_code
 
     def city_filter(self, column: QueryableAttribute[Any]) -> ColumnElement[bool]:

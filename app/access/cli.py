@@ -37,7 +37,7 @@ def _register_users(users: SubParsers) -> None:
     create = users.add_parser("create", help="create an account; the password is read from stdin")
     create.add_argument("--username", required=True)
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
-    create.add_argument("--city", help="city code, for city operators")
+    create.add_argument("--city", help="city code: for city operators; for a city's window clerks")
     create.add_argument("--display-name", default="")
     create.add_argument(
         "--password-stdin",

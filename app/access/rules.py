@@ -37,11 +37,13 @@ def check_password(password: str, *, username: str) -> str:
 
 
 def check_role_city(role: str, city_code: str | None) -> str | None:
-    """Validate the pair; return the city to store (only city operators have one)."""
+    """Validate the pair; return the city to store. City operators have one; a window
+    clerk has one when serving at a city's window, none at the province's."""
     if role not in set(Role):
         message = "未知角色。"
         raise InvalidInput(message, errors=[field_error("role", "invalid_choice", message)])
-    if role != Role.city_operator:
+    city_bound = role == Role.city_operator or (role == Role.window_clerk and city_code)
+    if not city_bound:
         return None
     if city_code not in city_names():
         message = "市级经办人员必须绑定一个本省的市。"

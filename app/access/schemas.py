@@ -53,7 +53,11 @@ class UserCreate(Input):
     username: str = Field(max_length=64)
     password: Password
     role: Role
-    city_code: CityCode | None = None
+    city_code: CityCode | None = Field(
+        None,
+        description="A city operator's city, or a window clerk's at a city's window "
+        "(absent: the province's window).",
+    )
     display_name: str = Field("", max_length=100)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.access.auth import Principal
 from app.core import audit
 from app.core.audit import Actor
 from app.core.crypto import KeyRing
@@ -33,6 +34,7 @@ from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.filing.parsers import FileFormatError, parse_upload
 from app.filing.rows import RowResult, check_duplicates, validate_row
 from app.filing.upload import Upload
+from app.lookup import reads
 from app.registry import service as registry
 
 CHUNK_ROWS = 1000
@@ -100,7 +102,7 @@ def take_in(
         if earlier is None:
             raise
         return Intake(earlier, created=False)
-    counts = _validate_rows(session, submission, upload, today=today, progress=progress)
+    counts = _validate_rows(session, actor, submission, upload, today=today, progress=progress)
     submission.counts = counts
     if not counts["errors"]:
         submission.status = SubmissionStatus.validated.value
@@ -135,6 +137,7 @@ def replayed(session: Session, city_code: str, key: str, sha256: str) -> Submiss
 
 def _validate_rows(
     session: Session,
+    actor: Actor,
     submission: Submission,
     upload: Upload,
     *,
@@ -149,7 +152,9 @@ def _validate_rows(
         results = check_duplicates(validate_row(raw, today=today) for raw in rows)
         error_room = MAX_STORED_ERRORS
         for chunk in _slices(results, CHUNK_ROWS):
-            error_room -= _store_slice(session, submission, chunk, counts, keyring, error_room)
+            error_room -= _store_slice(
+                session, actor, submission, chunk, counts, keyring, error_room
+            )
             if counts["rows"] > MAX_ROWS:
                 message = f"文件超过 {MAX_ROWS} 行，请拆分为多个文件后分别上传"
                 raise invalid_field("file", "too_many_rows", message)
@@ -165,6 +170,7 @@ def _validate_rows(
 
 def _store_slice(
     session: Session,
+    actor: Actor,
     submission: Submission,
     chunk: list[RowResult],
     counts: dict[str, int],
@@ -176,6 +182,7 @@ def _store_slice(
     talents = registry.talents_by_hash(session, hashes.values())
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
+    other_cities: list[tuple[str, str]] = []
     for result in chunk:
         id_hash = hashes.get(result.row)
         judgement = judge_row(
@@ -186,6 +193,8 @@ def _store_slice(
             submission_id=submission.id,
             keyring=keyring,
         )
+        if judgement.other_city and id_hash is not None:
+            other_cities.append((id_hash, reads.OTHER_CITY))
         counts["rows"] += 1
         if judgement.row is None:
             counts["errors"] += 1
@@ -209,6 +218,11 @@ def _store_slice(
         session.execute(insert(_ROW_TABLE), rows)
     if kept := _kept_errors(errors, error_room):
         session.execute(insert(_ERROR_TABLE), kept)
+    if isinstance(actor, Principal):
+        # Another city's records were read to judge these rows. (The command line, run by
+        # those who hold the database, has no caller to record.)
+        purpose = f"备案校验 {submission.id}"
+        reads.record(session.connection(), actor, purpose, "id_number", other_cities)
     return len(errors)
 
 

@@ -32,6 +32,9 @@ class Judgement:
     errors: list[RowError]
     outcome: Outcome | None = None
     row: dict[str, Any] | None = None  # the values of its `submission_row`
+    # The registry's record of the person is another city's (filed now or before): the
+    # check read it, and the caller records that read (`lookup.reads`).
+    other_city: bool = False
 
 
 def judge_row(
@@ -47,9 +50,10 @@ def judge_row(
     errors = list(result.errors)
     if result.id_number is not None:
         errors.extend(_registry_errors(result, result.id_number, talent, city_code))
+    other_city = talent is not None and talent.city_code != city_code
     record = result.record
     if errors or record is None or id_hash is None:
-        return Judgement(errors)
+        return Judgement(errors, other_city=other_city)
     if isinstance(record, Retirement):
         assert talent is not None  # a retirement of someone not on the register is an error
         outcome, preview = _retirement_preview(record, talent, keyring)
@@ -66,7 +70,7 @@ def judge_row(
         "base_version": talent.version if talent is not None else None,
         **preview,
     }
-    return Judgement([], outcome, row)
+    return Judgement([], outcome, row, other_city)
 
 
 def _registry_errors(
@@ -96,10 +100,13 @@ def _filing_preview(
     if talent is None:
         derived_later = {"diff": None, "eligible_after": None, "ineligible_reason": None}
         return Outcome.create, {"name": data.name, **derived_later}
-    changes = registry.changes(talent, data)
     if talent.city_code != city_code:
         # A person another city retired, now filed here: the registry moves the record.
-        changes["city_code"] = [talent.city_code, city_code]
+        # The preview names that city and shows nothing of its record: this file's values
+        # as if new.
+        changes = {**registry.changes(None, data), "city_code": [talent.city_code, city_code]}
+    else:
+        changes = registry.changes(talent, data)
     decision = registry.decide_for(data)
     return (Outcome.update if changes else Outcome.unchanged), {
         "name": data.name,

@@ -26,12 +26,14 @@ class LookupRecord(Base):
     caller_kind: Mapped[str] = mapped_column(String(8))  # user | partner
     caller_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     caller_name: Mapped[str] = mapped_column(String(120))
-    service: Mapped[str] = mapped_column(String(32))
+    # Null for a read of the person (a page, a filing check) rather than a priority lookup.
+    service: Mapped[str | None] = mapped_column(String(32))
     purpose: Mapped[str] = mapped_column(String(200))
-    query_kind: Mapped[str] = mapped_column(String(12))  # id_number | card_no
+    query_kind: Mapped[str] = mapped_column(String(12))  # id_number | card_no | talent_id
     # The person, through the blind index only; null when the query named nobody valid.
     subject_hash: Mapped[str | None] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(16))  # priority | no_priority | invalid
+    # Lookups: priority | no_priority | invalid. Reads (`reads.py`): what was shown.
+    outcome: Mapped[str] = mapped_column(String(16))
     basis: Mapped[str | None] = mapped_column(String(12))
     batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 

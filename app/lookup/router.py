@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 
 from app.access.auth import LookupCaller, RegistryReader, WindowClerk
 from app.core.db import SessionDep
-from app.core.group_commit import in_group
 from app.core.paging import PageNumber
 from app.core.transactions import TransactionsDep, in_transaction
 from app.core.types import utcnow
@@ -48,10 +47,7 @@ def json_response(answer: BaseModel) -> Response:
 async def priority_lookup(
     body: LookupRequest, caller: LookupCaller, transactions: TransactionsDep
 ) -> Response:
-    # The hot path: looked up and recorded together with the lookups that arrive at the
-    # same time, in one transaction (see `group_commit`).
-    ask = service.Ask(caller, body, utcnow())
-    return json_response(await in_group(ask, service.answer_asks, transactions))
+    return json_response(await service.lookup_one(caller, body, transactions))
 
 
 @router.post(

@@ -123,9 +123,14 @@ class AccessLogEntry(BaseModel):
     occurred_at: datetime
     caller_kind: Literal["user", "partner"]
     caller_name: str
-    service: Service
+    service: Service | None = Field(
+        description="Null for a read of the record (a page, a search, a filing check)."
+    )
     purpose: str
-    outcome: str
+    outcome: str = Field(
+        description="A lookup's answer (priority, no_priority, invalid), or for a read what "
+        "it showed (shown, not_found, other_city)."
+    )
     basis: Basis | None
     subject: Literal["self", "spouse", "child"] = Field(
         description="Whose lookup: the talent themself or one of their registered dependents."
@@ -142,9 +147,9 @@ class AccessLogPage(BaseModel):
 class MyLookup(BaseModel):
     lookup_id: uuid.UUID
     occurred_at: datetime
-    service: Service
+    service: Service | None
     purpose: str
-    query_kind: Literal["id_number", "card_no"]
+    query_kind: Literal["id_number", "card_no", "talent_id"]
     outcome: str
     basis: Basis | None
     batch_id: uuid.UUID | None

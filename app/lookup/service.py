@@ -38,9 +38,10 @@ from sqlalchemy import cast as sql_cast
 from app.access.auth import Principal
 from app.access.codes import Role, Service, scope_for
 from app.core.errors import Forbidden
-from app.core.group_commit import Outcome
+from app.core.group_commit import Outcome, in_group
 from app.core.keys import get_keyring
-from app.core.transactions import insert_rows
+from app.core.transactions import Transactions, insert_rows
+from app.core.types import utcnow
 from app.lookup import journal
 from app.lookup.ids import uuid7, uuid7_hexes
 from app.lookup.models import RECORDS
@@ -75,12 +76,13 @@ class Ask:
     now: datetime
 
 
-def lookup_one(
-    connection: Connection, caller: Principal, request: LookupRequest, *, now: datetime
+async def lookup_one(
+    caller: Principal, request: LookupRequest, transactions: Transactions
 ) -> LookupAnswer:
-    [(ok, answer)] = answer_asks(connection, [Ask(caller, request, now)])
-    if not ok:
-        raise answer
+    """The single lookup, for the API and the counter page alike: looked up and recorded
+    together with the lookups that arrive at the same time, in one transaction, and
+    answered once that has committed (see `group_commit`)."""
+    answer = await in_group(Ask(caller, request, utcnow()), answer_asks, transactions)
     return cast(LookupAnswer, answer)
 
 

@@ -1,23 +1,25 @@
 """服务窗口: a window clerk checks whether the person at the counter has priority.
 
-The lookup is a POST (the ID number never enters a URL) answered by the lookup service,
-which records it before the answer is shown, exactly as for the API.
+The lookup is a POST (the ID number never enters a URL) answered by the API's own single
+lookup (`lookup.service.lookup_one`), which records it before the answer is shown.
 """
 
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.access.auth import Principal
 from app.access.codes import Role, Service
 from app.core.db import SessionDep
-from app.core.types import utcnow
+from app.core.transactions import TransactionsDep
 from app.lookup import access_log, service
 from app.lookup.schemas import LookupRequest
 from app.pages.errors import FormRefused, Retry
@@ -45,10 +47,11 @@ def counter_home(request: Request, clerk: Clerk, session: SessionDep) -> Respons
 
 
 @router.post("/counter/lookup", name="page_counter_lookup")
-def counter_lookup(
+async def counter_lookup(
     request: Request,
     clerk: Clerk,
     session: SessionDep,
+    transactions: TransactionsDep,
     query: Annotated[str, Form(max_length=64)] = "",
     service_code: Annotated[str, Form(alias="service", max_length=32)] = "",
     purpose: Annotated[str, Form(max_length=400)] = "",
@@ -66,8 +69,13 @@ def counter_lookup(
             status=422,
             form=form,
         ) from exc
-    answer = service.lookup_one(session.connection(), clerk, lookup, now=utcnow())
-    return _page(request, session, clerk, form=form, answer=answer)
+    # The page's session has only read who is calling. Its transaction ends here, so that
+    # it holds no lock while the lookup commits in its own (the API's path), and the list
+    # of recent lookups below is read afresh, this one included.
+    await run_in_threadpool(session.commit)
+    answer = await service.lookup_one(clerk, lookup, transactions)
+    page = partial(_page, request, session, clerk, form=form, answer=answer)
+    return await run_in_threadpool(page)
 
 
 def _page(

@@ -23,7 +23,7 @@ from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
-from app.lookup import access_log
+from app.lookup import access_log, reads
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
@@ -146,7 +146,9 @@ def _record_page(
     notice: str = "",
     retry: Retry | None = None,
 ) -> Response:
-    talent = valid_talent(talent_id, reader, session)
+    talent = reads.shown(
+        session, reader, valid_talent(talent_id, reader, session), purpose=reads.DETAIL_PURPOSE
+    )
     context: dict[str, Any] = {
         "talent": talent_detail(talent),
         "history": [outputs.version_out(v) for v in versions_of(session, talent.id)],

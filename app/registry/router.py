@@ -13,6 +13,7 @@ from fastapi import APIRouter, Header, Query, Response
 from app.access.auth import ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
 from app.core.keys import get_keyring
+from app.lookup import reads
 from app.registry import editing, markers, outputs, queries, service
 from app.registry.codes import Category
 from app.registry.deps import ValidTalent
@@ -67,7 +68,10 @@ def list_talents(
     summary="A talent's record with the eligibility explanation",
     responses={200: {"headers": _ETAG_HEADER}},
 )
-def get_talent(caller: RegistryReader, talent: ValidTalent, response: Response) -> TalentDetail:
+def get_talent(
+    caller: RegistryReader, talent: ValidTalent, session: SessionDep, response: Response
+) -> TalentDetail:
+    reads.shown(session, caller, talent, purpose=reads.DETAIL_PURPOSE)
     return _detail(talent, response)
 
 

@@ -20,6 +20,7 @@ from app.core import audit
 from app.core.errors import Conflict, InvalidInput, NotFound, field_error
 from app.core.paging import paginate
 from app.core.types import utcnow
+from app.lookup import reads
 from app.registry.identifiers import InvalidUscc, validate_uscc
 from app.registry.markers import grants_priority
 from app.registry.models import Talent
@@ -34,6 +35,7 @@ from app.studios.models import OPEN_STATUSES, Studio, StudioApplication
 from app.studios.schemas import ApplicationCreate
 
 _Row = TypeVar("_Row")
+_PURPOSE = "项目直报申报"  # why the applicant's record was read, in their access log
 _TRANSITIONS: dict[str, tuple[ApplicationStatus, ...]] = {
     "accept": (ApplicationStatus.submitted,),
     "approve": (ApplicationStatus.in_review,),
@@ -44,8 +46,9 @@ _TRANSITIONS: dict[str, tuple[ApplicationStatus, ...]] = {
 def apply(
     session: Session, actor: Principal, data: ApplicationCreate, *, today: date
 ) -> StudioApplication:
-    """Enter a talent's application; refuse one without an active marker or a duplicate."""
-    talent = visible_talent(session, actor, data.talent_id)
+    """Enter a talent's application; refuse one without an active marker or a duplicate.
+    (A window clerk is told of a marker that is not active only as of anyone unknown.)"""
+    talent = reads.talent_by_id(session, actor, data.talent_id, purpose=_PURPOSE, today=today)
     marker = talent.marker
     if marker is None or not grants_priority(marker.status, marker.valid_until, today):
         raise _refusal(

@@ -202,3 +202,13 @@ def test_other_roles_cannot_see_or_create_accounts(
     created = _create(client, caller.headers, username="sneaky.one")
     assert created.status_code == 403
     assert db.scalar(select(User.id).where(User.username == "sneaky.one")) is None
+
+
+@pytest.mark.parametrize(("city_code", "stored"), [("340200", "340200"), (None, None)])
+def test_a_window_clerk_serves_a_citys_window_or_the_provinces(
+    client: TestClient, admin: dict[str, str], city_code: str | None, stored: str | None
+) -> None:
+    body = {"city_code": city_code} if city_code else {}
+    response = _create(client, admin, role="window_clerk", **body)
+    assert response.status_code == 201, response.text
+    assert response.json()["city_code"] == stored

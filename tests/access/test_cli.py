@@ -106,6 +106,13 @@ def test_users_list_and_disable(cli: Callable) -> None:
     assert code == 1 and "not_found" in err
 
 
+def test_users_create_puts_a_window_clerk_at_a_citys_window(cli: Callable) -> None:
+    argv = ("users", "create", "--username", "clerk.wuhu", "--role", "window_clerk")
+    code, _, _ = cli(*argv, "--city", "340200", "--password-stdin", stdin=PASSWORD)
+    assert code == 0
+    assert "clerk.wuhu\twindow_clerk\t340200\tactive" in cli("users", "list")[1]
+
+
 def test_partners_create_prints_the_id_then_the_key_alone_on_the_last_line(
     cli: Callable,
 ) -> None:

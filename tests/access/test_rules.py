@@ -73,16 +73,23 @@ def test_scopes_are_the_six_services() -> None:
     ("role", "city", "stored"),
     [
         ("city_operator", "340100", "340100"),
-        ("window_clerk", "340100", None),
-        ("province_admin", None, None),
+        ("window_clerk", "340100", "340100"),
+        ("window_clerk", None, None),
+        ("province_admin", "340100", None),
+        ("auditor", None, None),
     ],
 )
-def test_only_city_operators_keep_a_city(role: str, city: str | None, stored: str | None) -> None:
+def test_city_operators_and_city_window_clerks_keep_a_city(
+    role: str, city: str | None, stored: str | None
+) -> None:
     assert rules.check_role_city(role, city) == stored
 
 
-@pytest.mark.parametrize(("role", "city"), [("city_operator", None), ("city_operator", "340000")])
-def test_city_operator_needs_a_city_of_the_province(role: str, city: str | None) -> None:
+@pytest.mark.parametrize(
+    ("role", "city"),
+    [("city_operator", None), ("city_operator", "340000"), ("window_clerk", "999999")],
+)
+def test_a_city_bound_user_needs_a_city_of_the_province(role: str, city: str | None) -> None:
     with pytest.raises(InvalidInput):
         rules.check_role_city(role, city)
 

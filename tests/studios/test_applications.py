@@ -3,6 +3,7 @@ the city wall and the audit trail."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -293,3 +294,20 @@ def test_every_write_is_an_audit_event(
         "studio.application.accept",
         "studio.application.approve",
     ]
+
+
+@pytest.mark.parametrize("marker", [None, "suspended"])
+def test_a_window_clerk_is_told_of_an_inactive_marker_only_as_of_anyone_unknown(
+    client: TestClient, db: Session, login: Callable[..., Any], marker: str | None
+) -> None:
+    clerk = login("window_clerk")
+    talent = make_talent(db, marker=marker)
+    nobody = {**application_body(talent), "talent_id": str(uuid.uuid4())}
+
+    known, unknown = (
+        submit(client, clerk.headers, application_body(talent)),
+        submit(client, clerk.headers, nobody),
+    )
+
+    assert known.status_code == unknown.status_code == 404
+    assert known.json() == unknown.json()

@@ -23,6 +23,7 @@ from app.assistance.schemas import CaseClose, CaseCreate, CaseUpdate, ServiceCre
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput
 from app.core.paging import PageNumber
+from app.lookup import reads
 from app.pages.duties.common import (
     PAGE_SIZE,
     CityUser,
@@ -40,6 +41,8 @@ from app.registry.markers import local_today
 router = APIRouter()
 
 CaseVerb = Literal["update", "services", "close"]
+_PURPOSE = "帮扶对象查找"  # why the talent's record was read, in their access log
+_NOT_OURS = "未找到本市的该人才记录。"
 _LABELS = {
     "talent_id": "帮扶对象",
     "employer": "困难企业",
@@ -222,11 +225,13 @@ def _open_form(
     today = local_today()
     chosen = None
     if talent_id is not None:
-        talent = service.talent_of_city(session, operator, talent_id)
+        talent = reads.talent_by_id(
+            session, operator, talent_id, purpose=_PURPOSE, today=today, message=_NOT_OURS
+        )
         chosen = {**talent_choice(talent, today), "dependents": len(talent.dependents)}
     refused = search_refused.error if search_refused else ""
     context = {
-        **talent_search(session, operator, q, today, refused=refused),
+        **talent_search(session, operator, q, today, purpose=_PURPOSE, refused=refused),
         "chosen": chosen,
         "form": retry.form if retry else {},
         "error": retry.error if retry else "",

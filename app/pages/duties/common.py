@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 
 from fastapi import Depends
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.access.codes import Role
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
+from app.lookup import reads
 from app.pages.session import page_gate
 from app.registry import queries
 from app.registry.identifiers import InvalidIdNumber, mask_id_number, validate_id_number
@@ -26,6 +26,7 @@ from app.registry.records import TALENT_ID_CONTEXT
 
 PAGE_SIZE = 30
 MAX_PICKS = 20
+_NONE_FOUND = "没有找到符合条件的人才记录。"
 
 Reader = Annotated[
     Principal, Depends(page_gate(Role.province_admin, Role.city_operator, Role.auditor))
@@ -67,8 +68,11 @@ def page_link(base: str, **params: object) -> Callable[[int], str]:
     return url
 
 
-def find_talents(session: Session, viewer: Principal, query: str, today: date) -> list[Talent]:
-    """Talents matching an ID number exactly (any caller) or a name (city operators, own city)."""
+def find_talents(
+    session: Session, viewer: Principal, query: str, today: date, *, purpose: str
+) -> list[Talent]:
+    """Talents matching an ID number exactly (a recorded read, `reads`) or a name (city
+    operators, own city)."""
     text = query.strip()
     if not text:
         return []
@@ -78,10 +82,8 @@ def find_talents(session: Session, viewer: Principal, query: str, today: date) -
         except InvalidIdNumber as exc:
             errors = [field_error("q", exc.code, exc.message_zh)]
             raise InvalidInput(exc.message_zh, errors=errors) from None
-        found = session.scalar(
-            select(Talent).where(Talent.id_hash == get_keyring().blind_index(number))
-        )
-        return [found] if found is not None and viewer.sees_city(found.city_code) else []
+        found = reads.find_by_id_number(session, viewer, number, purpose=purpose, today=today)
+        return [found] if found is not None else []
     if viewer.role != Role.city_operator:
         message = "请输入申请人的身份证号查找。"
         raise InvalidInput(message, errors=[field_error("q", "id_number_required", message)])
@@ -94,25 +96,32 @@ def find_talents(session: Session, viewer: Principal, query: str, today: date) -
 
 
 def talent_search(
-    session: Session, viewer: Principal, q: str, today: date, *, refused: str = ""
+    session: Session,
+    viewer: Principal,
+    q: str,
+    today: date,
+    *,
+    purpose: str,
+    refused: str = "",
 ) -> dict[str, object]:
     """The search box's results for a form page; an ID number typed in is never shown back.
-    A refused search raises; the form is then shown again with the reason as `refused`."""
+    A refused search raises; the form is then shown again with the reason as `refused`.
+    `not_found` is what the page says when nobody is shown."""
     context: dict[str, object] = {
         "q": "" if any(ch.isdigit() for ch in q) else q,
         "matches": [],
         "searched": bool(q.strip() or refused),
         "search_error": refused,
+        "not_found": _NONE_FOUND if reads.administers(viewer) else reads.NOT_FOUND_MESSAGE,
     }
     if not refused:
-        context["matches"] = [
-            talent_choice(t, today) for t in find_talents(session, viewer, q, today)
-        ]
+        found = find_talents(session, viewer, q, today, purpose=purpose)
+        context["matches"] = [talent_choice(t, today) for t in found]
     return context
 
 
 def talent_choice(talent: Talent, today: date) -> dict[str, object]:
-    """What a clerk sees to pick a talent: never the full ID number."""
+    """What a clerk sees to pick a talent (`reads` decides whom): never the full ID number."""
     number = get_keyring().decrypt(talent.id_cipher, context=TALENT_ID_CONTEXT)
     return {
         "id": talent.id,

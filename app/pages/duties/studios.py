@@ -17,6 +17,7 @@ from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.paging import PageNumber
+from app.lookup import reads
 from app.pages.duties.common import (
     PAGE_SIZE,
     Admin,
@@ -40,6 +41,7 @@ router = APIRouter()
 
 Applicant = Annotated[Principal, Depends(page_gate(Role.city_operator, Role.window_clerk))]
 Verb = Literal["accept", "approve", "reject"]
+_PURPOSE = "项目直报申请人查找"  # why the applicant's record was read, in their access log
 
 _LABELS = {
     "talent_id": "申请人",
@@ -225,10 +227,11 @@ def _form_page(
     today = local_today()
     chosen = None
     if talent_id is not None:
-        chosen = talent_choice(service.visible_talent(session, applicant, talent_id), today)
+        talent = reads.talent_by_id(session, applicant, talent_id, purpose=_PURPOSE, today=today)
+        chosen = talent_choice(talent, today)
     refused = search_refused.error if search_refused else ""
     context = {
-        **talent_search(session, applicant, q, today, refused=refused),
+        **talent_search(session, applicant, q, today, purpose=_PURPOSE, refused=refused),
         "chosen": chosen,
         "form": retry.form if retry else {},
         "project_types": PROJECT_TYPE_ZH,
