@@ -8,10 +8,8 @@ preloads existing records with `talents_by_hash` and writes one audit event per 
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
@@ -42,9 +40,8 @@ T = TypeVar("T")
 def talents_by_hash(session: Session, id_hashes: Collection[str]) -> dict[str, Talent]:
     """Existing records by blind index, with honours, dependents and marker loaded."""
     found: dict[str, Talent] = {}
-    with _collection_paused():
-        for chunk in _chunks(list(dict.fromkeys(id_hashes)), _CHUNK):
-            _load_chunk(session, chunk, found)
+    for chunk in _chunks(list(dict.fromkeys(id_hashes)), _CHUNK):
+        _load_chunk(session, chunk, found)
     return found
 
 
@@ -233,19 +230,6 @@ def _load_chunk(session: Session, chunk: Sequence[str], found: dict[str, Talent]
         )
     )
     found.update((talent.id_hash, talent) for talent in rows)
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Loading tens of thousands of objects sets off full garbage collections that find
-    nothing to free (every object is live) and triple the load time: pause them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
