@@ -57,4 +57,4 @@ def _delay(interval: float, failures: int, max_backoff: float) -> float:
     if not failures:
         return interval
     # The exponent is bounded so that a long outage cannot overflow the float.
-    return min(max(interval, 0.001) * 2 ** min(failures, 32), max(max_backoff, interval))
+    return min(max(interval, 0.001) * 2.0 ** min(failures, 32), max(max_backoff, interval))
