@@ -279,3 +279,25 @@ def test_refiling_a_record_changed_meanwhile_raises_stale_data(db: Session) -> N
         service.file_record(
             db, SYSTEM, data, city_code="340100", existing=talent, submission_id=None, today=TODAY
         )
+
+
+def test_loading_records_leaves_the_process_garbage_collector_alone(db: Session) -> None:
+    """A request thread must not switch the collector off for the whole process."""
+    import gc
+
+    from sqlalchemy import event
+
+    data = talent_data()
+    file(db, data)
+    db.expunge_all()
+    seen: list[bool] = []
+
+    def loaded(_session: Session, _instance: object) -> None:
+        seen.append(gc.isenabled())
+
+    event.listen(db, "loaded_as_persistent", loaded)
+    try:
+        service.talents_by_hash(db, [get_keyring().blind_index(data.id_number)])
+    finally:
+        event.remove(db, "loaded_as_persistent", loaded)
+    assert seen and all(seen)
