@@ -23,10 +23,10 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from app.access import credentials, ratelimit
 from app.access.codes import Role
 from app.access.models import ApiKey, AuthToken, Partner, User
-from app.core.errors import Forbidden, Unauthorized
-from app.core.group_commit import in_group_transaction
+from app.core.errors import AppError, Forbidden, Unauthorized
+from app.core.group_commit import Outcome, in_group
 from app.core.settings import get_settings
-from app.core.transactions import TransactionsDep, in_transaction, transaction_memo
+from app.core.transactions import TransactionsDep, in_transaction
 from app.core.types import utcnow
 
 PARTNER_ROLE = "partner"
@@ -78,22 +78,34 @@ def principal_from_secret(session: Session, secret: str) -> Principal | None:
     return principal
 
 
-def _admit(connection: Connection, secret: str) -> tuple[Principal, bool]:
-    """The live principal behind a bearer secret, counted against its rate limit, and
-    whether its key's last use is worth recording. Resolved once per transaction: a
-    group of calls that arrive together with one key (a partner's busy system) shares it."""
-    memo = transaction_memo()
-    key = ("principal", secret)
-    if key not in memo:
-        memo[key] = _resolve(connection, secret)
-    principal, used = memo[key]
+def admit_group(connection: Connection, secrets: list[str]) -> list[Outcome]:
+    """The calls that arrived together (a `group_commit` handler), each as its live
+    principal, counted against its rate limit, and whether its key's last use is worth
+    recording. Each distinct secret is resolved once: a partner's busy system sends one
+    key with many calls at a time, and its last use is recorded for the first of them."""
+    resolved: dict[str, Principal | None] = {}
+    outcomes: list[Outcome] = []
+    for secret in secrets:
+        used = False
+        if secret in resolved:
+            principal = resolved[secret]
+        else:
+            principal, used = _resolve(connection, secret)
+            resolved[secret] = principal
+        try:
+            outcomes.append((True, (_admit(principal), used)))
+        except AppError as refused:
+            outcomes.append((False, refused))
+    return outcomes
+
+
+def _admit(principal: Principal | None) -> Principal:
     if principal is None:
         raise Unauthorized("访问凭据无效、已过期或已被吊销。")
     ratelimit.hit_or_raise(
         f"credential:{principal.credential_id}", get_settings().rate_limit_credential
     )
-    memo[key] = principal, False  # recorded once is enough
-    return principal, used
+    return principal
 
 
 def _resolve(connection: Connection, secret: str) -> tuple[Principal | None, bool]:
@@ -199,11 +211,12 @@ async def current_principal(
     transactions: TransactionsDep,
 ) -> Principal:
     """Runs on every authenticated call, so the credential is read in a read-only
-    transaction shared with the calls that arrive at the same time (`group_commit`); the
+    transaction shared with the calls that arrive at the same time (`admit_group`); the
     key's last use is written, at most once a minute, in one of its own."""
-    principal, used = await in_group_transaction(
-        partial(_admit, secret=bearer_secret(bearer)), transactions, read_only=True
+    admitted: tuple[Principal, bool] = await in_group(
+        bearer_secret(bearer), admit_group, transactions, read_only=True
     )
+    principal, used = admitted
     if used:
         await in_transaction(partial(_mark_used, principal=principal), transactions)
     request.scope.setdefault("state", {})["caller_id"] = principal.actor_id

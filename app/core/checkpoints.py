@@ -36,7 +36,8 @@ async def checkpoints_in_background(engine: Engine) -> AsyncIterator[None]:
     CHECKPOINTED_APART.add(engine)
     engine.dispose()  # pooled connections were opened with the default
     try:
-        async with repeating(partial(run_in_threadpool, checkpoint, engine), INTERVAL_SECONDS):
+        job = partial(run_in_threadpool, checkpoint, engine)
+        async with repeating(job, INTERVAL_SECONDS, name="wal checkpoint"):
             yield
     finally:
         CHECKPOINTED_APART.discard(engine)

@@ -8,12 +8,17 @@ wait, and the next group runs all of them in one transaction on one worker-threa
 caller gets its own result or error once the group has committed, so nothing is answered
 before it is durable. When calls come one at a time a group is one work, as before.
 
-A group's items are handed to one handler, which answers each: `in_group_transaction`
-runs each item as a work of its own; a handler that knows its items can do better (the
-priority lookups of a group are looked up with one select). An item that fails must fail
+A group's items are handed to one handler, which answers each and does its writes itself,
+explicitly (the priority lookups of a group are looked up with one select and recorded with
+one insert; the credentials of a group are each resolved once). An item that fails must fail
 before it writes (as a lookup does: credentials, scopes and input are checked before its
 record is inserted); its error goes to its caller only. A database error fails the whole
 group: everything is rolled back and every caller gets it.
+
+Kept because it was measured (README, "The hot path: group commit": lookup throughput and
+p99 before and after). It lives in `core/` because two domains use it, lookups and the
+credential check in `access/`, and `access/` may not import `lookup/`; it knows neither:
+the handlers are theirs.
 """
 
 from __future__ import annotations
@@ -22,15 +27,13 @@ import asyncio
 import weakref
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from app.core.transactions import Transactions, memoised, sqlite_write_turn
+from app.core.transactions import Transactions, sqlite_write_turn
 
-T = TypeVar("T")
 Outcome = tuple[bool, Any]  # (True, result) or (False, the exception for that caller)
 Handler = Callable[[Connection, list[Any]], list[Outcome]]
 
@@ -55,15 +58,6 @@ _lines: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
-async def in_group_transaction(
-    work: Callable[[Connection], T], transactions: Transactions, *, read_only: bool = False
-) -> T:
-    """Run `work(connection)` in a transaction shared with the works that arrive with it;
-    return its result (or raise its error) once that transaction has committed.
-    `read_only` groups (reads only; on SQLite a snapshot) do not queue for the write lock."""
-    return cast(T, await in_group(work, run_each, transactions, read_only=read_only))
-
-
 async def in_group(
     item: Any, handler: Handler, transactions: Transactions, *, read_only: bool = False
 ) -> Any:
@@ -81,19 +75,6 @@ async def in_group(
         # take the others' transaction down with it.
         line.draining = loop.create_task(_drain(line))
     return await future
-
-
-def run_each(connection: Connection, works: list[Callable[[Connection], Any]]) -> list[Outcome]:
-    """The plain handler: each item is a work, run in turn, its error its caller's alone."""
-    outcomes: list[Outcome] = []
-    for work in works:
-        try:
-            outcomes.append((True, work(connection)))
-        except SQLAlchemyError:
-            raise
-        except Exception as exc:
-            outcomes.append((False, exc))
-    return outcomes
 
 
 async def _drain(line: _Line) -> None:
@@ -125,7 +106,7 @@ def _turn(read_only: bool) -> AbstractAsyncContextManager[None]:
 
 
 def _run(line: _Line, items: list[Any]) -> list[Outcome]:
-    with memoised(line.transactions, read_only=line.read_only) as connection:
+    with line.transactions(read_only=line.read_only) as connection:
         return line.handler(connection, items)
 
 

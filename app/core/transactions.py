@@ -4,7 +4,7 @@ begun, run and committed on one worker-thread hop.
 A route with `SessionDep` pays a thread hop for the session, one per sync dependency and
 one for the commit, plus the ORM session's bookkeeping; at hundreds of calls a second that
 is most of the cost. Such a route declares `TransactionsDep` instead and hands its work to
-`in_transaction` (or `group_commit.in_group_transaction`). The dependency is where the
+`in_transaction` (or `group_commit.in_group`). The dependency is where the
 transactions come from, so tests can bind them to their own, as they do the session.
 """
 
@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Callable, Hashable, Iterator
-from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
-from contextvars import ContextVar
-from typing import Annotated, Any, Protocol, TypeVar
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager, asynccontextmanager
+from typing import Annotated, Protocol, TypeVar
 
 from fastapi import Depends
-from sqlalchemy import Connection, Insert
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from app.core.db import connection_scope
@@ -45,51 +44,11 @@ async def in_transaction(work: Callable[[Connection], T], transactions: Transact
     happens before the caller gets the result."""
 
     def transact() -> T:
-        with memoised(transactions) as connection:
+        with transactions() as connection:
             return work(connection)
 
     async with sqlite_write_turn():
         return await run_in_threadpool(transact)
-
-
-@contextmanager
-def memoised(transactions: Transactions, *, read_only: bool = False) -> Iterator[Connection]:
-    """A transaction with a `transaction_memo` of its own, whose `insert_rows` are written
-    together just before it commits."""
-    memo: dict[Hashable, Any] = {}
-    token = _memo.set(memo)
-    try:
-        with transactions(read_only=read_only) as connection:
-            yield connection
-            for statement, rows in memo.pop(_PENDING, {}).items():
-                connection.execute(statement, rows)
-    finally:
-        _memo.reset(token)
-
-
-_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("transaction_memo", default=None)
-_PENDING = "pending inserts"
-
-
-def transaction_memo() -> dict[Hashable, Any]:
-    """Values read once and reused for the rest of the current transaction, such as who a
-    credential belongs to when a group of lookups arrives with the same one. Outside a
-    `memoised` transaction, an empty dict that keeps nothing."""
-    memo = _memo.get()
-    return {} if memo is None else memo
-
-
-def insert_rows(connection: Connection, statement: Insert, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` in the current transaction: at once, or, in a `memoised` one, with the
-    other rows for the same statement just before it commits (one executemany for a whole
-    group of lookups' records instead of a statement each)."""
-    if not rows:
-        return  # executing with no rows would insert one of defaults
-    memo = _memo.get()
-    if memo is None:
-        connection.execute(statement, rows)
-    else:
-        memo.setdefault(_PENDING, {}).setdefault(statement, []).extend(rows)
 
 
 _turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (

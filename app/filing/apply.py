@@ -1,9 +1,11 @@
 """Applying an approved submission to the registry: every row, or none.
 
 Runs inside the approval's transaction, after its status flip. The registry is the only
-writer of records, markers and versions (`file_record`, `retire_talent`); this module feeds
-it a slice of rows at a time, with the slice's people loaded in one query, and flushes once
-per slice. Any failure raises, and the caller's rollback undoes every row and the flip.
+writer of records, markers and versions: this module feeds it a slice of rows at a time,
+with the slice's people loaded in one query; the registry plans each row as the preview did
+(`plans.plan_filing`) and carries the plan out (`file_planned`); the slice's queued rows are
+written and the session flushed once per slice. Any failure raises, and the caller's
+rollback undoes every row and the flip.
 
 Rows carry the version each person's record had at validation. If any record moved since
 (edited, filed by another submission, or created when the row expected to create it), the
@@ -24,12 +26,13 @@ from sqlalchemy.orm import Session
 from app.core.audit import Actor
 from app.core.errors import Conflict
 from app.core.keys import get_keyring
-from app.filing.constants import Outcome
 from app.filing.models import SubmissionRow
-from app.filing.rows import Retirement
+from app.filing.rows import registry_form
 from app.filing.sealed import unseal
 from app.registry import service as registry
 from app.registry.models import Talent
+from app.registry.pending import PendingWrites
+from app.registry.plans import plan_filing
 
 CHUNK_ROWS = 1000
 NAMED_ROWS = 20  # rows a conflict names in its message; `rows` in the answer lists up to 100
@@ -53,31 +56,28 @@ def apply_rows(
     if moved:
         raise registry_changed([(row.row_no, row.id_masked) for row in moved])
     keyring = get_keyring()
+    queue = PendingWrites()
     for chunk in _slices(session, submission_id):
         talents = _expected_talents(session, chunk)
         for row in chunk:
-            talent = talents.get(row.id_hash)
-            record = unseal(row.record_cipher, keyring)
-            if not isinstance(record, Retirement):
-                registry.file_record(
-                    session,
-                    actor,
-                    record,
-                    city_code=city_code,
-                    existing=talent,
-                    submission_id=submission_id,
-                    today=today,
-                )
-            elif talent is not None and row.outcome == Outcome.retire:
-                registry.retire_talent(
-                    session,
-                    actor,
-                    talent,
-                    reason=record.reason,
-                    submission_id=submission_id,
-                    today=today,
-                )
-        session.flush()  # the slice goes out before the next is read
+            plan = plan_filing(
+                talents.get(row.id_hash),
+                registry_form(unseal(row.record_cipher, keyring)),
+                city_code=city_code,
+                keyring=keyring,
+            )
+            registry.file_planned(
+                session,
+                queue,
+                actor,
+                plan,
+                city_code=city_code,
+                submission_id=submission_id,
+                today=today,
+            )
+        # The slice goes out before the next is read.
+        queue.write(session)
+        session.flush()
 
 
 def concurrent_change() -> Conflict:

@@ -3,7 +3,8 @@
 The file alone cannot tell whether a person is already filed by another city, or whether a
 person to retire is on this city's register; the registry can. For a row that passes, the
 preview says what approval would do (create / update with the changes / retire / nothing
-new) and whether the record will be eligible afterwards, decided by the registry itself.
+new) and whether the record will be eligible afterwards: the registry's plan
+(`plans.plan_filing`), which approval carries out.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from app.core.crypto import KeyRing
 from app.core.reference import city_names
 from app.filing.constants import Outcome
 from app.filing.file_format import Action
-from app.filing.rows import Retirement, RowError, RowResult
+from app.filing.rows import Retirement, RowError, RowResult, registry_form
 from app.filing.sealed import seal
-from app.registry import service as registry
 from app.registry.diffs import STATUS_RETIRED
 from app.registry.identifiers import mask_id_number
 from app.registry.models import Talent
-from app.registry.records import TalentData, talent_data_of
+from app.registry.plans import FilingPlan, plan_create, plan_filing
+from app.registry.records import TalentData
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,8 @@ def judge_row(
     record = result.record
     if errors or record is None or id_hash is None:
         return Judgement(errors, other_city=other_city)
-    if isinstance(record, Retirement):
-        assert talent is not None  # a retirement of someone not on the register is an error
-        outcome, preview = _retirement_preview(record, talent, keyring)
-    else:
-        outcome, preview = _filing_preview(record, talent, city_code)
+    plan = plan_filing(talent, registry_form(record), city_code=city_code, keyring=keyring)
+    outcome = Outcome(plan.action)
     row = {
         "submission_id": submission_id,
         "row_no": result.row,
@@ -68,7 +66,8 @@ def judge_row(
         "outcome": outcome.value,
         "record_cipher": seal(record, keyring),
         "base_version": talent.version if talent is not None else None,
-        **preview,
+        "name": plan.name,
+        **_preview(plan, other_city=other_city),
     }
     return Judgement([], outcome, row, other_city)
 
@@ -90,48 +89,22 @@ def _registry_errors(
     return []
 
 
-def _filing_preview(
-    data: TalentData, talent: Talent | None, city_code: str
-) -> tuple[Outcome, dict[str, Any]]:
-    """An update's changes and eligibility are fixed now, while the registry holds the
-    "before". A create's depend on its record alone: the preview derives them from the
-    sealed record when shown (`schemas.preview_row`), so 100,000 creates cost nothing here.
-    """
-    if talent is None:
-        derived_later = {"diff": None, "eligible_after": None, "ineligible_reason": None}
-        return Outcome.create, {"name": data.name, **derived_later}
-    if talent.city_code != city_code:
-        # A person another city retired, now filed here: the registry moves the record.
-        # The preview names that city and shows nothing of its record: this file's values
-        # as if new.
-        changes = {**registry.changes(None, data), "city_code": [talent.city_code, city_code]}
-    else:
-        changes = registry.changes(talent, data)
-    decision = registry.decide_for(data)
-    return (Outcome.update if changes else Outcome.unchanged), {
-        "name": data.name,
-        "diff": changes,
+def _preview(plan: FilingPlan, *, other_city: bool) -> dict[str, Any]:
+    """A create's changes and eligibility depend on its record alone: the preview derives
+    them from the sealed record when shown (`schemas.preview_row`), so 100,000 creates
+    cost nothing here. Any other plan's are fixed now, while the registry holds the
+    "before". A person another city filed (and retired) is shown as this file has them,
+    with that city named and nothing of its record."""
+    if plan.action == "create":
+        return {"diff": None, "eligible_after": None, "ineligible_reason": None}
+    decision = plan.decision
+    diff = plan.changes
+    if other_city:
+        assert isinstance(plan.filed, TalentData)  # another city's person cannot be retired
+        as_new = plan_create(plan.filed, plan.keyring).changes
+        diff = {**as_new, "city_code": plan.changes["city_code"]}
+    return {
+        "diff": diff,
         "eligible_after": decision.eligible,
         "ineligible_reason": None if decision.eligible else decision.summary_zh,
-    }
-
-
-def _retirement_preview(
-    record: Retirement, talent: Talent, keyring: KeyRing
-) -> tuple[Outcome, dict[str, Any]]:
-    """Retiring someone already retired changes nothing (approval leaves the record be)."""
-    changes: dict[str, list[Any]] = {}
-    outcome = Outcome.unchanged
-    if talent.status != STATUS_RETIRED:
-        outcome = Outcome.retire
-        changes["status"] = [talent.status, STATUS_RETIRED]
-        changes["retired_reason"] = [talent.retired_reason, record.reason]
-        if talent.eligible:
-            changes["eligible"] = [True, False]
-    decision = registry.decide_for(talent_data_of(talent, keyring), retired=True)
-    return outcome, {
-        "name": talent.name,
-        "diff": changes,
-        "eligible_after": False,
-        "ineligible_reason": decision.summary_zh,
     }

@@ -58,7 +58,6 @@ def approve(session: Session, actor: Actor, submission: Submission, *, today: da
     )
     try:
         apply_rows(session, actor, submission.id, city_code=submission.city_code, today=today)
-        # The audit's statements also write whatever the registry still has queued.
         _audit(session, actor, "submission.approve", submission, counts=submission.counts)
     except (IntegrityError, StaleDataError) as exc:
         # A record was changed or created by a concurrent transaction (PostgreSQL).

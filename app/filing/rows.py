@@ -1,7 +1,7 @@
 """Row validation of a submission file: raw cells in, a normalised record or errors out.
 
 A valid upsert row gives the registry's canonical `TalentData`, ready for
-`registry.service.file_record`; a valid retire row gives a `Retirement`.
+`registry.plans.plan_filing`; a valid retire row gives a `Retirement`.
 
 Pure: the caller passes `today` (year limits, birth dates). Every field is checked, so a
 clerk sees all of a row's problems at once; only a row whose action is missing or unknown
@@ -30,6 +30,7 @@ from app.filing.parsers.columns import (
 )
 from app.registry import identifiers
 from app.registry.codes import Condition
+from app.registry.plans import Retiring
 from app.registry.records import DependentData, HonorData, TalentData
 
 T = TypeVar("T")
@@ -47,6 +48,11 @@ class Retirement:
 
 # What a valid row files: the person's whole record (upsert), or their retirement.
 FiledRow = TalentData | Retirement
+
+
+def registry_form(record: FiledRow) -> TalentData | Retiring:
+    """A valid row as the registry plans it (`plans.plan_filing`)."""
+    return Retiring(record.reason) if isinstance(record, Retirement) else record
 
 
 @dataclass(frozen=True)

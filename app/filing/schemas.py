@@ -14,7 +14,7 @@ from app.filing.constants import COUNT_KEYS, Outcome, SubmissionStatus
 from app.filing.file_format import Action
 from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.filing.sealed import unseal
-from app.registry import service as registry
+from app.registry.plans import plan_create
 from app.registry.records import TalentData
 
 
@@ -129,8 +129,8 @@ def preview_row(row: SubmissionRow) -> PreviewRow:
     if row.outcome == Outcome.create:
         record = unseal(row.record_cipher, get_keyring())
         assert isinstance(record, TalentData)  # only an upsert creates
-        decision = registry.decide_for(record)
-        changes = registry.changes(None, record)
+        plan = plan_create(record, get_keyring())
+        decision, changes = plan.decision, plan.changes
         eligible, reason = decision.eligible, None if decision.eligible else decision.summary_zh
     return PreviewRow(
         row=row.row_no,

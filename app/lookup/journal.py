@@ -122,7 +122,7 @@ async def expanded_in_background() -> AsyncIterator[None]:
     """While the block runs, expand the journal every `INTERVAL_SECONDS`; and once more
     when it ends, so that a server stops with its last batches in the records."""
     try:
-        async with repeating(expand_journal, INTERVAL_SECONDS):
+        async with repeating(expand_journal, INTERVAL_SECONDS, name="lookup journal"):
             yield
     finally:
         await expand_journal()

@@ -1,8 +1,9 @@
-"""Filing a record as rows: the fast path behind `service.file_record`.
+"""Filing a record as rows: the fast path behind `service.file_planned`.
 
-Computes what the record, its marker, honours, dependents and version become, and queues
-the rows (`pending`). A loaded record is only read here, never modified in memory, so the
-unit of work has nothing to flush for it; the queue expires it once written.
+Computes what the record, its marker, honours, dependents and version become, from the
+plan's changes and eligibility (`plans`), and queues the rows (`pending`). A loaded record
+is only read here, never modified in memory, so the unit of work has nothing to flush for
+it; the queue expires it once written.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from app.core.audit import Actor
 from app.core.crypto import KeyRing
 from app.core.types import utcnow
 from app.registry.codes import Condition
-from app.registry.diffs import STATUS_FILED, record_changes
+from app.registry.diffs import STATUS_FILED
 from app.registry.eligibility import Decision
 from app.registry.history import version_row
 from app.registry.identifiers import gender_of
@@ -75,6 +76,7 @@ def create_rows(
     actor: Actor,
     data: TalentData,
     decision: Decision,
+    planned: dict[str, list[Any]],
     keyring: KeyRing,
     *,
     city_code: str,
@@ -110,7 +112,7 @@ def create_rows(
         queue.insert("honor", row)
     for row in dependent_rows(talent_id, data, keyring):
         queue.insert("dependent", row)
-    changes = record_changes(None, data, keyring) | marker_changes(None, marker)
+    changes = planned | marker_changes(None, marker)
     _queue_version(queue, actor, talent_id, 1, "create", changes, submission_id)
     return _filed(talent_id, "create", 1, decision, marker)
 
@@ -121,15 +123,14 @@ def refile_rows(
     talent: Talent,
     data: TalentData,
     decision: Decision,
+    planned: dict[str, list[Any]],
     keyring: KeyRing,
     *,
     city_code: str,
     submission_id: uuid.UUID | None,
     today: date,
 ) -> Filed:
-    changes = record_changes(talent, data, keyring)
-    if talent.city_code != city_code:
-        changes["city_code"] = [talent.city_code, city_code]
+    changes = dict(planned)
     action = "update" if changes else "refile"
     if talent.eligible != decision.eligible:
         changes["eligible"] = [talent.eligible, decision.eligible]

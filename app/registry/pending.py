@@ -2,11 +2,11 @@
 
 An approval files up to 100,000 records in one transaction. Through the ORM each record
 (talent, marker, honours, dependents, version) costs about a millisecond to build and
-flush; as multi-row statements it costs a few microseconds. So `service.file_record`
-computes the rows and queues them here; the queue is written, in foreign-key order,
-before the session's next statement, flush or commit (hooks installed on the session the
-first time it queues anything), and dropped on rollback. Queries in the same transaction
-see the rows. Records loaded before are expired once written, so they reload when read.
+flush; as multi-row statements it costs a few microseconds. So `service.file_planned`
+computes the rows and queues them here, and the filing writes the queue itself
+(`PendingWrites.write`, in foreign-key order) once per slice of rows, before it reads or
+audits anything more: nothing is written behind another statement's back. Records loaded
+before are expired once written, so they reload when read.
 
 A record's UPDATE carries the version it was loaded at: if another transaction moved it
 since, the write raises `StaleDataError`, as the ORM's version check would.
@@ -18,13 +18,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, event, insert, update
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import Table, bindparam, delete, insert, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.db import Base
 
-_KEY = "registry.pending_writes"
 _CHUNK = 500
 
 
@@ -65,9 +64,7 @@ class PendingWrites:
         self.stale.extend(obj for obj in objects if obj is not None)
 
     def write(self, session: Session) -> None:
-        if not (self.talent_updates or self.marker_updates or any(self.inserts.values())):
-            return
-        # Taken first: the statements below run the session hooks, and so this, again.
+        """Write what is queued in `session`'s transaction, and empty the queue."""
         inserts, updates, markers = self.inserts, self.talent_updates, self.marker_updates
         replaced, stale = self.replaced, self.stale
         self.clear()
@@ -97,33 +94,6 @@ class PendingWrites:
             session.expire(obj)
 
 
-def pending_writes(session: Session) -> PendingWrites:
-    """The session's queue, created (and its hooks installed) on first use."""
-    queue = session.info.get(_KEY)
-    if queue is None:
-        queue = session.info[_KEY] = PendingWrites()
-        _install_hooks(session, queue)
-    return queue
-
-
 def _insert(session: Session, name: str, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(_table(name)), rows)
-
-
-def _install_hooks(session: Session, queue: PendingWrites) -> None:
-    @event.listens_for(session, "do_orm_execute")
-    def _before_statement(state: ORMExecuteState) -> None:
-        queue.write(state.session)
-
-    @event.listens_for(session, "before_flush")
-    def _before_flush(flushing: Session, _context: Any, _instances: Any) -> None:
-        queue.write(flushing)
-
-    @event.listens_for(session, "before_commit")
-    def _before_commit(committing: Session) -> None:
-        queue.write(committing)
-
-    @event.listens_for(session, "after_soft_rollback")
-    def _after_rollback(_session: Session, _previous: Any) -> None:
-        queue.clear()

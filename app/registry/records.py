@@ -18,6 +18,7 @@ from app.core.crypto import KeyRing
 from app.core.db import Base
 from app.core.rotation import CipherColumn
 from app.registry.codes import Condition
+from app.registry.eligibility import ConditionInput, Decision, EligibilityInput, HonorInput, decide
 from app.registry.models import BlueCard, Dependent, Talent
 
 # Associated data of each encrypted column: a token copied into another column won't decrypt.
@@ -110,3 +111,19 @@ def stored_conditions(talent: Talent) -> dict[str, tuple[bool, str | None]]:
         ),
         Condition.frontline.value: (talent.frontline_met, talent.frontline_note),
     }
+
+
+def decide_for(data: TalentData, *, retired: bool = False) -> Decision:
+    """The eligibility of a record: the only bridge from registry data to `eligibility.decide`."""
+    return decide(
+        EligibilityInput(
+            conditions={
+                str(code): ConditionInput(bool(met), note)
+                for code, (met, note) in data.conditions.items()
+            },
+            honors=[
+                HonorInput(str(h.category), h.title, h.year, h.certificate_no) for h in data.honors
+            ],
+            retired=retired,
+        )
+    )

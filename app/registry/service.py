@@ -1,19 +1,18 @@
 """Filing records into the registry: store, decide eligibility, settle the marker, keep history.
 
 Services flush only where they must (an admin edit, to turn a lost race into 412); the
-caller commits. `file_record` is the hot path of an approval (100,000 rows in one
-transaction): it never selects, flushes or writes an audit event per row. The caller
-preloads existing records with `talents_by_hash` and writes one audit event per submission.
+caller commits. `file_planned` is the hot path of an approval (100,000 rows in one
+transaction): it never selects, flushes or writes an audit event per row, and queues the
+rows for the caller to write in bulk (`pending`). The caller preloads existing records with
+`talents_by_hash`, plans each (`plans.plan_filing`) and writes one audit event per submission.
 """
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -26,11 +25,11 @@ from app.core.errors import PreconditionFailed
 from app.core.keys import get_keyring
 from app.registry import bulk, markers, outputs
 from app.registry.diffs import STATUS_RETIRED, record_changes
-from app.registry.eligibility import ConditionInput, Decision, EligibilityInput, HonorInput, decide
 from app.registry.history import record_version
 from app.registry.models import Dependent, Honor, Talent
-from app.registry.pending import pending_writes
-from app.registry.records import Filed, TalentData, talent_data_of
+from app.registry.pending import PendingWrites
+from app.registry.plans import FilingPlan, Retiring, plan_filing
+from app.registry.records import Filed, TalentData, decide_for, talent_data_of
 from app.registry.schemas import TalentDetail
 
 effective_status = markers.effective_status
@@ -42,26 +41,9 @@ T = TypeVar("T")
 def talents_by_hash(session: Session, id_hashes: Collection[str]) -> dict[str, Talent]:
     """Existing records by blind index, with honours, dependents and marker loaded."""
     found: dict[str, Talent] = {}
-    with _collection_paused():
-        for chunk in _chunks(list(dict.fromkeys(id_hashes)), _CHUNK):
-            _load_chunk(session, chunk, found)
+    for chunk in _chunks(list(dict.fromkeys(id_hashes)), _CHUNK):
+        _load_chunk(session, chunk, found)
     return found
-
-
-def decide_for(data: TalentData, *, retired: bool = False) -> Decision:
-    """The eligibility of a record: the only bridge from registry data to `eligibility.decide`."""
-    return decide(
-        EligibilityInput(
-            conditions={
-                str(code): ConditionInput(bool(met), note)
-                for code, (met, note) in data.conditions.items()
-            },
-            honors=[
-                HonorInput(str(h.category), h.title, h.year, h.certificate_no) for h in data.honors
-            ],
-            retired=retired,
-        )
-    )
 
 
 def talent_detail(talent: Talent) -> TalentDetail:
@@ -69,11 +51,6 @@ def talent_detail(talent: Talent) -> TalentDetail:
     keyring = get_keyring()
     decision = decide_for(talent_data_of(talent, keyring), retired=talent.status == STATUS_RETIRED)
     return outputs.talent_detail(talent, decision, keyring, markers.local_today())
-
-
-def changes(talent: Talent | None, data: TalentData) -> dict[str, list[Any]]:
-    """`field -> [before, after]` that filing `data` would make; ID numbers masked; `{}` if none."""
-    return record_changes(talent, data, get_keyring())
 
 
 def file_record(
@@ -86,34 +63,40 @@ def file_record(
     submission_id: uuid.UUID | None,
     today: date,
 ) -> Filed:
-    """Create or update a record from a filing, re-decide eligibility and settle the marker.
+    """File one record now: plan it, carry the plan out and write its rows."""
+    queue = PendingWrites()
+    plan = plan_filing(existing, data, city_code=city_code, keyring=get_keyring())
+    filed = _queue_filing(
+        queue, actor, plan, data, city_code=city_code, submission_id=submission_id, today=today
+    )
+    queue.write(session)
+    return filed
 
-    A filing renews the marker of an eligible record (review date = today + the review
-    period) and withdraws it from a record that no longer qualifies. Keeps a version. The
-    rows are queued and written in bulk before the session's next statement, flush or
-    commit (`pending`); `existing` is expired then, so it reloads when read.
-    """
-    keyring = get_keyring()
-    queue = pending_writes(session)
-    decision = decide_for(data)
-    if existing is None:
-        return bulk.create_rows(
-            queue,
-            actor,
-            data,
-            decision,
-            keyring,
-            city_code=city_code,
-            submission_id=submission_id,
-            today=today,
-        )
-    return bulk.refile_rows(
+
+def file_planned(
+    session: Session,
+    queue: PendingWrites,
+    actor: Actor,
+    plan: FilingPlan,
+    *,
+    city_code: str,
+    submission_id: uuid.UUID | None,
+    today: date,
+) -> None:
+    """Carry out `plan` (`plans.plan_filing`, made on the record as it stands). A filed
+    record's rows go into `queue`, for the caller to write (`PendingWrites.write`) before
+    anything that reads them; a retirement changes the loaded record, flushed with the
+    session. The marker is settled as of `today`: renewed if the person is eligible,
+    withdrawn if not."""
+    if isinstance(plan.filed, Retiring):
+        if plan.action == "retire":
+            _retire(session, actor, plan, submission_id=submission_id, today=today)
+        return
+    _queue_filing(
         queue,
         actor,
-        existing,
-        data,
-        decision,
-        keyring,
+        plan,
+        plan.filed,
         city_code=city_code,
         submission_id=submission_id,
         today=today,
@@ -158,13 +141,66 @@ def retire_talent(
     today: date,
 ) -> None:
     """Take the person off the register (退出) and withdraw the marker with the reason."""
-    diff: dict[str, list[Any]] = {}
-    if talent.status != STATUS_RETIRED:
-        diff["status"] = [talent.status, STATUS_RETIRED]
-    if talent.retired_reason != reason:
-        diff["retired_reason"] = [talent.retired_reason, reason]
-    if talent.eligible:
-        diff["eligible"] = [True, False]
+    plan = plan_filing(talent, Retiring(reason), city_code=talent.city_code, keyring=get_keyring())
+    file_planned(
+        session,
+        PendingWrites(),
+        actor,
+        plan,
+        city_code=talent.city_code,
+        submission_id=submission_id,
+        today=today,
+    )
+
+
+def _queue_filing(
+    queue: PendingWrites,
+    actor: Actor,
+    plan: FilingPlan,
+    data: TalentData,
+    *,
+    city_code: str,
+    submission_id: uuid.UUID | None,
+    today: date,
+) -> Filed:
+    keyring = get_keyring()
+    if plan.talent is None:
+        return bulk.create_rows(
+            queue,
+            actor,
+            data,
+            plan.decision,
+            plan.changes,
+            keyring,
+            city_code=city_code,
+            submission_id=submission_id,
+            today=today,
+        )
+    return bulk.refile_rows(
+        queue,
+        actor,
+        plan.talent,
+        data,
+        plan.decision,
+        plan.changes,
+        keyring,
+        city_code=city_code,
+        submission_id=submission_id,
+        today=today,
+    )
+
+
+def _retire(
+    session: Session,
+    actor: Actor,
+    plan: FilingPlan,
+    *,
+    submission_id: uuid.UUID | None,
+    today: date,
+) -> None:
+    talent, reason = plan.talent, cast(Retiring, plan.filed).reason
+    assert talent is not None  # a retirement plans on a record
+    diff = dict(plan.changes)
     talent.status = STATUS_RETIRED
     talent.retired_reason = reason
     talent.eligible = False
@@ -233,19 +269,6 @@ def _load_chunk(session: Session, chunk: Sequence[str], found: dict[str, Talent]
         )
     )
     found.update((talent.id_hash, talent) for talent in rows)
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Loading tens of thousands of objects sets off full garbage collections that find
-    nothing to free (every object is live) and triple the load time: pause them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

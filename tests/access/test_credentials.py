@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.access import credentials, partners, service
-from app.access.auth import principal_from_secret
+from app.access.auth import admit_group, principal_from_secret
 from app.access.models import ApiKey, AuthToken, Partner, User
 from app.core.audit import SYSTEM
+from app.core.errors import Unauthorized
 from app.core.types import utcnow
 
 PASSWORD = "Shift-Start-0800"
@@ -152,3 +153,20 @@ def test_secrets_carry_at_least_256_bits() -> None:
     assert len(token) - len(credentials.TOKEN_PREFIX) >= 43  # 32 bytes, base64url
     secret = key.removeprefix(f"{credentials.API_KEY_PREFIX}{prefix}_")
     assert len(secret) >= 43
+
+
+def test_calls_admitted_together_are_answered_each_and_a_key_is_resolved_once(
+    db: Session, partner_key: tuple[Partner, ApiKey, str]
+) -> None:
+    partner, _, key = partner_key
+    unknown = key[:-4] + "xxxx"
+
+    outcomes = admit_group(db.connection(), [key, unknown, key])
+
+    (first_ok, (first, first_used)), (unknown_ok, refused), (again_ok, (again, again_used)) = (
+        outcomes
+    )
+    assert first_ok and again_ok and not unknown_ok
+    assert isinstance(refused, Unauthorized)
+    assert first.id == again.id == partner.id
+    assert (first_used, again_used) == (True, False)  # its last use recorded once

@@ -1,8 +1,13 @@
-"""`repeating`: a job run again and again while a block runs, and never after it."""
+"""`repeating`: a job run again and again while a block runs, and never after it; a run
+that fails is logged and retried later, with a growing wait."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
+
+import pytest
 
 from app.core.background import repeating
 
@@ -15,7 +20,7 @@ def test_the_job_repeats_while_the_block_runs_and_stops_with_it() -> None:
         calls += 1
 
     async def scenario() -> tuple[int, int]:
-        async with repeating(job, 0.01):
+        async with repeating(job, 0.01, name="test"):
             while calls < 3:
                 await asyncio.sleep(0.005)
         stopped_at = calls
@@ -39,9 +44,52 @@ def test_a_job_in_progress_is_cancelled_when_the_block_ends() -> None:
             raise
 
     async def scenario() -> None:
-        async with repeating(slow_job, 0):
+        async with repeating(slow_job, 0, name="test"):
             while not events:
                 await asyncio.sleep(0.001)
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=5))
     assert events == ["started", "cancelled"]
+
+
+def test_a_failing_job_is_logged_and_retried_until_it_succeeds(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    outcomes: list[str] = []
+
+    async def flaky_job() -> None:
+        if len(outcomes) < 3:
+            outcomes.append("failed")
+            raise RuntimeError("database away")
+        outcomes.append("ran")
+
+    async def scenario() -> None:
+        async with repeating(flaky_job, 0.001, name="flaky", max_backoff=0.01):
+            while outcomes.count("ran") < 2:
+                await asyncio.sleep(0.001)
+
+    with caplog.at_level(logging.ERROR, logger="bluecard.background"):
+        asyncio.run(asyncio.wait_for(scenario(), timeout=5))
+    assert outcomes[:4] == ["failed", "failed", "failed", "ran"]
+    failures = [r for r in caplog.records if r.getMessage() == "background job failed"]
+    assert [(r.job, r.failures) for r in failures] == [("flaky", 1), ("flaky", 2), ("flaky", 3)]  # type: ignore[attr-defined]
+    assert all(r.exc_info is not None for r in failures)
+
+
+def test_failures_in_a_row_wait_longer_each_time_up_to_the_cap() -> None:
+    started: list[float] = []
+
+    async def failing_job() -> None:
+        started.append(asyncio.get_running_loop().time())
+        raise RuntimeError("still away")
+
+    async def scenario() -> None:
+        async with repeating(failing_job, 0.01, name="failing", max_backoff=0.08):
+            while len(started) < 6:
+                await asyncio.sleep(0.005)
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=5))
+    waits = [later - earlier for earlier, later in itertools.pairwise(started[:6])]
+    # 0.02, 0.04, 0.08, then capped at 0.08 (timers may fire a little late, never early)
+    for wait, expected in zip(waits, [0.02, 0.04, 0.08, 0.08, 0.08], strict=True):
+        assert expected * 0.9 <= wait < expected + 0.05

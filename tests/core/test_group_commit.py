@@ -1,5 +1,6 @@
-"""Group commit on a real database: works that arrive together share one transaction,
-each caller gets its own result or error, and a database error takes the group down whole."""
+"""Group commit on a real database: items that arrive together are handed to their handler
+in one transaction, each caller gets its own result or error, and a database error takes
+the group down whole."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import connection_scope, get_engine
-from app.core.group_commit import MAX_GROUP, in_group_transaction
-from app.core.transactions import transaction_memo
+from app.core.group_commit import MAX_GROUP, Outcome, in_group
 
 
 @pytest.fixture
@@ -24,16 +24,32 @@ def scratch(fresh_database_url: str) -> Iterator[None]:
     yield
 
 
-def insert(row_id: int) -> Callable[[Connection], uuid.UUID]:
-    def work(connection: Connection) -> uuid.UUID:
+Work = Callable[[Connection], None]
+
+
+def run_each(connection: Connection, works: list[Work]) -> list[Outcome]:
+    """A handler running each work in turn, its refusal its caller's alone; each answered
+    with a token of the group's transaction: equal tokens mean a shared transaction."""
+    token = uuid.uuid4()
+    outcomes: list[Outcome] = []
+    for work in works:
+        try:
+            work(connection)
+        except ValueError as exc:
+            outcomes.append((False, exc))
+        else:
+            outcomes.append((True, token))
+    return outcomes
+
+
+def insert(row_id: int) -> Work:
+    def work(connection: Connection) -> None:
         connection.execute(text("INSERT INTO scratch (id, note) VALUES (:id, 'x')"), {"id": row_id})
-        # A token per transaction: equal tokens mean a shared transaction.
-        return transaction_memo().setdefault("token", uuid.uuid4())  # type: ignore[no-any-return]
 
     return work
 
 
-def refused(connection: Connection) -> uuid.UUID:
+def refused(connection: Connection) -> None:
     raise ValueError("refused before writing")
 
 
@@ -42,9 +58,9 @@ def stored_ids() -> set[int]:
         return set(connection.execute(text("SELECT id FROM scratch")).scalars())
 
 
-async def together(*works: Callable[[Connection], Any]) -> list[Any]:
+async def together(*works: Work) -> list[Any]:
     """Submit the works at the same moment; collect results and errors in order."""
-    calls = [in_group_transaction(work, connection_scope) for work in works]
+    calls = [in_group(work, run_each, connection_scope) for work in works]
     return await asyncio.gather(*calls, return_exceptions=True)
 
 

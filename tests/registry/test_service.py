@@ -15,9 +15,8 @@ from app.core.audit import SYSTEM
 from app.core.keys import get_keyring
 from app.registry import service
 from app.registry.codes import Category, Condition
-from app.registry.identifiers import mask_id_number
 from app.registry.models import TalentVersion
-from app.registry.records import DependentData, HonorData
+from app.registry.records import HonorData
 from tests.registry.factories import TODAY, WUHU, file, talent_data, with_condition
 
 NOTE = "有书面说明"
@@ -164,33 +163,9 @@ def test_refiling_a_retired_person_brings_them_back(db: Session) -> None:
     data = talent_data()
     talent = file(db, data)
     service.retire_talent(db, SYSTEM, talent, reason="退休", submission_id=None, today=TODAY)
-    assert service.changes(talent, data) == {"status": ["retired", "filed"]}
     file(db, data, today=TODAY + timedelta(days=1))
     assert talent.status == "filed" and talent.retired_reason is None
     assert talent.marker.status == "active"  # type: ignore[union-attr]
-
-
-def test_changes_is_empty_for_an_unchanged_record(db: Session) -> None:
-    data = talent_data()
-    talent = file(db, data)
-    assert service.changes(talent, data) == {}
-
-
-def test_changes_lists_fields_with_id_numbers_masked(db: Session) -> None:
-    data = talent_data(dependents=())
-    created = service.changes(None, data)
-    assert created["id_number"] == [None, mask_id_number(data.id_number)]
-    assert created["name"] == [None, data.name]
-    talent = file(db, data)
-    child = DependentData("child", "340102201001010012", "小明")
-    edited = dataclasses.replace(data, employer="新单位", dependents=(child,))
-    diff = service.changes(talent, edited)
-    assert diff["employer"] == [data.employer, "新单位"]
-    assert diff["dependents"] == [
-        [],
-        [{"relation": "child", "name": "小明", "id_number": "340102**********12"}],
-    ]
-    assert "340102201001010012" not in json.dumps(diff)
 
 
 def test_every_filing_keeps_a_version_without_clear_id_numbers(db: Session) -> None:
@@ -300,9 +275,29 @@ def test_refiling_a_record_changed_meanwhile_raises_stale_data(db: Session) -> N
     talent = file(db, data)
     bump = update(Talent).where(Talent.id == talent.id).values(version=Talent.version + 1)
     db.execute(bump, execution_options={"synchronize_session": False})  # another writer
-    service.file_record(
-        db, SYSTEM, data, city_code="340100", existing=talent, submission_id=None, today=TODAY
-    )
     with pytest.raises(StaleDataError):
-        db.flush()
-        db.scalar(select(TalentVersion.id).limit(1))
+        service.file_record(
+            db, SYSTEM, data, city_code="340100", existing=talent, submission_id=None, today=TODAY
+        )
+
+
+def test_loading_records_leaves_the_process_garbage_collector_alone(db: Session) -> None:
+    """A request thread must not switch the collector off for the whole process."""
+    import gc
+
+    from sqlalchemy import event
+
+    data = talent_data()
+    file(db, data)
+    db.expunge_all()
+    seen: list[bool] = []
+
+    def loaded(_session: Session, _instance: object) -> None:
+        seen.append(gc.isenabled())
+
+    event.listen(db, "loaded_as_persistent", loaded)
+    try:
+        service.talents_by_hash(db, [get_keyring().blind_index(data.id_number)])
+    finally:
+        event.remove(db, "loaded_as_persistent", loaded)
+    assert seen and all(seen)
