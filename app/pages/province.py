@@ -18,6 +18,7 @@ from starlette.responses import Response
 from app.access.auth import Principal
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.free_text import TEXT_CODES
 from app.core.paging import PageNumber
 from app.filing import queries, review
 from app.filing.constants import SubmissionStatus
@@ -110,10 +111,10 @@ def province_reject(
     submission = valid_submission(submission_id, admin, session)
     try:
         review.reject(session, admin, submission, reason=RejectIn(reason=reason).reason)
-    except ValidationError:
-        return _review_page(
-            request, session, admin, submission_id, error="请填写退回原因。", status=422
-        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = f"退回原因{error['msg']}。" if error["type"] in TEXT_CODES else "请填写退回原因。"
+        return _review_page(request, session, admin, submission_id, error=message, status=422)
     except AppError as exc:
         return _review_page(
             request, session, admin, submission_id, error=exc.detail, status=exc.status

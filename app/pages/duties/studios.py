@@ -16,6 +16,7 @@ from app.access.auth import Principal
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.paging import PageNumber
+from app.core.text_fields import checked_text
 from app.pages.duties.common import (
     PAGE_SIZE,
     Admin,
@@ -196,7 +197,9 @@ def studio_action(
                 request, session, admin, application_id, error="请填写不予批准的理由。", status=422
             )
         else:
-            service.reject(session, admin, application, reason=reason.strip())
+            service.reject(
+                session, admin, application, reason=checked_text("reason", reason.strip())
+            )
     except AppError as exc:
         return _detail_page(
             request, session, admin, application_id, error=exc.detail, status=exc.status
