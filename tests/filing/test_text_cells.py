@@ -72,3 +72,14 @@ def test_reject_reason_holding_an_id_number_is_refused(
     assert refused.json()["code"] == "id_number_in_text"
     status = call(client, "GET", "get_submission", province.headers, sid).json()["status"]
     assert status == "pending_review"
+
+
+def test_idempotency_key_holding_an_id_number_is_refused(
+    tmp_path: Path, client: TestClient, city: Login
+) -> None:
+    path = write_json(tmp_path / "city.json", people(73, 1, city_code=HOLDER_CITY))
+    refused = upload(client, city.headers, path, key=f"upload-{HYPHENS}")
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "id_number_in_text"
+    listed = client.get(client.app.url_path_for("list_submissions"), headers=city.headers)  # type: ignore[attr-defined]
+    assert listed.json()["items"] == []
