@@ -8,17 +8,18 @@ from collections.abc import Iterable
 from app.access import passwords
 from app.access.codes import Role, Service, scope_for
 from app.core.errors import InvalidInput, field_error
+from app.core.free_text import contains_id_number
 from app.core.reference import city_names
+from app.core.text_fields import checked_text
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9._@-]{2,63}$")
-# The audit chain refuses ID numbers, and a username is written into it on every login.
-_ID_NUMBER_LIKE = re.compile(r"\d{17}[\dXx]")
 PARTNER_SCOPES: tuple[str, ...] = tuple(scope_for(s) for s in Service)
 
 
 def is_plausible_username(username: str) -> bool:
     """True for a string that could name an account (and may be written to the audit)."""
-    return bool(USERNAME_PATTERN.match(username)) and not _ID_NUMBER_LIKE.search(username)
+    # A username is written into the audit chain on every login: never an ID number.
+    return bool(USERNAME_PATTERN.match(username)) and not contains_id_number(username)
 
 
 def check_username(username: str) -> str:
@@ -70,7 +71,4 @@ def check_text(field: str, value: str, *, max_length: int, required: bool = Fals
     if len(value) > max_length:
         message = f"不能超过 {max_length} 个字符。"
         raise InvalidInput(message, errors=[field_error(field, "too_long", message)])
-    if _ID_NUMBER_LIKE.search(value):
-        message = "不能包含身份证号。"
-        raise InvalidInput(message, errors=[field_error(field, "contains_id_number", message)])
-    return value
+    return checked_text(field, value)

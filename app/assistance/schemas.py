@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.assistance.constants import CaseStatus, ServiceKind
+from app.core.text_fields import FreeText, NoteText
 
 
 class _In(BaseModel):
@@ -16,18 +17,18 @@ class _In(BaseModel):
 
 class CaseCreate(_In):
     talent_id: uuid.UUID
-    employer: str | None = Field(
+    employer: FreeText | None = Field(
         default=None,
         max_length=200,
         description="The employer in difficulty; the talent's own when omitted",
     )
-    situation: str = Field(min_length=1, max_length=5000, description="企业困难情况")
-    measures: str = Field(min_length=1, max_length=5000, description="稳定就业帮扶措施")
+    situation: NoteText = Field(min_length=1, max_length=5000, description="企业困难情况")
+    measures: NoteText = Field(min_length=1, max_length=5000, description="稳定就业帮扶措施")
 
 
 class CaseUpdate(_In):
-    situation: str | None = Field(default=None, min_length=1, max_length=5000)
-    measures: str | None = Field(default=None, min_length=1, max_length=5000)
+    situation: NoteText | None = Field(default=None, min_length=1, max_length=5000)
+    measures: NoteText | None = Field(default=None, min_length=1, max_length=5000)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> CaseUpdate:
@@ -40,11 +41,11 @@ class ServiceCreate(_In):
     dependent_id: int = Field(description="A registered dependent (spouse or child) of the talent")
     kind: ServiceKind
     service_date: date
-    outcome: str = Field(min_length=1, max_length=2000)
+    outcome: NoteText = Field(min_length=1, max_length=2000)
 
 
 class CaseClose(_In):
-    result: str = Field(min_length=1, max_length=5000, description="帮扶结果")
+    result: NoteText = Field(min_length=1, max_length=5000, description="帮扶结果")
     closed_on: date | None = Field(default=None, description="Today when omitted")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,12 +20,10 @@ from sqlalchemy import BigInteger, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.db import Base
+from app.core.free_text import mask_id_shaped
 from app.core.types import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
-# Callers never pass ID numbers, but free text (a reason typed by a person) may hold one:
-# whatever looks like one is masked before it is chained, so it can never be stored.
-_ID_NUMBER_LIKE = re.compile(r"(\d{6})\d{10}(\d[\dXx])")
 
 
 class AuditEvent(Base):
@@ -92,8 +89,10 @@ def record(
     detail: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction."""
-    detail_json = _mask_id_numbers(_canonical(dict(detail or {})))
-    target = _mask_id_numbers(target)
+    # Callers never pass ID numbers, but free text (a reason typed by a person) may hold one:
+    # whatever looks like one is masked before it is chained, so it can never be stored.
+    detail_json = mask_id_shaped(_canonical(dict(detail or {})))
+    target = mask_id_shaped(target)
     seq, prev_hash = session.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)
@@ -145,10 +144,6 @@ def event_hash(event: AuditEvent) -> str:
         }
     )
     return hashlib.sha256((event.prev_hash + content).encode()).hexdigest()
-
-
-def _mask_id_numbers(text: str) -> str:
-    return _ID_NUMBER_LIKE.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
 
 
 def _canonical(value: Mapping[str, Any]) -> str:

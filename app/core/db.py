@@ -48,6 +48,9 @@ def normalise_url(url: str) -> str:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
+    # A database error's message would otherwise carry the statement's bound values (names,
+    # reasons, encrypted ID numbers) into the server log; no caller may turn this off.
+    kwargs["hide_parameters"] = True
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs

@@ -2,6 +2,9 @@
 
 The access line holds method, route template (never the concrete path, which may carry
 identifiers), status, duration, request id and caller id: never bodies or query strings.
+A logged exception shows its types and frames but not its messages, whoever logs it (our
+500 handler, uvicorn, a background loop): a database error's message quotes the data that
+failed (PostgreSQL's "Failing row contains (...)"), and other messages may quote input.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import logging
 import logging.config
 import re
 import time
+import traceback
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +41,24 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+    def formatException(self, ei: Any) -> str:
+        _type, exc, _tb = ei
+        return traceback_without_messages(exc) if exc is not None else ""
+
+
+def traceback_without_messages(exc: BaseException) -> str:
+    """Each exception of the chain, oldest first: its frames and its type, never its text."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.extract_tb(current.__traceback__).format())
+        kind = type(current)
+        parts.append(f"{frames}{kind.__module__}.{kind.__qualname__}")
+        current = current.__cause__ or current.__context__
+    return "\n\nwhich caused:\n".join(reversed(parts))
 
 
 def configure_logging(level: str = "INFO") -> None:

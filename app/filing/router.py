@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header, Query, Response
 from app.access.auth import CityOperator, ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
 from app.core.paging import PageNumber, PageSize
+from app.core.text_fields import FreeText
 from app.filing import queries, review
 from app.filing.constants import Outcome, SubmissionStatus
 from app.filing.deps import ValidSubmission
@@ -76,7 +77,8 @@ def create_submission(
     form: SubmissionFormDep,
     session: SessionDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+    # Stored with the submission: free text like any other.
+    idempotency_key: Annotated[FreeText | None, Header(min_length=1, max_length=200)] = None,
 ) -> SubmissionOut:
     assert caller.city_code is not None  # a city operator is bound to a city
     intake = take_in(

@@ -6,8 +6,10 @@ A valid upsert row gives the registry's canonical `TalentData`, ready for
 Pure: the caller passes `today` (year limits, birth dates). Every field is checked, so a
 clerk sees all of a row's problems at once; only a row whose action is missing or unknown
 is checked for its ID number alone, since which fields are required depends on the action.
-Messages are Chinese and never hold a full ID number: ID numbers are masked, and any long
-digit run echoed from a cell is masked too.
+Every text cell but the ID numbers' own is free text: an ID number or a control character
+in it is the row error `id_number_in_text` or `invalid_text` (`core/free_text.py`).
+Messages are Chinese and never hold a full ID number: ID numbers are masked, and any
+ID-shaped text or long digit run echoed from a cell is masked too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
+from app.core.free_text import TextError, check_free_text
 from app.filing.file_format import EARLIEST_YEAR, MAX_LENGTH, Action
 from app.filing.parsers import cells
 from app.filing.parsers.base import RawRow, RawValue, RowIssue, Scalar
@@ -215,7 +218,13 @@ class _RowCheck:
         return [(i, it) for i, it in enumerate(items) if any(map(cells.is_present, it.values()))]
 
     def text(
-        self, path: str, value: RawValue, *, required: bool = False, label: str | None = None
+        self,
+        path: str,
+        value: RawValue,
+        *,
+        required: bool = False,
+        label: str | None = None,
+        free: bool = True,
     ) -> str | None:
         # Called ~20 times a row: the common case (a string) goes first, labels only on error.
         if type(value) is str:
@@ -238,6 +247,12 @@ class _RowCheck:
         if limit is not None and len(text) > limit:
             label = label or LABEL_BY_FIELD[path]
             self.error(path, "too_long", f"{label}超过{limit}个字（当前{len(text)}个字）")
+        if free:
+            try:
+                check_free_text(text, multi_line=path.endswith(".note"))
+            except TextError as exc:
+                self.error(path, exc.code, f"{label or LABEL_BY_FIELD[path]}{exc.message_zh}")
+                return None
         return text
 
     def choice(
@@ -284,7 +299,7 @@ class _RowCheck:
                 f"{of}身份证号被存成了数字，Excel 会丢掉末几位；请把该列设为「文本」格式后重新填写",
             )
             return None
-        text = self.text(path, value, required=True, label=f"{of}身份证号")
+        text = self.text(path, value, required=True, label=f"{of}身份证号", free=False)
         if text is None:
             return None
         try:

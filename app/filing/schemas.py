@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from app.core.keys import get_keyring
 from app.core.reference import city_names
+from app.core.text_fields import CHECK_LINE
 from app.filing.constants import COUNT_KEYS, Outcome, SubmissionStatus
 from app.filing.file_format import Action
 from app.filing.models import Submission, SubmissionError, SubmissionRow
@@ -95,7 +96,9 @@ class SubmissionPreview(BaseModel):
 
 
 class RejectIn(BaseModel):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), CHECK_LINE
+    ]
 
 
 def submission_out(submission: Submission) -> SubmissionOut:

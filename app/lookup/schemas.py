@@ -16,18 +16,22 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.access.codes import Service
+from app.core.text_fields import CHECK_LINE
 from app.lookup.rules import Basis
 from app.registry.fields import IdNumber
 
 MAX_BATCH = 1000
 
-# Text is stored: control characters (PostgreSQL refuses NUL outright) are bad input.
+# Text is stored and shown to other cities in access logs: no ID number, no control
+# character (PostgreSQL refuses NUL outright).
 Purpose = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    CHECK_LINE,
+    Field(
+        description="Why the caller asks (case or file number), 1–200 characters, never an ID "
+        "number (`id_number_in_text`); recorded."
     ),
-    Field(description="Why the caller asks (case or file number), 1–200 characters; recorded."),
 ]
 CardNo = Annotated[
     str,

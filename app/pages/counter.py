@@ -19,6 +19,7 @@ from starlette.responses import Response
 from app.access.auth import Principal
 from app.access.codes import Role, Service
 from app.core.db import SessionDep
+from app.core.free_text import TEXT_CODES
 from app.core.transactions import TransactionsDep
 from app.lookup import access_log, service
 from app.lookup.schemas import LookupRequest
@@ -111,6 +112,8 @@ def _subject(query: str) -> dict[str, str]:
 def _first_message(exc: ValidationError) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else ""
+    if error["type"] in TEXT_CODES:
+        return f"查询事由{error['msg']}。"
     if field in _FIELD_MESSAGES:
         return _FIELD_MESSAGES[field]
     # The ID-number and either-or checks already speak Chinese and never echo the number.

@@ -19,6 +19,7 @@ from app.access.auth import Principal
 from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.free_text import TEXT_CODES
 from app.core.paging import PageNumber
 from app.filing import queries, review
 from app.filing.constants import SubmissionStatus
@@ -109,7 +110,9 @@ def province_reject(
     try:
         review.reject(session, admin, submission, reason=RejectIn(reason=reason).reason)
     except ValidationError as exc:
-        raise _refused(request, admin, submission_id, "请填写退回原因。", 422) from exc
+        error = exc.errors()[0]
+        message = f"退回原因{error['msg']}。" if error["type"] in TEXT_CODES else "请填写退回原因。"
+        raise _refused(request, admin, submission_id, message, 422) from exc
     except AppError as exc:
         raise _refused(request, admin, submission_id, exc.detail, exc.status) from exc
     return _to_review(request, submission_id, "rejected")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
 from app.core.paging import PageNumber
+from app.core.text_fields import FreeText
 from app.core.types import utcnow
 from app.public import service
 from app.public.roster_csv import roster_csv
@@ -22,8 +23,7 @@ router = APIRouter(prefix="/api/v1/public", tags=["public"])
 CityCode = Annotated[str | None, Query(pattern=r"^\d{6}$", description="e.g. 340100")]
 CategoryQuery = Annotated[Category | None, Query()]
 NameContains = Annotated[
-    str | None,
-    Query(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]*$", description="姓名包含"),
+    FreeText | None, Query(min_length=1, max_length=50, description="姓名包含")
 ]
 MarkerCode = Annotated[str, Path(min_length=1, max_length=40)]
 _CSV_NAME = quote("高技能领军人才名单.csv")

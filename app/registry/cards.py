@@ -22,6 +22,7 @@ from app.core import audit
 from app.core.audit import Actor
 from app.core.crypto import KeyRing
 from app.core.db import Base
+from app.core.free_text import TextError, check_free_text
 from app.core.keys import get_keyring
 from app.core.reference import city_names
 from app.core.types import utcnow
@@ -156,6 +157,15 @@ def parse_card(
     skill_level = _SKILL_WORDS.get(skill, skill) or None
     if skill_level is not None and len(skill_level) > 32:
         fail("skill_level", "too_long", "技能等级不超过32个字")
+    for field, label, text in (
+        ("name", "姓名", name),
+        ("occupation", "职业工种", occupation),
+        ("skill_level", "技能等级", skill_level),
+    ):
+        try:
+            check_free_text(text or "")
+        except TextError as exc:
+            fail(field, exc.code, label + exc.message_zh)
     try:
         issued_on = _issued_on(raw.get("issued_on"), today)
     except ValueError:

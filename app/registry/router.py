@@ -13,6 +13,7 @@ from fastapi import APIRouter, Header, Query, Response
 from app.access.auth import ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
 from app.core.keys import get_keyring
+from app.core.text_fields import FreeText
 from app.lookup import reads
 from app.registry import editing, markers, outputs, queries, service
 from app.registry.codes import Category
@@ -42,7 +43,7 @@ def list_talents(
     city_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     category: Category | None = None,
     marker_status: MarkerStatusFilter | None = None,
-    name: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    name: Annotated[FreeText | None, Query(min_length=1, max_length=50)] = None,
     status: TalentStatus | None = None,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

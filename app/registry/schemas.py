@@ -6,7 +6,6 @@ number accepted is a new dependent's, validated here.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from typing import Any, Literal
@@ -14,13 +13,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from app.core.text_fields import FreeText, NoteText
 from app.registry.codes import Category, Condition, MarkerStatus, Relation, SkillLevel
 from app.registry.fields import IdNumber, Uscc
 
 MarkerStatusFilter = Literal["active", "suspended", "revoked", "expired", "none"]
 TalentStatus = Literal["filed", "retired"]
-# A free-text reason ends up in the audit chain, which refuses anything like an ID number.
-_ID_NUMBER_LIKE = re.compile(r"\d{17}[\dXx]")
 
 
 class ConditionOut(BaseModel):
@@ -151,17 +149,17 @@ class ConditionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     met: bool
-    note: str | None = Field(default=None, max_length=2000)
+    note: NoteText | None = Field(default=None, max_length=2000)
 
 
 class HonorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     category: Category
-    title: str | None = Field(default=None, max_length=200)
-    conferred_by: str | None = Field(default=None, max_length=200)
+    title: FreeText | None = Field(default=None, max_length=200)
+    conferred_by: FreeText | None = Field(default=None, max_length=200)
     year: int | None = Field(default=None, ge=1949, le=2100)
-    certificate_no: str | None = Field(default=None, max_length=100)
+    certificate_no: FreeText | None = Field(default=None, max_length=100)
 
 
 class DependentIn(BaseModel):
@@ -172,7 +170,7 @@ class DependentIn(BaseModel):
     id: int | None = None
     id_number: IdNumber | None = None
     relation: Relation
-    name: str = Field(min_length=1, max_length=50)
+    name: FreeText = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
     def _id_or_number(self) -> DependentIn:
@@ -188,12 +186,12 @@ class TalentEdit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=50)
-    employer: str | None = Field(default=None, min_length=1, max_length=200)
+    name: FreeText | None = Field(default=None, min_length=1, max_length=50)
+    employer: FreeText | None = Field(default=None, min_length=1, max_length=200)
     employer_uscc: Uscc | None = None
-    occupation: str | None = Field(default=None, min_length=1, max_length=100)
+    occupation: FreeText | None = Field(default=None, min_length=1, max_length=100)
     skill_level: SkillLevel | None = None
-    card_no: str | None = Field(default=None, max_length=32)
+    card_no: FreeText | None = Field(default=None, max_length=32)
     frontline_since: int | None = Field(default=None, ge=1949, le=2100)
     conditions: dict[Condition, ConditionIn] | None = None
     honors: list[HonorIn] | None = Field(default=None, max_length=20)
@@ -210,14 +208,12 @@ class TalentEdit(BaseModel):
 class MarkerAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=300)
+    reason: FreeText = Field(min_length=1, max_length=300)
 
     @field_validator("reason")
     @classmethod
-    def _no_id_number(cls, value: str) -> str:
+    def _not_blank(cls, value: str) -> str:
         value = value.strip()
         if not value:
             raise PydanticCustomError("required", "请填写原因")
-        if _ID_NUMBER_LIKE.search(value):
-            raise PydanticCustomError("id_number_in_text", "原因中不得包含身份证号")
         return value

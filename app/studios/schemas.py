@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.reference import city_names
+from app.core.text_fields import FreeText, NoteText
 from app.studios.constants import PROJECT_TYPE_ZH, STATUS_ZH, ApplicationStatus, ProjectType
 from app.studios.models import Studio, StudioApplication
 
@@ -17,17 +18,24 @@ class _In(BaseModel):
 
 
 class Attachment(_In):
-    name: str = Field(min_length=1, max_length=200, description="附件名称")
-    description: str | None = Field(default=None, max_length=500)
+    name: FreeText = Field(min_length=1, max_length=200, description="附件名称")
+    description: NoteText | None = Field(default=None, max_length=500)
+
+
+class AttachmentOut(BaseModel):
+    """As stored: read back without the input checks, which older rows may predate."""
+
+    name: str
+    description: str | None = None
 
 
 class ApplicationCreate(_In):
     talent_id: uuid.UUID = Field(description="The leading talent who leads the studio")
     project_type: ProjectType
-    title: str = Field(min_length=1, max_length=200)
-    host_employer: str = Field(min_length=1, max_length=200)
-    host_uscc: str = Field(min_length=1, max_length=40, description="统一社会信用代码")
-    plan_summary: str = Field(min_length=1, max_length=5000)
+    title: FreeText = Field(min_length=1, max_length=200)
+    host_employer: FreeText = Field(min_length=1, max_length=200)
+    host_uscc: FreeText = Field(min_length=1, max_length=40, description="统一社会信用代码")
+    plan_summary: NoteText = Field(min_length=1, max_length=5000)
     attachments: list[Attachment] = Field(default_factory=list, max_length=50)
 
 
@@ -38,7 +46,7 @@ class ApprovalIn(_In):
 
 
 class RejectionIn(_In):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: FreeText = Field(min_length=1, max_length=500)
 
 
 class StudioOut(BaseModel):
@@ -68,7 +76,7 @@ class ApplicationOut(BaseModel):
     host_employer: str
     host_uscc: str
     plan_summary: str
-    attachments: list[Attachment]
+    attachments: list[AttachmentOut]
     status: ApplicationStatus
     status_name: str
     submitted_by: str
@@ -126,7 +134,7 @@ def application_out(application: StudioApplication) -> ApplicationOut:
         host_employer=application.host_employer,
         host_uscc=application.host_uscc,
         plan_summary=application.plan_summary,
-        attachments=[Attachment.model_validate(a) for a in application.attachments],
+        attachments=[AttachmentOut.model_validate(a) for a in application.attachments],
         status=status,
         status_name=STATUS_ZH[status],
         submitted_by=application.submitted_by,

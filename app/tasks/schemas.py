@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.text_fields import FreeText, NoteText
 from app.tasks.deadlines import DeadlineKind, ReportStatus, TaskStatus
 
 
@@ -13,10 +14,10 @@ class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     report_date: date
-    reporting_unit: str = Field(
+    reporting_unit: FreeText = Field(
         min_length=1, max_length=100, description="One of the task's lead or cooperating units"
     )
-    text: str = Field(min_length=1, max_length=2000, description="进展情况")
+    text: NoteText = Field(min_length=1, max_length=2000, description="进展情况")
     status: ReportStatus = ReportStatus.in_progress
     percent: int | None = Field(default=None, ge=0, le=100)
     period_year: int | None = Field(

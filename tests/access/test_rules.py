@@ -98,7 +98,9 @@ def test_a_city_bound_user_needs_a_city_of_the_province(role: str, city: str | N
     ("value", "code"),
     [
         ("x" * 31, "too_long"),
-        ("持卡人34010219800101001X", "contains_id_number"),
+        ("持卡人34010219800101001X", "id_number_in_text"),
+        ("持卡人 340102 19800101 001x", "id_number_in_text"),
+        ("生产\x00环境", "invalid_text"),
         ("  ", "required"),
     ],
 )

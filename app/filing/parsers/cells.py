@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from app.core.free_text import mask_id_shaped
 from app.filing.file_format import ACTION_ZH, Action
 from app.filing.parsers.base import RawValue, Scalar
 from app.filing.parsers.columns import NO, YES
@@ -59,6 +60,7 @@ def as_year(value: RawValue) -> int | None:
 
 
 def quoted(text: str) -> str:
-    """Cell text fit to quote in a message: long digit runs masked, at most 30 characters."""
-    masked = _LONG_NUMBER.sub(lambda m: mask_id_number(m.group()), text)
+    """Cell text fit to quote in a message: ID-shaped text (in any spelling) and long digit
+    runs masked, at most 30 characters."""
+    masked = _LONG_NUMBER.sub(lambda m: mask_id_number(m.group()), mask_id_shaped(text))
     return masked if len(masked) <= 30 else masked[:30] + "…"

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from app.core.free_text import mask_id_shaped
 from app.filing.parsers.base import FileFormatError, RawRow, RawValue, Scalar
 from app.filing.parsers.columns import COLUMN_BY_HEADER, LIST_SEPARATORS, REQUIRED_HEADERS, Column
 
@@ -31,7 +32,7 @@ def read_header(cells: Sequence[object]) -> Header:
             continue
         column = COLUMN_BY_HEADER.get(text)
         if column is None:
-            unknown.append(text)
+            unknown.append(mask_id_shaped(text))  # kept and shown: never an ID number
         elif text in seen:
             repeated.append(text)
         else:

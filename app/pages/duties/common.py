@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.access.auth import Principal
 from app.access.codes import Role
 from app.core.errors import AppError, InvalidInput, field_error
+from app.core.free_text import TEXT_CODES
 from app.core.keys import get_keyring
 from app.lookup import reads
 from app.pages.session import page_gate
@@ -42,6 +43,8 @@ def validation_message(exc: ValidationError, labels: dict[str, str]) -> str:
     field = labels.get(".".join(str(p) for p in error["loc"][:1]), "表单")
     if error["type"] in ("missing", "string_too_short") or error.get("input") == "":
         return f"请填写{field}。"
+    if error["type"] in TEXT_CODES:
+        return f"{field}{error['msg']}。"
     if error["type"] == "string_too_long":
         return f"{field}过长，请精简后再提交。"
     return f"{field}填写有误，请检查后重新提交。"

@@ -17,6 +17,7 @@ from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.paging import PageNumber
+from app.core.text_fields import checked_text
 from app.lookup import reads
 from app.pages.duties.common import (
     PAGE_SIZE,
@@ -202,7 +203,9 @@ def studio_action(
             message = "请填写不予批准的理由。"
             raise InvalidInput(message, errors=[field_error("reason", "required", message)])
         else:
-            service.reject(session, admin, application, reason=reason.strip())
+            service.reject(
+                session, admin, application, reason=checked_text("reason", reason.strip())
+            )
     except AppError as exc:
         raise FormRefused(
             lambda again, retry: _detail_page(request, again, admin, application_id, retry=retry),
