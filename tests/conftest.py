@@ -193,3 +193,30 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
             get_engine().dispose()
             os.environ["BLUECARD_DATABASE_URL"] = previous
             reset_caches()
+
+
+@pytest.fixture
+def override_settings() -> Iterator[Callable[..., None]]:
+    """Set `BLUECARD_*` variables for one test (`override_settings(login_max_failures=3)`)."""
+    saved: dict[str, str | None] = {}
+
+    def override(**values: object) -> None:
+        for name, value in values.items():
+            variable = f"BLUECARD_{name.upper()}"
+            saved.setdefault(variable, os.environ.get(variable))
+            os.environ[variable] = str(value)
+        _settings_changed()
+
+    yield override
+    for variable, value in saved.items():
+        if value is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = value
+    _settings_changed()
+
+
+def _settings_changed() -> None:
+    from app.core.settings import get_settings
+
+    get_settings.cache_clear()

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, Connection, bindparam, select, true, update
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute
 
 from app.access import credentials, ratelimit
 from app.access.codes import Role
@@ -26,7 +26,7 @@ from app.access.models import ApiKey, AuthToken, Partner, User
 from app.core.errors import AppError, Forbidden, Unauthorized
 from app.core.group_commit import Outcome, in_group
 from app.core.settings import get_settings
-from app.core.transactions import TransactionsDep, in_transaction
+from app.core.transactions import Transactions, TransactionsDep, in_transaction
 from app.core.types import utcnow
 
 PARTNER_ROLE = "partner"
@@ -67,15 +67,6 @@ class Principal:
     def city_filter(self, column: QueryableAttribute[Any]) -> ColumnElement[bool]:
         """`sees_city` as a condition on a query's city-code column."""
         return true() if self.city_code is None else column == self.city_code
-
-
-def principal_from_secret(session: Session, secret: str) -> Principal | None:
-    """Resolve a bearer secret (session token or API key) to a live principal, within
-    the caller's transaction."""
-    principal, used = _resolve(session.connection(), secret)
-    if principal is not None and used:
-        _mark_used(session.connection(), principal)
-    return principal
 
 
 def admit_group(connection: Connection, secrets: list[str]) -> list[Outcome]:
@@ -205,20 +196,27 @@ def bearer_secret(bearer: HTTPAuthorizationCredentials | None) -> str:
     return bearer.credentials
 
 
+async def admit(secret: str, transactions: Transactions) -> Principal:
+    """The one authentication, for the API and the pages alike: the live principal behind
+    a session token or API key, counted against its credential's rate limit; 401 when
+    there is none. It runs on every authenticated call, so the credential is read in a
+    read-only transaction shared with the calls that arrive at the same time
+    (`admit_group`); a key's last use is written, at most once a minute, in one of its own."""
+    admitted: tuple[Principal, bool] = await in_group(
+        secret, admit_group, transactions, read_only=True
+    )
+    principal, used = admitted
+    if used:
+        await in_transaction(partial(_mark_used, principal=principal), transactions)
+    return principal
+
+
 async def current_principal(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     transactions: TransactionsDep,
 ) -> Principal:
-    """Runs on every authenticated call, so the credential is read in a read-only
-    transaction shared with the calls that arrive at the same time (`admit_group`); the
-    key's last use is written, at most once a minute, in one of its own."""
-    admitted: tuple[Principal, bool] = await in_group(
-        bearer_secret(bearer), admit_group, transactions, read_only=True
-    )
-    principal, used = admitted
-    if used:
-        await in_transaction(partial(_mark_used, principal=principal), transactions)
+    principal = await admit(bearer_secret(bearer), transactions)
     request.scope.setdefault("state", {})["caller_id"] = principal.actor_id
     return principal
 

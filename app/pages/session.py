@@ -2,7 +2,8 @@
 
 A person logs in through the access service and gets the same opaque session token the
 API hands out; the pages keep it in an HttpOnly, SameSite=Strict cookie and resolve it
-with `principal_from_secret`, so expiry, revocation and deactivation work as for the API.
+with `auth.admit`, so expiry, revocation, deactivation and the credential's rate limit work
+as for the API.
 
 CSRF: every form carries `csrf_token`, an HMAC keyed with a secret the browser holds in an
 HttpOnly cookie (the session token once logged in; a random pre-session secret on the
@@ -24,10 +25,10 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
-from app.access.auth import Principal, principal_from_secret
-from app.core.db import SessionDep
-from app.core.errors import AppError, Forbidden
+from app.access.auth import Principal, admit
+from app.core.errors import AppError, Forbidden, Unauthorized
 from app.core.settings import get_settings
+from app.core.transactions import TransactionsDep
 from app.filing.upload import OVERHEAD_BYTES, ReceivedForm, is_multipart, received_form, too_large
 
 SESSION_COOKIE = "bluecard_session"
@@ -71,10 +72,16 @@ def bearer_secret(request: Request) -> str | None:
     return secret.strip() or None
 
 
-def optional_principal(request: Request, session: SessionDep) -> Principal | None:
-    """The caller, or None; also remembers it on the request for the layout."""
+async def optional_principal(request: Request, transactions: TransactionsDep) -> Principal | None:
+    """The caller, or None; also remembers it on the request for the layout. Admitted as
+    the API admits its callers (`auth.admit`): the same checks, the same rate limit."""
     secret = session_secret(request) or bearer_secret(request)
-    principal = principal_from_secret(session, secret) if secret else None
+    principal = None
+    if secret:
+        try:
+            principal = await admit(secret, transactions)
+        except Unauthorized:
+            principal = None
     request.state.principal = principal
     return principal
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from app.access import login
-from app.access.auth import principal_from_secret
 from app.access.models import Partner, User
 from app.cli import main
 from app.core.audit import AuditEvent
 from app.core.db import session_scope
+from tests.access.credentials import principal_of
 
 PASSWORD = "Night-Shift-2300"
 
@@ -134,7 +134,7 @@ def test_partners_create_prints_the_id_then_the_key_alone_on_the_last_line(
     partner_id, key = uuid.UUID(lines[0]), lines[-1]
     assert key.startswith("bk_") and " " not in key
     with session_scope() as session:
-        principal = principal_from_secret(session, key)
+        principal = principal_of(session, key)
         assert principal is not None and principal.id == partner_id
         assert principal.scopes == {"priority:medical", "priority:social_insurance"}
         assert principal.disclose_person
@@ -159,8 +159,8 @@ def test_partners_issue_list_and_revoke_keys(cli: Callable) -> None:
 
     assert cli("partners", "revoke-key", "--prefix", second_prefix)[0] == 0
     with session_scope() as session:
-        assert principal_from_secret(session, second_key) is None
-        assert principal_from_secret(session, first_key) is not None
+        assert principal_of(session, second_key) is None
+        assert principal_of(session, first_key) is not None
         partner = session.scalars(select(Partner).where(Partner.name == "教育系统")).one()
         assert len(partner.keys) == 2
     assert f"key {second_prefix}\t轮换\trevoked" in cli("partners", "list")[1]

@@ -10,11 +10,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.access import credentials, partners, service
-from app.access.auth import admit_group, principal_from_secret
+from app.access.auth import admit_group
 from app.access.models import ApiKey, AuthToken, Partner, User
 from app.core.audit import SYSTEM
 from app.core.errors import Unauthorized
 from app.core.types import utcnow
+from tests.access.credentials import principal_of
 
 PASSWORD = "Shift-Start-0800"
 
@@ -143,7 +144,7 @@ def test_only_hashes_of_secrets_are_stored(
     stored = db.scalars(select(AuthToken).where(AuthToken.user_id == user.id)).one()
     assert stored.token_hash == credentials.digest(token)
     assert row.key_hash == credentials.digest(key)
-    assert principal_from_secret(db, stored.token_hash) is None
+    assert principal_of(db, stored.token_hash) is None
     assert user.password_hash.startswith("$argon2id$")
 
 

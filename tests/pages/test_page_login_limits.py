@@ -95,3 +95,22 @@ def test_page_and_api_logins_share_one_rate_limit_per_client(
     assert int(refused.headers["retry-after"]) >= 1
     assert SESSION_COOKIE not in client.cookies
     assert api_login(client, three.username, DEMO_PASSWORD).status_code == 429
+
+
+def test_a_page_session_counts_against_the_credential_limit_as_the_api_does(
+    client: TestClient, db: Session, login: Callable[..., Login], override_settings: Callable
+) -> None:
+    """One authentication: a session token admitted by the pages is counted with its calls
+    to the API, and refused (429) once the credential's limit is spent, whichever asks."""
+    override_settings(rate_limit_credential="3/minute")
+    clerk = login("window_clerk")
+    db.commit()
+    token = clerk.headers["Authorization"].removeprefix("Bearer ")
+    client.cookies.set(SESSION_COOKIE, token)
+    counter = client.app.url_path_for("page_counter_home")
+    assert [client.get(counter).status_code for _ in range(2)] == [200, 200]
+    assert client.get(client.app.url_path_for("who_am_i"), headers=clerk.headers).status_code == 200
+    refused = client.get(counter)
+    assert refused.status_code == 429
+    assert "操作过于频繁" in refused.text
+    assert int(refused.headers["retry-after"]) >= 1
