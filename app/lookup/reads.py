@@ -26,8 +26,7 @@ from app.core.keys import get_keyring
 from app.core.types import utcnow
 from app.lookup.ids import uuid7
 from app.lookup.models import RECORDS
-from app.registry.codes import MarkerStatus
-from app.registry.markers import effective_status
+from app.registry.markers import grants_priority
 from app.registry.models import Talent
 
 SHOWN, NOT_FOUND, OTHER_CITY = "shown", "not_found", "other_city"
@@ -114,4 +113,4 @@ def _may_see(caller: Principal, talent: Talent | None, today: date) -> bool:
     if administers(caller):
         return True
     marker = talent.marker
-    return marker is not None and effective_status(marker, today) == MarkerStatus.active
+    return marker is not None and grants_priority(marker.status, marker.valid_until, today)
