@@ -17,6 +17,7 @@ from app.core.logging import RequestLogMiddleware
 from app.core.openapi_doc import install_openapi
 from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
+from app.filing.calendar_router import router as calendar_router
 from app.filing.router import router as filing_router
 from app.health.router import router as health_router
 from app.lookup.journal import expanded_in_background
@@ -42,6 +43,7 @@ ROUTERS: list[APIRouter] = [
     pages_router,
     registry_router,
     filing_router,
+    calendar_router,
     studios_router,
     assistance_router,
     tasks_router,

@@ -34,4 +34,5 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/partners/{partner_id}/keys/{key_id}/revoke", PROVINCE),
     ("GET", "/audit", AUDIT),
     ("GET", "/audit/verify", AUDIT),
+    ("GET", "/province/calendar", AUDIT),
 ]
