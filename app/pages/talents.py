@@ -26,7 +26,7 @@ from app.core.keys import get_keyring
 from app.lookup import access_log
 from app.pages.rendering import render
 from app.pages.session import page_gate
-from app.registry import markers, outputs, queries
+from app.registry import as_of, markers, outputs, queries
 from app.registry.codes import Category
 from app.registry.deps import valid_talent
 from app.registry.history import versions_of
@@ -147,9 +147,11 @@ def _record_page(
     status: int = 200,
 ) -> Response:
     talent = valid_talent(talent_id, reader, session)
+    versions = versions_of(session, talent.id)
     context: dict[str, Any] = {
         "talent": talent_detail(talent),
-        "history": [outputs.version_out(v) for v in versions_of(session, talent.id)],
+        "timeline": as_of.timeline(as_of.marker_changes(versions), local_today()),
+        "history": [outputs.version_out(v) for v in versions],
         "access": access_log.talent_access_log(
             session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE
         ),

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.core.audit import SYSTEM
 from app.filing.calendar import current_period, deadline_of
-from app.registry.markers import local_today
+from app.registry.markers import local_today, reinstate_marker, suspend_marker
 from tests.conftest import Login
 from tests.pages.seed import pending_submission, person
+from tests.registry.factories import backdate_newest_change, file, talent_data
 
 
 def _row(html: str, city_code: str) -> str:
@@ -71,3 +74,38 @@ def test_a_city_home_shows_its_own_status_and_days_to_the_deadline(
     assert f"本期报送（{period}）" in status.group(1)
     assert "待审核" in status.group(1)
     assert (f"还剩 {days} 天" if days > 0 else "截止") in status.group(1)
+
+
+def test_the_talent_page_shows_the_marker_timeline_with_the_derived_expiry(
+    client: TestClient, sign_in: Callable[..., Login], db: Session
+) -> None:
+    data = talent_data()
+    talent = file(db, data, today=date(2022, 3, 1))
+    backdate_newest_change(db, talent, date(2022, 3, 1))
+    suspend_marker(db, SYSTEM, talent, reason="核查期间暂停")
+    db.commit()
+    backdate_newest_change(db, talent, date(2022, 6, 10))
+    reinstate_marker(db, SYSTEM, talent, reason="核查完毕恢复")
+    db.commit()
+    backdate_newest_change(db, talent, date(2022, 7, 1))
+    sign_in("auditor")
+
+    html = client.get(
+        client.app.url_path_for("page_talent_record", talent_id=str(talent.id))  # type: ignore[attr-defined]
+    ).text
+
+    table = re.search(r'<table id="marker-timeline">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert table
+    rows = [
+        (since, re.sub(r"<[^>]+>", "", state).strip())
+        for since, state in re.findall(
+            r"<tr>\s*<td>([0-9-]+)</td>\s*<td>(.*?)</td>", table.group(1), re.S
+        )
+    ]
+    assert rows == [
+        ("2025-03-02", "已过期"),
+        ("2022-07-01", "有效"),
+        ("2022-06-10", "已暂停"),
+        ("2022-03-01", "有效"),
+    ]
+    assert "有效期届满" in table.group(1)
