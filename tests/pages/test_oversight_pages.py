@@ -109,3 +109,13 @@ def test_the_talent_page_shows_the_marker_timeline_with_the_derived_expiry(
         ("2022-03-01", "有效"),
     ]
     assert "有效期届满" in table.group(1)
+
+
+def test_the_public_roster_page_links_the_latest_signed_snapshot_and_its_keys(
+    client: TestClient,
+) -> None:
+    html = client.get(client.app.url_path_for("page_roster")).text  # type: ignore[attr-defined]
+    links = re.search(r'id="snapshot-links">(.*?)</p>', html, re.S)
+    assert links
+    assert f'href="{client.app.url_path_for("public_roster_snapshot")}"' in links.group(1)  # type: ignore[attr-defined]
+    assert f'href="{client.app.url_path_for("public_signing_keys")}"' in links.group(1)  # type: ignore[attr-defined]
