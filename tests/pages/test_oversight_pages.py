@@ -43,7 +43,7 @@ def test_the_province_sees_who_filed_who_waits_and_who_is_late(
     assert "待审核" in _row(html, "340100")
     # 2026Q3's deadline has passed: a city with nothing filed is late.
     assert "逾期未报" in _row(html, "340200")
-    overdue = re.search(r'<ul id="overdue-list">(.*?)</ul>', html, re.S)
+    overdue = re.search(r'<p id="overdue-list">(.*?)</p>', html, re.S)
     assert overdue and "芜湖市" in overdue.group(1) and "合肥市" not in overdue.group(1)
 
 
