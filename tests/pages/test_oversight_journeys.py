@@ -70,3 +70,21 @@ def test_a_talent_page_shows_the_marker_timeline(
     expect(timeline.get_by_role("row").nth(1)).to_contain_text("已暂停")
     expect(timeline).to_contain_text("有效")
     screenshot(page, "talent-marker-timeline")
+
+
+def test_province_admin_opens_a_review_list_from_the_home_page(
+    live_server: LiveServer, page: Any, screenshot: Shot
+) -> None:
+    admin = live_server.make_user("province_admin", "province.reviews")
+    with live_server.session() as session:
+        file_talent(session, seed=903, city_code="340700")
+
+    log_in(page, live_server, admin)
+    reviews = page.get_by_role("region", name="动态管理提示")
+    expect(reviews).to_contain_text("90天内到期的特殊标识")
+    screenshot(page, "province-home-reviews")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="动态管理").click()
+    page.get_by_role("link", name="超过一年未更新备案的记录").click()
+    expect(page.get_by_role("heading", name=re.compile("超过一年未更新备案的记录"))).to_be_visible()
+    expect(page.get_by_role("link", name="导出 XLSX")).to_be_visible()
+    screenshot(page, "review-list")
