@@ -24,12 +24,11 @@ from app.filing import queries, review
 from app.filing.constants import SubmissionStatus
 from app.filing.deps import valid_submission
 from app.filing.schemas import RejectIn, submission_summary
-from app.pages.oversight import review_counts
+from app.pages.oversight import review_counts, review_titles
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.pages.submissions import report_download, submission_context
 from app.registry.markers import local_today
-from app.registry.review_export import TITLES_ZH
 
 router = APIRouter()
 
@@ -61,7 +60,7 @@ def province_home(request: Request, _admin: Admin, session: SessionDep) -> Respo
     ]
     context = {
         "review_counts": review_counts(session, _admin),
-        "review_titles": TITLES_ZH,
+        "review_titles": review_titles(),
         "pending": sorted(
             (submission_summary(s) for s in pending.items), key=lambda s: (s.city_code, s.period)
         ),

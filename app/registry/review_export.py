@@ -24,25 +24,32 @@ DUE_ZH: dict[ReviewList, str] = {
 
 
 def review_xlsx(which: ReviewList, items: Sequence[ReviewItem]) -> bytes:
+    cities = city_names()
+    rows = [
+        (
+            number,
+            item.name,
+            cities.get(item.city_code, item.city_code),
+            item.marker_code or "",
+            item.due.isoformat(),
+        )
+        for number, item in enumerate(items, start=1)
+    ]
+    return table_xlsx(TITLES_ZH[which], ("序号", "姓名", "设区市", "标识编码", DUE_ZH[which]), rows)
+
+
+def table_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """One sheet: the title, the header row, the rows; columns wide enough for Chinese."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet
     sheet.title = "复核清单"
-    sheet.append([TITLES_ZH[which]])
-    sheet.append(["序号", "姓名", "设区市", "标识编码", DUE_ZH[which]])
-    cities = city_names()
-    for number, item in enumerate(items, start=1):
-        sheet.append(
-            [
-                number,
-                item.name,
-                cities.get(item.city_code, item.city_code),
-                item.marker_code or "",
-                item.due.isoformat(),
-            ]
-        )
-    for column, width in zip("ABCDE", (6, 12, 10, 18, 14), strict=True):
-        sheet.column_dimensions[column].width = width
+    sheet.append([title])
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    for index in range(len(headers)):
+        sheet.column_dimensions[chr(ord("A") + index)].width = 16
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

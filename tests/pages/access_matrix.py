@@ -38,4 +38,6 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/oversight/reviews", AUDIT),
     ("GET", "/oversight/reviews/{which}", AUDIT),
     ("GET", "/oversight/reviews/{which}/export.xlsx", AUDIT),
+    ("GET", "/oversight/assistance", AUDIT),
+    ("GET", "/oversight/assistance/export.xlsx", AUDIT),
 ]
