@@ -21,6 +21,7 @@ from app.filing.cli import register as register_filing
 from app.ops.backup_cli import register as register_backup
 from app.ops.keys_cli import register as register_keys
 from app.ops.migrate import upgrade
+from app.public.cli import register as register_roster
 from app.registry.cli import register as register_registry
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -49,6 +50,7 @@ COMMAND_GROUPS: list[Register] = [
     register_filing,
     register_backup,
     register_keys,
+    register_roster,
 ]
 
 

@@ -17,6 +17,7 @@ from app.core.logging import RequestLogMiddleware
 from app.core.openapi_doc import install_openapi
 from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
+from app.filing.calendar_router import router as calendar_router
 from app.filing.router import router as filing_router
 from app.health.router import router as health_router
 from app.lookup.journal import expanded_in_background
@@ -26,6 +27,7 @@ from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router
 from app.registry.router import router as registry_router
+from app.registry.statistics_router import router as statistics_router
 from app.studios.router import router as studios_router
 from app.tasks.router import router as tasks_router
 
@@ -41,7 +43,9 @@ ROUTERS: list[APIRouter] = [
     public_router,
     pages_router,
     registry_router,
+    statistics_router,
     filing_router,
+    calendar_router,
     studios_router,
     assistance_router,
     tasks_router,

@@ -10,14 +10,17 @@ decrypting. Its key never rotates with the data keys: rotating it would change e
 stored index and break every lookup until all rows were rewritten.
 
 Key file (mode 0600): `{"version": 1, "current": "k2", "keys": {"k1": "<b64>", "k2":
-"<b64>"}, "index_key": "<b64>"}`, each key 32 random bytes. Losing it makes every stored
-ID number unreadable and unfindable: back it up.
+"<b64>"}, "index_key": "<b64>", "signing": {...}}`, each key 32 random bytes. Losing it
+makes every stored ID number unreadable and unfindable: back it up. `signing` holds the
+Ed25519 keys of published snapshots (`signing.py`); a file without it gets one added the
+first time something is signed.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import fcntl
 import hashlib
 import hmac
 import json
@@ -26,11 +29,14 @@ import os
 import secrets
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from app.core.signing import SigningKeys
 
 log = logging.getLogger("bluecard.crypto")
 
@@ -50,9 +56,15 @@ class DecryptionError(ValueError):
 class KeyRing:
     """Data keys by key id, the current key id, and the blind-index key."""
 
-    __slots__ = ("_aead", "_index_key", "_keys", "_source", "current_kid")
+    __slots__ = ("_aead", "_index_key", "_keys", "_signing", "_source", "current_kid")
 
-    def __init__(self, keys: Mapping[str, bytes], current_kid: str, index_key: bytes) -> None:
+    def __init__(
+        self,
+        keys: Mapping[str, bytes],
+        current_kid: str,
+        index_key: bytes,
+        signing: SigningKeys | None = None,
+    ) -> None:
         if current_kid not in keys:
             raise KeyRingError(f"current key id {current_kid!r} is not among the keys")
         if any(len(key) != KEY_BYTES for key in [*keys.values(), index_key]):
@@ -63,6 +75,7 @@ class KeyRing:
         self._aead = {kid: AESGCM(key) for kid, key in self._keys.items()}
         self._index_key = index_key
         self._source: Path | None = None
+        self._signing = signing
         self.current_kid = current_kid
 
     def __repr__(self) -> str:
@@ -70,7 +83,12 @@ class KeyRing:
 
     @classmethod
     def generate(cls) -> KeyRing:
-        return cls({"k1": secrets.token_bytes(KEY_BYTES)}, "k1", secrets.token_bytes(KEY_BYTES))
+        return cls(
+            {"k1": secrets.token_bytes(KEY_BYTES)},
+            "k1",
+            secrets.token_bytes(KEY_BYTES),
+            SigningKeys.generate(),
+        )
 
     @classmethod
     def load_or_create(cls, path: Path) -> KeyRing:
@@ -108,18 +126,19 @@ class KeyRing:
         if not isinstance(current, str):
             raise KeyRingError("key ring has no current key id")
         decoded = {str(kid): _decode_key(value, f"key {kid!r}") for kid, value in keys.items()}
-        return cls(decoded, current, _decode_key(data.get("index_key"), "index_key"))
+        index_key = _decode_key(data.get("index_key"), "index_key")
+        return cls(decoded, current, index_key, _decode_signing(data.get("signing")))
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "version": KEY_FILE_VERSION,
-                "current": self.current_kid,
-                "keys": {kid: base64.b64encode(key).decode() for kid, key in self._keys.items()},
-                "index_key": base64.b64encode(self._index_key).decode(),
-            },
-            indent=2,
-        )
+        content: dict[str, object] = {
+            "version": KEY_FILE_VERSION,
+            "current": self.current_kid,
+            "keys": {kid: base64.b64encode(key).decode() for kid, key in self._keys.items()},
+            "index_key": base64.b64encode(self._index_key).decode(),
+        }
+        if self._signing is not None:
+            content["signing"] = self._signing.to_json_obj()
+        return json.dumps(content, indent=2)
 
     def save(self, path: Path) -> None:
         """Write the key file atomically with mode 0600, replacing any existing one."""
@@ -175,7 +194,32 @@ class KeyRing:
         numbers = [int(kid[1:]) for kid in self._keys if kid[:1] == "k" and kid[1:].isdecimal()]
         kid = f"k{max(numbers, default=0) + 1}"
         keys = {**self._keys, kid: secrets.token_bytes(KEY_BYTES)}
-        return KeyRing(keys, kid, self._index_key)
+        return KeyRing(keys, kid, self._index_key, self._signing)
+
+    def signing_keys(self) -> SigningKeys:
+        """The snapshot-signing keys; a ring without any gets a pair, saved to its key file
+        (a ring from BLUECARD_KEYS keeps it in memory only: put `signing` in the variable)."""
+        if self._signing is None:
+            self._signing = self._create_signing()
+        return self._signing
+
+    def rotate_signing(self) -> KeyRing:
+        """A ring whose new signing key is current; the old ones stay listed."""
+        return KeyRing(self._keys, self.current_kid, self._index_key, self.signing_keys().rotate())
+
+    def _create_signing(self) -> SigningKeys:
+        if self._source is None:
+            log.warning("the key ring has no signing key: generated one for this process only")
+            return SigningKeys.generate()
+        # Under a lock, from the file as it is now: concurrent workers agree on one pair, and
+        # a data-key rotation written meanwhile is kept.
+        with _locked(self._source):
+            fresh = KeyRing.from_json(self._source.read_text(encoding="utf-8"))
+            if fresh._signing is None:
+                fresh._signing = SigningKeys.generate()
+                fresh.save(self._source)
+                log.warning("Added a signing key to %s: back the file up again.", self._source)
+            return fresh._signing
 
     def _write(self, path: Path, *, replace: bool) -> bool:
         """Write via a 0600 temporary file in the same folder, then move it into place.
@@ -212,6 +256,25 @@ def _decode_token_body(body: str) -> bytes:
     if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != body:
         raise DecryptionError("token is not canonical base64url")
     return raw
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with (path.parent / f".{path.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _decode_signing(value: object) -> SigningKeys | None:
+    if value is None:
+        return None
+    try:
+        return SigningKeys.from_json_obj(value)
+    except ValueError as exc:
+        raise KeyRingError(str(exc)) from exc
 
 
 def _decode_key(value: object, what: str) -> bytes:

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     token_ttl_hours: float = 8.0
     marker_review_years: int = 3
     max_upload_mb: int = 50
+    # A quarter's filing is due this many days after the quarter ends (2026Q4: 2027-01-15).
+    filing_deadline_days: int = 15
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     rate_limit_credential: str = "600/minute"

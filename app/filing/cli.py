@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
@@ -20,6 +19,7 @@ from app.core.db import session_scope
 from app.core.errors import AppError
 from app.core.reference import city_names
 from app.filing import queries, review
+from app.filing.calendar import current_period
 from app.filing.constants import STATUS_ZH, SubmissionStatus
 from app.filing.intake import take_in
 from app.filing.upload import hashed_upload
@@ -52,10 +52,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     load.add_argument("--period", help="e.g. 2026Q4 (default: the current quarter)")
     load.add_argument("--submit", action="store_true", help="submit it for review if valid")
     load.set_defaults(func=_import)
-
-
-def current_period(today: date) -> str:
-    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys.add_parser(
         "reencrypt", help="finish an interrupted rotation: re-encrypt under the current key"
     ).set_defaults(func=_keys_reencrypt)
+    keys.add_parser(
+        "rotate-signing", help="add a new current snapshot-signing key; old public keys stay listed"
+    ).set_defaults(func=_keys_rotate_signing)
 
 
 def _keys_rotate(_args: argparse.Namespace) -> int:
@@ -52,6 +55,24 @@ def _keys_rotate(_args: argparse.Namespace) -> int:
     print(f"新密钥 {rotated.current_kid} 已写入 {settings.key_file}，并已生效。请立即备份该文件。")
     print("重新加密：" + "，".join(f"{table} {n} 行" for table, n in counts.items()))
     print("正在运行的服务须重启后才能使用新密钥。")
+    return 0
+
+
+def _keys_rotate_signing(_args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.keys is not None:
+        print("密钥来自环境变量 BLUECARD_KEYS，无法就地轮换签名密钥。", file=sys.stderr)
+        return 2
+    rotated = get_keyring().rotate_signing()
+    rotated.save(settings.key_file)
+    get_keyring.cache_clear()
+    kid = rotated.signing_keys().current
+    with session_scope() as session:
+        audit.record(
+            session, audit.shell_actor(), "keys.rotate_signing", f"signing:{kid}", {"kid": kid}
+        )
+    print(f"新签名密钥 {kid} 已写入 {settings.key_file}。旧公钥仍会公布。请立即备份该文件。")
+    print("正在运行的服务须重启后才会用新密钥签名。")
     return 0
 
 

@@ -8,7 +8,6 @@ Idempotency-Key, so a double click files one submission, not two.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -23,6 +22,7 @@ from app.core.errors import AppError
 from app.core.paging import PageNumber
 from app.core.settings import get_settings
 from app.filing import queries, review
+from app.filing.calendar import current_period, days_left, filing_calendar
 from app.filing.deps import valid_submission
 from app.filing.errors import invalid_field
 from app.filing.intake import take_in
@@ -50,7 +50,7 @@ _NOTICES = {
 
 @router.get("/city", name="page_city_home")
 def city_home(request: Request, operator: CityUser, session: SessionDep) -> Response:
-    return _home_page(request, session, operator, period=_current_quarter(local_today()))
+    return _home_page(request, session, operator, period=current_period(local_today()))
 
 
 @router.post("/city/submissions", name="page_city_upload")
@@ -143,7 +143,15 @@ def _home_page(
     history = queries.list_submissions(
         session, operator, status=None, city_code=None, page=1, page_size=HISTORY_SIZE
     )
+    today = local_today()
+    this_quarter = current_period(today)
+    calendar = filing_calendar(session, this_quarter, city_code=operator.city_code)
     context = {
+        "filing": calendar.cities[0],
+        "filing_period": this_quarter,
+        "filing_deadline": calendar.deadline,
+        "filing_standing": calendar.cities[0].standing(today, calendar.deadline),
+        "days_left": days_left(this_quarter, today),
         "submissions": [submission_summary(s) for s in history.items],
         "total": history.total,
         "period": period,
@@ -157,7 +165,3 @@ def _home_page(
 def _to_detail(request: Request, submission_id: uuid.UUID, notice: str) -> Response:
     target = request.app.url_path_for("page_city_submission", submission_id=str(submission_id))
     return RedirectResponse(f"{target}?notice={notice}" if notice else target, status_code=303)
-
-
-def _current_quarter(today: date) -> str:
-    return f"{today.year}Q{(today.month - 1) // 3 + 1}"

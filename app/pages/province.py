@@ -26,6 +26,7 @@ from app.filing.constants import SubmissionStatus
 from app.filing.deps import valid_submission
 from app.filing.schemas import RejectIn, submission_summary
 from app.pages.errors import FormRefused, Retry
+from app.pages.oversight import review_counts, review_titles
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.pages.submissions import report_download, submission_context
@@ -60,6 +61,8 @@ def province_home(request: Request, _admin: Admin, session: SessionDep) -> Respo
         ).items
     ]
     context = {
+        "review_counts": review_counts(session, _admin),
+        "review_titles": review_titles(),
         "pending": sorted(
             (submission_summary(s) for s in pending.items), key=lambda s: (s.city_code, s.period)
         ),

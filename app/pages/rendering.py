@@ -65,6 +65,8 @@ _STUDIOS = NavItem("工作室申报", "page_studio_list")
 _ASSISTANCE = NavItem("帮扶", "page_assistance_list")
 _TASKS = NavItem("重点任务", "page_task_ledger")
 _AUDIT = NavItem("审计核验", "page_audit_home")
+_CALENDAR = NavItem("报送日历", "page_filing_calendar")
+_REVIEWS = NavItem("动态管理", "page_review_lists")
 _NAV: dict[str, tuple[NavItem, ...]] = {
     Role.window_clerk: (
         NavItem("服务窗口", "page_counter_home"),
@@ -78,6 +80,8 @@ _NAV: dict[str, tuple[NavItem, ...]] = {
     ),
     Role.province_admin: (
         NavItem("审核队列", "page_province_home"),
+        _CALENDAR,
+        _REVIEWS,
         _TALENTS,
         _STUDIOS,
         _ASSISTANCE,
@@ -85,7 +89,7 @@ _NAV: dict[str, tuple[NavItem, ...]] = {
         NavItem("合作系统", "page_partner_list"),
         _AUDIT,
     ),
-    Role.auditor: (_TALENTS, _STUDIOS, _ASSISTANCE, _TASKS, _AUDIT),
+    Role.auditor: (_CALENDAR, _REVIEWS, _TALENTS, _STUDIOS, _ASSISTANCE, _TASKS, _AUDIT),
 }
 
 

@@ -9,12 +9,23 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.staticfiles import StaticFiles
 
-from app.pages import audit, auth, city, counter, duties, partners, province, public, talents
+from app.pages import (
+    audit,
+    auth,
+    city,
+    counter,
+    duties,
+    oversight,
+    partners,
+    province,
+    public,
+    talents,
+)
 from app.pages.errors import PAGE_TAG
 from app.pages.rendering import STATIC_DIR
 from app.pages.session import csrf_protect
 
 router = APIRouter(include_in_schema=False, tags=[PAGE_TAG], dependencies=[Depends(csrf_protect)])
-for area in (auth, counter, city, province, talents, partners, audit, public, duties):
+for area in (auth, counter, city, province, oversight, talents, partners, audit, public, duties):
     router.include_router(area.router)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -27,7 +27,7 @@ from app.lookup import access_log, reads
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
-from app.registry import markers, outputs, queries
+from app.registry import as_of, markers, outputs, queries
 from app.registry.codes import Category
 from app.registry.deps import valid_talent
 from app.registry.history import versions_of
@@ -149,9 +149,11 @@ def _record_page(
     talent = reads.shown(
         session, reader, valid_talent(talent_id, reader, session), purpose=reads.DETAIL_PURPOSE
     )
+    versions = versions_of(session, talent.id)
     context: dict[str, Any] = {
         "talent": talent_detail(talent),
-        "history": [outputs.version_out(v) for v in versions_of(session, talent.id)],
+        "timeline": as_of.timeline(as_of.marker_changes(versions), local_today()),
+        "history": [outputs.version_out(v) for v in versions],
         "access": access_log.talent_access_log(
             session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE
         ),

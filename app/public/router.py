@@ -9,12 +9,13 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
+from app.core.keys import get_keyring
 from app.core.paging import PageNumber
 from app.core.text_fields import FreeText
 from app.core.types import utcnow
-from app.public import service
+from app.public import service, snapshot
 from app.public.roster_csv import roster_csv
-from app.public.schemas import MarkerVerification, RosterPage
+from app.public.schemas import MarkerVerification, RosterPage, SignedSnapshot, SigningKeySet
 from app.registry.codes import Category
 from app.registry.markers import local_today
 
@@ -69,6 +70,26 @@ def public_roster_csv(
             "Content-Disposition": f"attachment; filename=roster.csv; filename*=UTF-8''{_CSV_NAME}"
         },
     )
+
+
+@router.get(
+    "/roster/snapshot",
+    name="public_roster_snapshot",
+    summary="A signed copy of the whole roster, with the codes no longer valid (Ed25519)",
+)
+def public_roster_snapshot(_limit: PublicRateLimit, session: SessionDep) -> SignedSnapshot:
+    now = utcnow()
+    signing = get_keyring().signing_keys()
+    return snapshot.signed_snapshot(session, signing, now=now, today=local_today(now))
+
+
+@router.get(
+    "/signing-keys",
+    name="public_signing_keys",
+    summary="The public keys that sign roster snapshots, current first (RFC 8037 JWK)",
+)
+def public_signing_keys(_limit: PublicRateLimit) -> SigningKeySet:
+    return snapshot.signing_key_set(get_keyring().signing_keys())
 
 
 @router.get(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.registry.codes import Category
 
@@ -33,3 +34,29 @@ class MarkerVerification(BaseModel):
     city_name: str
     categories: list[Category]
     valid_until: date
+
+
+class SnapshotItem(RosterItem):
+    marker_code: str
+
+
+class SignedSnapshot(BaseModel):
+    """A signed copy of the roster: `payload` is base64url of UTF-8 JSON `{"generated_at",
+    "items", "withdrawn"}`, `signature` base64url of its Ed25519 signature by key `kid`."""
+
+    payload: str
+    signature: str
+    kid: str
+
+
+class SigningKey(BaseModel):
+    """An Ed25519 public key as an RFC 8037 JWK."""
+
+    kid: str
+    kty: Literal["OKP"] = "OKP"
+    crv: Literal["Ed25519"] = "Ed25519"
+    x: str = Field(description="The raw 32-byte public key, base64url without padding.")
+
+
+class SigningKeySet(BaseModel):
+    keys: list[SigningKey]

@@ -24,7 +24,7 @@ from app.core.errors import InvalidInput, NotFound, field_error
 from app.core.reference import city_names
 from app.core.settings import get_settings
 from app.public.masking import mask_name
-from app.public.schemas import MarkerVerification, RosterItem, RosterPage
+from app.public.schemas import MarkerVerification, RosterItem, RosterPage, SnapshotItem
 from app.registry import markers
 from app.registry.codes import Category
 from app.registry.models import Honor, Marker, Talent
@@ -56,6 +56,16 @@ def roster_page(
 def roster_all(session: Session, where: RosterFilter, *, today: date) -> list[RosterItem]:
     read_only(session)
     return _roster_items(session, session.execute(_roster_select(_roster_condition(where, today))))
+
+
+def roster_with_codes(session: Session, *, today: date) -> list[SnapshotItem]:
+    """The whole roster, each person with their marker's code (for the signed snapshot)."""
+    read_only(session)
+    rows = list(session.execute(_roster_select(_roster_condition(RosterFilter(), today))))
+    return [
+        SnapshotItem(**item.model_dump(), marker_code=row.code)
+        for item, row in zip(_roster_items(session, rows), rows, strict=True)
+    ]
 
 
 def verify_marker(session: Session, code: str, *, today: date) -> MarkerVerification:
@@ -131,6 +141,7 @@ def _roster_select(condition: ColumnElement[bool]) -> Any:
             Talent.employer,
             Talent.occupation,
             Talent.filed_on,
+            Marker.code,
         )
         .join(Marker, Marker.talent_id == Talent.id)
         .where(condition)

@@ -6,16 +6,18 @@ Province admins and auditors read every city; a city operator reads their own ci
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
 from app.access.auth import ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
+from app.core.errors import InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.core.text_fields import FreeText
 from app.lookup import reads
-from app.registry import editing, markers, outputs, queries, service
+from app.registry import as_of, editing, markers, outputs, queries, service
 from app.registry.codes import Category
 from app.registry.deps import ValidTalent
 from app.registry.history import versions_of
@@ -23,12 +25,14 @@ from app.registry.markers import local_today
 from app.registry.models import Talent
 from app.registry.schemas import (
     MarkerAction,
+    MarkerStateOut,
     MarkerStatusFilter,
     TalentDetail,
     TalentEdit,
     TalentHistory,
     TalentPage,
     TalentStatus,
+    TalentStatusOn,
 )
 
 router = APIRouter(prefix="/api/v1/talents", tags=["registry"])
@@ -81,6 +85,32 @@ def get_talent_history(
     caller: RegistryReader, talent: ValidTalent, session: SessionDep
 ) -> TalentHistory:
     return TalentHistory(items=[outputs.version_out(v) for v in versions_of(session, talent.id)])
+
+
+@router.get(
+    "/{talent_id}/status",
+    summary="The marker's state and the holder's priorities at the end of a past day",
+)
+def get_talent_status(
+    caller: RegistryReader,
+    talent: ValidTalent,
+    session: SessionDep,
+    on: Annotated[date | None, Query(description="YYYY-MM-DD, China time; default today")] = None,
+) -> TalentStatusOn:
+    today = local_today()
+    day = on or today
+    if day > today:
+        message = "只能查询今天及以前的状态。"
+        raise InvalidInput(
+            message, code="date_in_future", errors=[field_error("on", "date_in_future", message)]
+        )
+    reads.shown(session, caller, talent, purpose=f"标识状态查询 {day.isoformat()}")
+    marker = as_of.marker_on(as_of.marker_changes(versions_of(session, talent.id)), day)
+    return TalentStatusOn(
+        on=day,
+        marker=None if marker is None else MarkerStateOut(code=marker.code, state=marker.state),
+        services=as_of.services_on(marker),
+    )
 
 
 @router.patch(

@@ -145,6 +145,19 @@ class TalentHistory(BaseModel):
     items: list[VersionOut]
 
 
+class MarkerStateOut(BaseModel):
+    code: str
+    state: Literal["active", "suspended", "revoked", "expired", "withdrawn"]
+
+
+class TalentStatusOn(BaseModel):
+    """The marker and the holder's priorities as they stood at the end of `on`."""
+
+    on: date
+    marker: MarkerStateOut | None = Field(description="None: no marker had been granted yet.")
+    services: dict[str, bool] = Field(description="Each priority service: held that day or not.")
+
+
 class ConditionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -3,6 +3,7 @@
 READERS = frozenset({"province_admin", "city_operator", "auditor"})
 CITY = frozenset({"city_operator"})
 PROVINCE = frozenset({"province_admin"})
+OVERSIGHT = frozenset({"province_admin", "auditor"})
 
 ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/submissions", CITY),
@@ -16,4 +17,5 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/submissions/{submission_id}/submit", CITY),
     ("POST", "/api/v1/submissions/{submission_id}/approve", PROVINCE),
     ("POST", "/api/v1/submissions/{submission_id}/reject", PROVINCE),
+    ("GET", "/api/v1/filing/calendar", OVERSIGHT),
 ]

@@ -34,4 +34,10 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/partners/{partner_id}/keys/{key_id}/revoke", PROVINCE),
     ("GET", "/audit", AUDIT),
     ("GET", "/audit/verify", AUDIT),
+    ("GET", "/oversight/calendar", AUDIT),
+    ("GET", "/oversight/reviews", AUDIT),
+    ("GET", "/oversight/reviews/{which}", AUDIT),
+    ("GET", "/oversight/reviews/{which}/export.xlsx", AUDIT),
+    ("GET", "/oversight/assistance", AUDIT),
+    ("GET", "/oversight/assistance/export.xlsx", AUDIT),
 ]

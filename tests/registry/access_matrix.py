@@ -13,4 +13,6 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/talents/{talent_id}/marker/suspend", ADMIN),
     ("POST", "/api/v1/talents/{talent_id}/marker/reinstate", ADMIN),
     ("POST", "/api/v1/talents/{talent_id}/marker/revoke", ADMIN),
+    ("GET", "/api/v1/talents/{talent_id}/status", READERS),
+    ("GET", "/api/v1/statistics/registry", READERS),
 ]

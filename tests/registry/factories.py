@@ -6,16 +6,18 @@ import dataclasses
 import itertools
 import random
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.audit import SYSTEM, Actor
 from app.core.keys import get_keyring
 from app.demo.fakes import fake_talent_record
 from app.registry import service
-from app.registry.models import Talent
+from app.registry.markers import CHINA_STANDARD_TIME
+from app.registry.models import Talent, TalentVersion
 from app.registry.records import DependentData, HonorData, TalentData
 
 HEFEI = "340100"
@@ -78,3 +80,15 @@ def file(
     )
     db.commit()
     return service.talents_by_hash(db, [id_hash])[id_hash]
+
+
+def backdate_newest_change(db: Session, talent: Talent, day: date, hour: int = 10) -> None:
+    """Move the record's newest change to `day` (China time): its history as if lived."""
+    newest = db.scalars(
+        select(TalentVersion)
+        .where(TalentVersion.talent_id == talent.id)
+        .order_by(TalentVersion.version.desc())
+    ).first()
+    assert newest is not None
+    newest.occurred_at = datetime.combine(day, time(hour), CHINA_STANDARD_TIME).astimezone(UTC)
+    db.commit()
