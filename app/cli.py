@@ -19,6 +19,7 @@ from app.core.logging import configure_logging, log_config
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
 from app.ops.backup_cli import register as register_backup
+from app.ops.keycheck import KeysRefused, check_keys_at_start
 from app.ops.keys_cli import register as register_keys
 from app.ops.migrate import upgrade
 from app.registry.cli import register as register_registry
@@ -32,6 +33,9 @@ def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="also load demo data, print logins")
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="leave migrations to a separate migrate job"
+    )
     serve.set_defaults(func=_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(required=True)
@@ -83,7 +87,13 @@ def _audit_verify(_args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    upgrade(get_engine())
+    if not args.no_migrate:
+        upgrade(get_engine())
+    try:
+        check_keys_at_start(get_engine())
+    except KeysRefused as refused:
+        print(refused, file=sys.stderr)
+        return 1
     if args.demo:
         from app.demo.load import load_demo
 

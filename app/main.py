@@ -22,6 +22,7 @@ from app.health.router import router as health_router
 from app.lookup.journal import expanded_in_background
 from app.lookup.router import router as lookup_router
 from app.ops.audit_router import router as audit_router
+from app.ops.keycheck import check_keys_at_start
 from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router
@@ -59,6 +60,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # What is loaded by now lives as long as the process: take it out of the cyclic
     # collector's sight, or each full collection walks all of it and stalls every request
     # in flight (lookups' p99 went from ~50 ms to ~160 ms).
+    # Never answer from the wrong keys: a worker whose keys don't open the data won't start.
+    check_keys_at_start(get_engine())
     gc.collect()
     gc.freeze()
     async with checkpoints_in_background(get_engine()), expanded_in_background():

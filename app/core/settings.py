@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

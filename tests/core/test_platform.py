@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from importlib.metadata import version
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -23,7 +24,7 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 def test_healthz(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "version": version("bluecard")}
 
 
 def test_readyz_when_migrated(client: TestClient) -> None:
