@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from app import __version__
 from app.access.cli import register as register_access
@@ -103,16 +106,32 @@ def _serve(args: argparse.Namespace) -> int:
         for line in logins:
             print("  " + line)
     logging.getLogger("bluecard").info("serving", extra={"host": args.host, "port": args.port})
-    uvicorn.run(
-        "app.main:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=log_config(get_settings().log_level),
-        access_log=False,
-        proxy_headers=True,
-    )
+    with _metrics_shared_by_workers(args.workers):
+        uvicorn.run(
+            "app.main:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=log_config(get_settings().log_level),
+            access_log=False,
+            proxy_headers=True,
+        )
     return 0
+
+
+@contextmanager
+def _metrics_shared_by_workers(workers: int) -> Iterator[None]:
+    """Several workers write their metrics to one fresh folder, and /metrics sums them all
+    (prometheus-client's multiprocess mode); an operator's own folder is left as set."""
+    if workers < 2 or "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="bluecard-metrics-") as folder:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 if __name__ == "__main__":

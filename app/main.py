@@ -23,6 +23,7 @@ from app.lookup.journal import expanded_in_background
 from app.lookup.router import router as lookup_router
 from app.ops.audit_router import router as audit_router
 from app.ops.keycheck import check_keys_at_start
+from app.ops.metrics import router as metrics_router
 from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router
@@ -35,6 +36,7 @@ from app.tasks.router import router as tasks_router
 ROUTERS: list[APIRouter] = [
     lookup_router,
     health_router,
+    metrics_router,
     auth_router,
     admin_router,
     reference_router,

@@ -18,6 +18,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.metrics import LATENCY, REQUESTS
+
 access_log = logging.getLogger("bluecard.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
@@ -77,14 +79,18 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
+            seconds = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or "<unmatched>"
+            labels = (scope["method"], route, str(status))
+            REQUESTS.labels(*labels).inc()
+            LATENCY.labels(*labels).observe(seconds)
             access_log.info(
                 "request",
                 extra={
                     "method": scope["method"],
-                    "route": getattr(route, "path", None) or "<unmatched>",
+                    "route": route,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(seconds * 1000, 2),
                     "request_id": request_id,
                     "caller_id": state.get("caller_id"),
                 },

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = False
     public_base_url: str = "http://localhost:8000"
     log_level: str = "INFO"
+    # Required as a bearer token on /metrics when set.
+    metrics_token: SecretStr | None = None
 
     @property
     def is_production(self) -> bool:
