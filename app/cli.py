@@ -22,6 +22,7 @@ from app.core.logging import configure_logging, log_config
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
 from app.ops.backup_cli import register as register_backup
+from app.ops.doctor import register as register_doctor
 from app.ops.keycheck import KeysRefused, check_keys_at_start
 from app.ops.keys_cli import register as register_keys
 from app.ops.migrate import upgrade
@@ -56,6 +57,7 @@ COMMAND_GROUPS: list[Register] = [
     register_filing,
     register_backup,
     register_keys,
+    register_doctor,
 ]
 
 
