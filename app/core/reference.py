@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.db import Base
+from app.core.resources import project_root
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+SEED_DIR = project_root() / "seed"
 REFERENCE_KINDS = ("cities", "conditions", "categories", "services", "skill-levels", "relations")
 PROVINCE_CODE = "340000"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -24,9 +23,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from app.core.reference import sync_reference_data
+from app.core.resources import project_root
 from app.tasks.seed import sync_key_tasks
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = project_root()
 # The advisory lock's key: any fixed number; this one spells "bluecard" in ASCII.
 MIGRATION_LOCK = 0x626C7565_63617264
 log = logging.getLogger("bluecard.migrate")
