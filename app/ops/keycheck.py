@@ -92,7 +92,8 @@ def _samples(connection: Connection) -> list[tuple[str, str, str, str | None]]:
     found = []
     for table, column, context in CIPHER_COLUMNS:
         cipher = table.c[column]
-        index = table.c.get("id_hash")
+        # The blind index beside a ciphertext of the ID number itself (not a sealed record).
+        index = table.c.get("id_hash") if context.endswith(".id_number") else None
         columns = [cipher] if index is None else [cipher, index]
         row = connection.execute(select(*columns).where(cipher.is_not(None)).limit(1)).first()
         if row is not None:

@@ -144,6 +144,16 @@ def test_readyz_is_503_once_another_host_rotated_keys_this_host_lacks(
     assert answer.json()["code"] == "keys_do_not_open_data"
 
 
+def test_the_right_keys_open_every_kind_of_stored_data(filled: Path) -> None:
+    # A filed submission's row keeps the blind index of its ID number beside a sealed
+    # record (not the number itself): only the number's own ciphertexts are compared.
+    from tests.registry.test_protection import _submission_row
+
+    with session_scope() as session:
+        _submission_row(session, {"records": []})
+    check_keys_at_start(get_engine())
+
+
 def test_the_serve_process_exits_non_zero_with_the_message(
     filled: Path, fresh_database_url: str, tmp_path: Path
 ) -> None:
