@@ -1,26 +1,44 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t bluecard .
-# Run:   docker run -p 8000:8000 -e BLUECARD_DATABASE_URL=postgresql://... -e BLUECARD_KEYS='{...}' bluecard
+# Run:   see deploy/compose.yaml (migrate job, app replicas, reverse proxy) and README.
+# Bookworm's postgresql-client is 15: pg_dump must be at least the server's major version.
+ARG PYTHON=python:3.11-slim-bookworm
 
-FROM python:3.11-slim AS build
-WORKDIR /srv/bluecard
+FROM ${PYTHON} AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-COPY pyproject.toml README.md ./
+WORKDIR /src
+# Dependencies in a layer of their own: rebuilt only when pyproject.toml changes.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+    && pip install -r requirements.txt
+# The code as a wheel (no tests): app/ into site-packages, migrations and seed data
+# under /opt/venv/share/bluecard.
+COPY README.md alembic.ini ./
 COPY app ./app
-RUN pip install --no-cache-dir --upgrade pip && pip install --no-cache-dir -e .
+COPY migrations ./migrations
+COPY seed ./seed
+RUN pip install --no-deps .
 
-FROM python:3.11-slim
-RUN useradd --system --uid 10001 --home-dir /srv/bluecard bluecard
-WORKDIR /srv/bluecard
+FROM ${PYTHON}
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --no-create-home bluecard \
+    && mkdir -p /var/lib/bluecard && chown bluecard:bluecard /var/lib/bluecard
+# Owned by root: the runtime user can read the code, not change it.
 COPY --from=build /opt/venv /opt/venv
-COPY --chown=bluecard:bluecard . .
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     BLUECARD_ENVIRONMENT=production \
-    BLUECARD_KEY_FILE=/var/lib/bluecard/bluecard.keys
-RUN mkdir -p /var/lib/bluecard && chown bluecard:bluecard /var/lib/bluecard
+    BLUECARD_KEY_FILE=/run/secrets/bluecard.keys
+WORKDIR /var/lib/bluecard
 USER bluecard
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz').status != 200)"
-CMD ["bluecard", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
+# Liveness only: readiness (/readyz) is for the balancer, which takes a host out while it
+# is not ready; restarting it for that would not help.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s \
+    CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
+# Migrations are a job of their own (`bluecard db upgrade`, see deploy/compose.yaml).
+CMD ["bluecard", "serve", "--no-migrate", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

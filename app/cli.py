@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from app import __version__
 from app.access.cli import register as register_access
@@ -19,6 +22,8 @@ from app.core.logging import configure_logging, log_config
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
 from app.ops.backup_cli import register as register_backup
+from app.ops.doctor import register as register_doctor
+from app.ops.keycheck import KeysRefused, check_keys_at_start
 from app.ops.keys_cli import register as register_keys
 from app.ops.migrate import upgrade
 from app.public.cli import register as register_roster
@@ -33,6 +38,9 @@ def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="also load demo data, print logins")
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="leave migrations to a separate migrate job"
+    )
     serve.set_defaults(func=_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(required=True)
@@ -51,6 +59,7 @@ COMMAND_GROUPS: list[Register] = [
     register_backup,
     register_keys,
     register_roster,
+    register_doctor,
 ]
 
 
@@ -85,7 +94,13 @@ def _audit_verify(_args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    upgrade(get_engine())
+    if not args.no_migrate:
+        upgrade(get_engine())
+    try:
+        check_keys_at_start(get_engine())
+    except KeysRefused as refused:
+        print(refused, file=sys.stderr)
+        return 1
     if args.demo:
         from app.demo.load import load_demo
 
@@ -95,16 +110,32 @@ def _serve(args: argparse.Namespace) -> int:
         for line in logins:
             print("  " + line)
     logging.getLogger("bluecard").info("serving", extra={"host": args.host, "port": args.port})
-    uvicorn.run(
-        "app.main:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=log_config(get_settings().log_level),
-        access_log=False,
-        proxy_headers=True,
-    )
+    with _metrics_shared_by_workers(args.workers):
+        uvicorn.run(
+            "app.main:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=log_config(get_settings().log_level),
+            access_log=False,
+            proxy_headers=True,
+        )
     return 0
+
+
+@contextmanager
+def _metrics_shared_by_workers(workers: int) -> Iterator[None]:
+    """Several workers write their metrics to one fresh folder, and /metrics sums them all
+    (prometheus-client's multiprocess mode); an operator's own folder is left as set."""
+    if workers < 2 or "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="bluecard-metrics-") as folder:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from app.health.router import router as health_router
 from app.lookup.journal import expanded_in_background
 from app.lookup.router import router as lookup_router
 from app.ops.audit_router import router as audit_router
+from app.ops.keycheck import check_keys_at_start
+from app.ops.metrics import router as metrics_router
 from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router
@@ -36,6 +38,7 @@ from app.tasks.router import router as tasks_router
 ROUTERS: list[APIRouter] = [
     lookup_router,
     health_router,
+    metrics_router,
     auth_router,
     admin_router,
     reference_router,
@@ -63,6 +66,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # What is loaded by now lives as long as the process: take it out of the cyclic
     # collector's sight, or each full collection walks all of it and stalls every request
     # in flight (lookups' p99 went from ~50 ms to ~160 ms).
+    # Never answer from the wrong keys: a worker whose keys don't open the data won't start.
+    check_keys_at_start(get_engine())
     gc.collect()
     gc.freeze()
     async with checkpoints_in_background(get_engine()), expanded_in_background():

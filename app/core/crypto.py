@@ -91,9 +91,11 @@ class KeyRing:
         )
 
     @classmethod
-    def load_or_create(cls, path: Path) -> KeyRing:
-        """Load the key file, or create it (mode 0600) when absent."""
+    def load_or_create(cls, path: Path, *, create: bool = True) -> KeyRing:
+        """Load the key file, or create it (mode 0600) when absent and `create` allows."""
         if not path.exists():
+            if not create:
+                raise KeyRingError(f"key file {path} does not exist")
             created = cls.generate()
             if created._write(path, replace=False):
                 created._source = path

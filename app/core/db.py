@@ -19,7 +19,7 @@ from sqlalchemy import Connection, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from app.core.settings import get_settings
+from app.core.settings import Settings, get_settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -97,7 +97,30 @@ def _configure_sqlite(engine: Engine) -> None:
 
 @lru_cache
 def get_engine() -> Engine:
-    return make_engine(get_settings().database_url)
+    settings = get_settings()
+    if settings.is_sqlite:
+        return make_engine(settings.database_url)
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        connect_args=postgres_connect_args(settings),
+    )
+
+
+def postgres_connect_args(settings: Settings) -> dict[str, Any]:
+    """Server-side limits, so that a stuck statement or a forgotten transaction cannot hold
+    locks or a connection for ever, and the connections are named in pg_stat_activity."""
+    options = (
+        f"-c statement_timeout={settings.db_statement_timeout_ms}"
+        f" -c lock_timeout={settings.db_lock_timeout_ms}"
+        f" -c idle_in_transaction_session_timeout={settings.db_idle_in_transaction_timeout_ms}"
+    )
+    return {
+        "connect_timeout": 5,
+        "application_name": settings.db_application_name,
+        "options": options,
+    }
 
 
 @lru_cache

@@ -13,4 +13,5 @@ def get_keyring() -> KeyRing:
     settings = get_settings()
     if settings.keys is not None:
         return KeyRing.from_json(settings.keys.get_secret_value())
-    return KeyRing.load_or_create(settings.key_file)
+    # In production a missing key is an error, never a new ring (the data would be lost to it).
+    return KeyRing.load_or_create(settings.key_file, create=not settings.is_production)

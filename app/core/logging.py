@@ -16,15 +16,35 @@ import re
 import time
 import traceback
 import uuid
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.metrics import LATENCY, REQUESTS
+
 access_log = logging.getLogger("bluecard.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+# The request being answered, for every log line written while it is (threads included:
+# the thread pool runs each call in a copy of the caller's context).
+current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+_make_record = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Stamp the id when the record is made: it may be formatted later, elsewhere."""
+    record = _make_record(*args, **kwargs)
+    request_id = current_request_id.get()
+    if request_id is not None:
+        record.request_id = request_id
+    return record
+
+
+# Installed on import, so that every process that loads the app (each uvicorn worker) has it.
+logging.setLogRecordFactory(_record_with_request_id)
 
 
 class JsonFormatter(logging.Formatter):
@@ -82,6 +102,7 @@ class RequestLogMiddleware:
         state = scope.setdefault("state", {})
         request_id = _incoming_request_id(scope) or uuid.uuid4().hex
         state["request_id"] = request_id
+        current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500
 
@@ -99,15 +120,18 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
+            seconds = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or "<unmatched>"
+            labels = (scope["method"], route, str(status))
+            REQUESTS.labels(*labels).inc()
+            LATENCY.labels(*labels).observe(seconds)
             access_log.info(
                 "request",
                 extra={
                     "method": scope["method"],
-                    "route": getattr(route, "path", None) or "<unmatched>",
+                    "route": route,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "request_id": request_id,
+                    "duration_ms": round(seconds * 1000, 2),
                     "caller_id": state.get("caller_id"),
                 },
             )

@@ -92,10 +92,7 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
 
 async def _database_unavailable(request: Request, exc: DBAPIError | PoolTimeout) -> JSONResponse:
     cause = exc.orig if isinstance(exc, DBAPIError) else exc
-    log.error(
-        "database unavailable",
-        extra={"request_id": request_id_of(request), "error": type(cause).__name__},
-    )
+    log.error("database unavailable", extra={"error": type(cause).__name__})
     return problem(
         503,
         "database_unavailable",
@@ -113,11 +110,7 @@ async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # The traceback stays in the server log; the caller only gets the request id.
-    log.error(
-        "unhandled error",
-        exc_info=(type(exc), exc, exc.__traceback__),
-        extra={"request_id": request_id_of(request)},
-    )
+    log.error("unhandled error", exc_info=(type(exc), exc, exc.__traceback__))
     return problem(
         500,
         "internal_error",

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-from pathlib import Path
 
-from sqlalchemy import Integer, String, delete
+from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.db import Base
+from app.core.resources import project_root
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+SEED_DIR = project_root() / "seed"
 REFERENCE_KINDS = ("cities", "conditions", "categories", "services", "skill-levels", "relations")
 PROVINCE_CODE = "340000"
 
@@ -53,16 +53,19 @@ def name_zh(kind: str, code: str) -> str:
 
 
 def sync_reference_data(session: Session) -> None:
-    session.execute(delete(ReferenceCode))
-    session.add_all(
-        ReferenceCode(
-            kind=kind,
-            code=row["code"],
-            name_zh=row["name_zh"],
-            name_en=row["name_en"],
-            short_name_zh=row.get("short_name_zh") or None,
-            position=position,
-        )
-        for kind in REFERENCE_KINDS
-        for position, row in enumerate(reference_rows(kind))
-    )
+    """Upsert the seed's rows and drop those it no longer has: rows are changed in place,
+    never deleted and inserted again, so a second run changes nothing."""
+    stored = {(r.kind, r.code): r for r in session.scalars(select(ReferenceCode))}
+    for kind in REFERENCE_KINDS:
+        for position, row in enumerate(reference_rows(kind)):
+            current = stored.pop((kind, row["code"]), None) or ReferenceCode(
+                kind=kind, code=row["code"]
+            )
+            current.name_zh = row["name_zh"]
+            current.name_en = row["name_en"]
+            current.short_name_zh = row.get("short_name_zh") or None
+            current.position = position
+            session.add(current)
+    for gone in stored.values():
+        session.delete(gone)
+    session.flush()

@@ -21,6 +21,14 @@ class Settings(BaseSettings):
     # The key ring's JSON itself, for hosts that inject secrets as variables.
     keys: SecretStr | None = None
     redis_url: str | None = None
+    # PostgreSQL connections per process: pool + overflow, times workers, times hosts,
+    # must stay under the server's max_connections (README, "Several hosts").
+    db_pool_size: int = 10
+    db_max_overflow: int = 30
+    db_statement_timeout_ms: int = 60_000
+    db_lock_timeout_ms: int = 30_000
+    db_idle_in_transaction_timeout_ms: int = 300_000
+    db_application_name: str = "bluecard"
     token_ttl_hours: float = 8.0
     marker_review_years: int = 3
     max_upload_mb: int = 50
@@ -34,6 +42,12 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = False
     public_base_url: str = "http://localhost:8000"
     log_level: str = "INFO"
+    # Required as a bearer token on /metrics when set.
+    metrics_token: SecretStr | None = None
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
 
     @property
     def is_sqlite(self) -> bool:

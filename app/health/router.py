@@ -5,29 +5,38 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from app import __version__
 from app.core.db import READ_ONLY, get_engine
 from app.core.problems import problem
-from app.ops.migrate import current_revision, head_revision
+from app.ops.keycheck import KeysRefused, open_keyring
+from app.ops.migrate import current_revision, schema_serves
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
 def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+    return {"status": "ok", "version": __version__}
 
 
 @router.get(
     "/readyz",
-    summary="Readiness: the database answers and is at the latest migration",
-    responses={503: {"description": "Database unreachable or not migrated"}},
+    summary="Readiness: the database answers, is not behind, and this host's keys open it",
+    responses={503: {"description": "Database unreachable, not migrated, or keys wrong"}},
 )
 def readyz() -> JSONResponse:
     try:
         with get_engine().connect().execution_options(**{READ_ONLY: True}) as connection:
             current = current_revision(connection)
+            if not schema_serves(current):
+                return problem(
+                    503, "schema_outdated", "Not ready", "数据库结构不是最新版本，请执行迁移。"
+                )
+            open_keyring(connection)
+    except KeysRefused:
+        return problem(
+            503, "keys_do_not_open_data", "Not ready", "本机的数据保护密钥无法解开数据库中的数据。"
+        )
     except Exception:
         return problem(503, "database_unavailable", "Not ready", "数据库不可用。")
-    if current != head_revision():
-        return problem(503, "schema_outdated", "Not ready", "数据库结构不是最新版本，请执行迁移。")
     return JSONResponse({"status": "ready", "revision": current})

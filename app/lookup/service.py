@@ -12,7 +12,7 @@ whose marker no longer counts all take this same path and get the same negative 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,6 +40,7 @@ from app.access.codes import Role, Service, scope_for
 from app.core.errors import Forbidden
 from app.core.group_commit import Outcome, in_group
 from app.core.keys import get_keyring
+from app.core.metrics import LOOKUPS
 from app.core.transactions import Transactions
 from app.core.types import utcnow
 from app.lookup import journal
@@ -118,6 +119,7 @@ def answer_asks(connection: Connection, asks: list[Ask]) -> list[Outcome]:
         query_kind = "id_number" if request.id_number is not None else "card_no"
         record = _record(ask.caller, request.service, request.purpose, now, query_kind)
         outcome = _outcome_of(verdict)
+        LOOKUPS.labels(request.service, outcome).inc()
         record.update(id=lookup_id, subject_hash=subject, outcome=outcome, basis=verdict.basis)
         records.append(record)
         answer = LookupAnswer(
@@ -189,6 +191,8 @@ def lookup_batch(connection: Connection, batch: PreparedBatch, *, now: datetime)
             entries.append((lookup_id, subject_hash, _outcome_of(verdict), verdict.basis))
             results.append(_batch_answer(verdict, request.service, masked, disclose))
     shared = _record(caller, request.service, request.purpose, now, "id_number")
+    for outcome, count in Counter(entry[2] for entry in entries).items():
+        LOOKUPS.labels(request.service, outcome).inc(count)
     row = journal.journal_row(shared, uuid7(now), entries)
     connection.execute(journal.INSERT_JOURNAL, row)
     return to_json({"results": results})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from importlib.metadata import version
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -23,7 +24,7 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 def test_healthz(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "version": version("bluecard")}
 
 
 def test_readyz_when_migrated(client: TestClient) -> None:
@@ -146,3 +147,24 @@ def test_published_openapi_matches_the_app(client: TestClient) -> None:
     published = json.loads((ROOT / "schemas" / "openapi.json").read_text(encoding="utf-8"))
     served = client.get("/openapi.json").json()
     assert served == published, "schemas/openapi.json is stale: run `python -m app.openapi`"
+
+
+def test_every_log_line_of_a_request_carries_its_request_id(app, caplog) -> None:  # type: ignore[no-untyped-def]
+    from app.core.logging import JsonFormatter
+
+    router = APIRouter()
+
+    @router.get("/logs-twice")
+    def logs_twice() -> dict[str, str]:  # a sync route: runs in the thread pool
+        logging.getLogger("bluecard.somewhere").warning("inside the handler")
+        return {}
+
+    app.include_router(router)
+    with (
+        TestClient(app) as client,
+        caplog.at_level(logging.INFO),
+    ):
+        client.get("/logs-twice", headers={"X-Request-ID": "trace-7"})
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records]
+    inside = [line for line in lines if line["message"] == "inside the handler"]
+    assert inside and inside[0]["request_id"] == "trace-7"

@@ -53,6 +53,11 @@ class Server:
         self._log_file: IO[bytes] | None = None
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the process without waiting for it to be ready."""
         command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)]
         self._log_file = self.log.open("ab")
         self._process = subprocess.Popen(
@@ -63,7 +68,6 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: a kill reaches every worker
         )
-        self.wait_ready()
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
