@@ -3,11 +3,15 @@ auditors' whole province, a city operator's own city."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from app.access.auth import RegistryReader
+from app.access.auth import Principal, RegistryReader
 from app.core.db import SessionDep
+from app.filing.constants import PERIOD_PATTERN
 from app.registry.markers import local_today
 from app.registry.statistics import marker_changes_by_month, registry_figures
 from app.statistics.activity import (
@@ -16,6 +20,9 @@ from app.statistics.activity import (
     lookups_by_month,
     studios_by_batch_year,
 )
+from app.statistics.report import REPORT_TITLE, period_report_xlsx, report_scope
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix="/api/v1/statistics", tags=["registry"])
 
@@ -91,4 +98,31 @@ def get_activity_figures(caller: RegistryReader, session: SessionDep) -> Activit
         studios_by_batch_year={
             str(year): count for year, count in studios_by_batch_year(session, caller).items()
         },
+    )
+
+
+@router.get(
+    "/report.xlsx",
+    summary="The period report (工作情况报告) of a quarter, as XLSX",
+    response_class=Response,
+    responses={200: {"content": {XLSX_TYPE: {}}}},
+)
+def get_period_report(
+    caller: RegistryReader,
+    session: SessionDep,
+    period: Annotated[str, Query(pattern=PERIOD_PATTERN, examples=["2026Q4"])],
+) -> Response:
+    return report_response(
+        period_report_xlsx(session, caller, period, today=local_today()), caller, period
+    )
+
+
+def report_response(body: bytes, caller: Principal, period: str) -> Response:
+    """The report as a download named in Chinese (RFC 6266), with an ASCII fallback."""
+    name = quote(f"{report_scope(caller)}{REPORT_TITLE}（{period}）.xlsx")
+    disposition = f"attachment; filename=\"report-{period}.xlsx\"; filename*=UTF-8''{name}"
+    return Response(
+        body,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )

@@ -18,4 +18,5 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/api/v1/statistics/marker-changes", READERS),
     ("GET", "/api/v1/statistics/lookups", READERS),
     ("GET", "/api/v1/statistics/activity", READERS),
+    ("GET", "/api/v1/statistics/report.xlsx", READERS),
 ]
