@@ -46,12 +46,15 @@ def bar_chart_svg(table: Table) -> str:
         legend_at_bottom=True,
         x_label_rotation=30 if len(table.rows) > 6 else 0,
         print_values=len(table.headers) == 2,
-        min_scale=1,
-        max_scale=6,
     )
     chart.x_labels = [str(row[0]) for row in table.rows]
-    for index, header in enumerate(table.headers[1:], start=1):
-        chart.add(header, [int(row[index]) for row in table.rows])
+    series = [[int(row[i]) for row in table.rows] for i in range(1, len(table.headers))]
+    for header, values in zip(table.headers[1:], series, strict=True):
+        chart.add(header, values)
+    # Counts: whole-number ticks, about five of them.
+    top = max((max(values, default=0) for values in series), default=0)
+    step = max(1, -(-top // 5))
+    chart.y_labels = list(range(0, top + step + 1, step))
     svg: bytes = chart.render()
     return svg.decode()
 
