@@ -29,7 +29,7 @@ from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router
 from app.registry.router import router as registry_router
-from app.registry.statistics_router import router as statistics_router
+from app.statistics.router import router as statistics_router
 from app.studios.router import router as studios_router
 from app.tasks.router import router as tasks_router
 

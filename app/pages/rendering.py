@@ -67,6 +67,7 @@ _TASKS = NavItem("重点任务", "page_task_ledger")
 _AUDIT = NavItem("审计核验", "page_audit_home")
 _CALENDAR = NavItem("报送日历", "page_filing_calendar")
 _REVIEWS = NavItem("动态管理", "page_review_lists")
+_STATISTICS = NavItem("统计分析", "page_statistics")
 _NAV: dict[str, tuple[NavItem, ...]] = {
     Role.window_clerk: (
         NavItem("服务窗口", "page_counter_home"),
@@ -77,11 +78,13 @@ _NAV: dict[str, tuple[NavItem, ...]] = {
         _TALENTS,
         _STUDIOS,
         _ASSISTANCE,
+        _STATISTICS,
     ),
     Role.province_admin: (
         NavItem("审核队列", "page_province_home"),
         _CALENDAR,
         _REVIEWS,
+        _STATISTICS,
         _TALENTS,
         _STUDIOS,
         _ASSISTANCE,
@@ -89,7 +92,16 @@ _NAV: dict[str, tuple[NavItem, ...]] = {
         NavItem("合作系统", "page_partner_list"),
         _AUDIT,
     ),
-    Role.auditor: (_CALENDAR, _REVIEWS, _TALENTS, _STUDIOS, _ASSISTANCE, _TASKS, _AUDIT),
+    Role.auditor: (
+        _CALENDAR,
+        _REVIEWS,
+        _STATISTICS,
+        _TALENTS,
+        _STUDIOS,
+        _ASSISTANCE,
+        _TASKS,
+        _AUDIT,
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from app.pages import (
     partners,
     province,
     public,
+    statistics,
     talents,
 )
 from app.pages.errors import PAGE_TAG
@@ -26,6 +27,18 @@ from app.pages.rendering import STATIC_DIR
 from app.pages.session import csrf_protect
 
 router = APIRouter(include_in_schema=False, tags=[PAGE_TAG], dependencies=[Depends(csrf_protect)])
-for area in (auth, counter, city, province, oversight, talents, partners, audit, public, duties):
+for area in (
+    auth,
+    counter,
+    city,
+    province,
+    oversight,
+    statistics,
+    talents,
+    partners,
+    audit,
+    public,
+    duties,
+):
     router.include_router(area.router)
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

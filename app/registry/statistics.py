@@ -1,6 +1,7 @@
 """Figures of the register for the province's reports: holders of an active marker by
-city, honour category and skill level, and every marker by its state today. A city
-operator's figures cover their own city (the city wall, as in every registry query)."""
+city, honour category, skill level and occupation, every marker by its state today, and
+the markers' changes per month. A city operator's figures cover their own city (the city
+wall, as in every registry query)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.access.auth import Principal
-from app.registry.as_of import WITHDRAWN
+from app.registry.as_of import WITHDRAWN, marker_changes, timeline
 from app.registry.codes import MarkerStatus
 from app.registry.markers import SOURCE_ELIGIBILITY, active_on, status_on
-from app.registry.models import Honor, Marker, Talent
+from app.registry.models import Honor, Marker, Talent, TalentVersion
+
+# A marker's change, named by the state it entered (`reinstated`: active again after a
+# suspension; `granted`: active after no marker, an expiry, a revocation or a withdrawal).
+CHANGE_KINDS = ("granted", "reinstated", "suspended", "revoked", "withdrawn", "expired")
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class RegistryFigures:
     by_city: dict[str, int]
     by_category: dict[str, int]
     by_skill_level: dict[str, int]
+    by_occupation: dict[str, int]
     by_marker_state: dict[str, int]
 
 
@@ -42,6 +48,10 @@ def registry_figures(session: Session, caller: Principal, *, today: date) -> Reg
         by_city=by_city,
         by_category={category: count for category, count in by_category},
         by_skill_level=_count_by(session, Talent.skill_level, holding),
+        # Industry is not derivable from the employer's USCC: its first two characters are
+        # the registering authority and the kind of organisation, not the trade, and the
+        # rest is a region and an organisation code. The occupation is the honest stand-in.
+        by_occupation=_count_by(session, Talent.occupation, holding),
         by_marker_state=_marker_states(session, caller, today),
     )
 
@@ -72,3 +82,44 @@ def _marker_states(session: Session, caller: Principal, today: date) -> dict[str
         withdrawn = stored == MarkerStatus.revoked and source == SOURCE_ELIGIBILITY
         states[WITHDRAWN if withdrawn else status_on(stored, valid_until, today)] += count
     return dict(states)
+
+
+def marker_changes_by_month(
+    session: Session, caller: Principal, *, today: date
+) -> dict[str, dict[str, int]]:
+    """{"YYYY-MM": {kind: count}} from the records' histories (China time), expiries
+    derived on the day after `valid_until` as the as-of status derives them."""
+    rows = session.scalars(
+        select(TalentVersion)
+        .join(Talent, TalentVersion.talent_id == Talent.id)
+        .where(caller.city_filter(Talent.city_code))
+        .order_by(TalentVersion.talent_id, TalentVersion.version)
+    )
+    months: dict[str, Counter[str]] = {}
+    versions: list[TalentVersion] = []
+    for version in rows:
+        if versions and versions[-1].talent_id != version.talent_id:
+            _count_changes(versions, today, months)
+            versions = []
+        versions.append(version)
+    _count_changes(versions, today, months)
+    return {month: dict(months[month]) for month in sorted(months)}
+
+
+def _count_changes(
+    versions: list[TalentVersion], today: date, months: dict[str, Counter[str]]
+) -> None:
+    before: str | None = None
+    for period in timeline(marker_changes(versions), today)[::-1]:
+        kind = _change_kind(before, period.state)
+        before = period.state
+        if kind is not None:
+            months.setdefault(period.since.strftime("%Y-%m"), Counter())[kind] += 1
+
+
+def _change_kind(before: str | None, after: str) -> str | None:
+    if after == before:
+        return None  # a renewal or an edit that left the state as it was
+    if after == MarkerStatus.active:
+        return "reinstated" if before == MarkerStatus.suspended else "granted"
+    return after

@@ -40,4 +40,6 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/oversight/reviews/{which}/export.xlsx", AUDIT),
     ("GET", "/oversight/assistance", AUDIT),
     ("GET", "/oversight/assistance/export.xlsx", AUDIT),
+    ("GET", "/oversight/statistics", READERS),
+    ("GET", "/oversight/statistics/report.xlsx", READERS),
 ]

@@ -88,3 +88,23 @@ def test_province_admin_opens_a_review_list_from_the_home_page(
     expect(page.get_by_role("heading", name=re.compile("超过一年未更新备案的记录"))).to_be_visible()
     expect(page.get_by_role("link", name="导出 XLSX")).to_be_visible()
     screenshot(page, "review-list")
+
+
+def test_city_operator_reads_its_statistics_with_charts(
+    live_server: LiveServer, page: Any, screenshot: Shot
+) -> None:
+    operator = live_server.make_user("city_operator", "city.statistics", city_code="341000")
+    with live_server.session() as session:
+        for seed in (931, 932):
+            file_talent(session, seed=seed, city_code="341000")
+
+    log_in(page, live_server, operator)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="统计分析").click()
+
+    expect(page.get_by_role("heading", name="统计分析 · 黄山市")).to_be_visible()
+    by_city = page.locator("#holders-by-city")
+    expect(by_city.get_by_role("row").filter(has_text="黄山市")).to_contain_text("2")
+    chart = by_city.get_by_role("img")
+    expect(chart).to_be_visible()
+    assert chart.evaluate("img => img.naturalWidth") > 0
+    screenshot(page, "statistics")

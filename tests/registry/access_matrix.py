@@ -15,4 +15,8 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/talents/{talent_id}/marker/revoke", ADMIN),
     ("GET", "/api/v1/talents/{talent_id}/status", READERS),
     ("GET", "/api/v1/statistics/registry", READERS),
+    ("GET", "/api/v1/statistics/marker-changes", READERS),
+    ("GET", "/api/v1/statistics/lookups", READERS),
+    ("GET", "/api/v1/statistics/activity", READERS),
+    ("GET", "/api/v1/statistics/report.xlsx", READERS),
 ]
