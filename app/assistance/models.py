@@ -39,6 +39,13 @@ class AssistanceCase(Base):
     services: Mapped[list[AssistanceService]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="AssistanceService.id"
     )
+    job_seeker_rows: Mapped[list[AssistanceJobSeeker]] = relationship(
+        cascade="all, delete-orphan", order_by="AssistanceJobSeeker.dependent_id"
+    )
+
+    @property
+    def job_seekers(self) -> list[int]:
+        return [row.dependent_id for row in self.job_seeker_rows]
 
     # One open case per talent: a second would split the record of what was done.
     __table_args__ = (
@@ -49,6 +56,21 @@ class AssistanceCase(Base):
             sqlite_where=_OPEN_SQL,
             postgresql_where=_OPEN_SQL,
         ),
+    )
+
+
+class AssistanceJobSeeker(Base):
+    """A spouse or child the case records as wanting work and having none (有就业愿望但未就业):
+    while the case is open, they have employment priority through the talent (contract)."""
+
+    __tablename__ = "assistance_job_seeker"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("assistance_case.id", ondelete="CASCADE"), primary_key=True
+    )
+    # A filing that replaces the dependents takes them off the list.
+    dependent_id: Mapped[int] = mapped_column(
+        ForeignKey("dependent.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 

@@ -56,6 +56,7 @@ def case_out(case: AssistanceCase, today: date) -> CaseOut:
         result=case.result,
         services=[service_out(s) for s in case.services],
         dependents=dependents,
+        job_seekers=case.job_seekers,
     )
 
 

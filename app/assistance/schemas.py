@@ -15,6 +15,12 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+_JOB_SEEKERS = (
+    "Ids of the talent's registered spouse or children who want work and have none "
+    "(有就业愿望但未就业): they have employment priority while the case is open"
+)
+
+
 class CaseCreate(_In):
     talent_id: uuid.UUID
     employer: FreeText | None = Field(
@@ -24,16 +30,18 @@ class CaseCreate(_In):
     )
     situation: NoteText = Field(min_length=1, max_length=5000, description="企业困难情况")
     measures: NoteText = Field(min_length=1, max_length=5000, description="稳定就业帮扶措施")
+    job_seekers: list[int] = Field(default_factory=list, max_length=50, description=_JOB_SEEKERS)
 
 
 class CaseUpdate(_In):
     situation: NoteText | None = Field(default=None, min_length=1, max_length=5000)
     measures: NoteText | None = Field(default=None, min_length=1, max_length=5000)
+    job_seekers: list[int] | None = Field(default=None, max_length=50, description=_JOB_SEEKERS)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> CaseUpdate:
-        if self.situation is None and self.measures is None:
-            raise ValueError("请至少填写困难情况或帮扶措施之一")
+        if self.situation is None and self.measures is None and self.job_seekers is None:
+            raise ValueError("请至少填写困难情况、帮扶措施或求职家属之一")
         return self
 
 
@@ -93,6 +101,7 @@ class CaseOut(CaseSummary):
     result: str | None
     services: list[ServiceOut]
     dependents: list[DependentOut] = Field(description="The talent's registered dependents")
+    job_seekers: list[int] = Field(description=_JOB_SEEKERS)
 
 
 class CasePage(BaseModel):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.assistance.constants import CaseStatus
-from app.assistance.models import AssistanceCase, AssistanceService
+from app.assistance.models import AssistanceCase, AssistanceJobSeeker, AssistanceService
 from app.assistance.schemas import CaseClose, CaseCreate, CaseUpdate, ServiceCreate
 from app.core import audit
 from app.core.errors import Conflict, InvalidInput, NotFound, field_error
@@ -45,6 +45,7 @@ def open_case(
         opened_on=today,
         opened_by=actor.actor_id,
     )
+    _set_job_seekers(session, case, talent.id, data.job_seekers)
     try:
         # The partial unique index decides when two operators open a case at once.
         with session.begin_nested():
@@ -70,8 +71,32 @@ def update_case(session: Session, actor: Principal, case: AssistanceCase, data: 
     _require_open(case)
     changed = data.model_dump(exclude_none=True)
     for field, value in changed.items():
-        setattr(case, field, value)
+        if field == "job_seekers":
+            _set_job_seekers(session, case, case.talent_id, value)
+        else:
+            setattr(case, field, value)
     _record(session, actor, "assistance.case.update", case, fields=sorted(changed))
+
+
+def _set_job_seekers(
+    session: Session, case: AssistanceCase, talent_id: uuid.UUID, dependent_ids: list[int]
+) -> None:
+    """The dependents the case lists as wanting work: each a registered one of the talent."""
+    wanted = sorted(set(dependent_ids))
+    if wanted:
+        known = set(
+            session.scalars(
+                select(Dependent.id).where(
+                    Dependent.id.in_(wanted), Dependent.talent_id == talent_id
+                )
+            )
+        )
+        if known != set(wanted):
+            raise _refusal(
+                "job_seekers", "unknown_dependent", "所选家属不是该人才登记的配偶或子女。"
+            )
+    kept = {row.dependent_id: row for row in case.job_seeker_rows}
+    case.job_seeker_rows = [kept.get(i) or AssistanceJobSeeker(dependent_id=i) for i in wanted]
 
 
 def add_service(

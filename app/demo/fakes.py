@@ -116,7 +116,9 @@ _HONOURS: dict[Category, tuple[tuple[tuple[str, str], ...], range]] = {
         range(2000, LATEST_YEAR + 1, 5),
     ),
 }
-_CATEGORIES = tuple(_HONOURS)
+# The six of the selection route: a merit honour would make a record eligible on its own
+# (eligibility.py), whatever condition an ineligible fake breaks.
+_CATEGORIES = tuple(c for c in _HONOURS if c is not Category.state_merit_honor)
 _CONDITION_NOTES: dict[Condition, tuple[tuple[str, ...], str]] = {
     Condition.contribution: (
         (
@@ -146,7 +148,7 @@ _DEPENDENT_SETS: tuple[tuple[Relation, ...], ...] = (
     (Relation.spouse, Relation.child),
 )
 # Invented certificate numbers: the category's position (01-07), the year, 5 random digits.
-_CERTIFICATE_PREFIX = {category: f"{i:02d}" for i, category in enumerate(_CATEGORIES, 1)}
+_CERTIFICATE_PREFIX = {category: f"{i:02d}" for i, category in enumerate(_HONOURS, 1)}
 
 
 def fake_id_number(

@@ -24,6 +24,7 @@ from app.registry.codes import (
 )
 
 EARLIEST_YEAR = 1950
+EARLIEST_HONOR_YEAR = 1949  # the contract: an honour's year from 1949 to the filing year
 
 # Longest accepted text per field, as the registry stores them.
 MAX_LENGTH: dict[str, int] = {
@@ -77,12 +78,14 @@ class Conditions(_Strict):
 
 class HonorEntry(_Strict):
     category: Category = Field(description=f"The talent category: {_names(CATEGORY_SHORT_ZH)}.")
-    title: str | None = Field(None, max_length=MAX_LENGTH["title"], description="荣誉名称.")
-    conferred_by: str | None = Field(
-        None, max_length=MAX_LENGTH["conferred_by"], description="The conferring authority."
+    # Required: an honour is evidence only with these (row error `incomplete_honor`).
+    title: str = Field(min_length=1, max_length=MAX_LENGTH["title"], description="荣誉名称.")
+    conferred_by: str = Field(
+        min_length=1, max_length=MAX_LENGTH["conferred_by"], description="The conferring authority."
     )
-    year: int | None = Field(
-        None, ge=EARLIEST_YEAR, description="Year conferred; not later than the filing year."
+    year: int = Field(
+        ge=EARLIEST_HONOR_YEAR,
+        description="Year conferred; not later than the filing year (`invalid_honor_year`).",
     )
     certificate_no: str | None = Field(None, max_length=MAX_LENGTH["certificate_no"])
 

@@ -27,6 +27,7 @@ from app.core.crypto import KeyRing
 from app.core.db import Base
 from app.core.keys import get_keyring
 from app.core.types import utcnow
+from app.filing.calendar import current_period
 from app.filing.constants import COUNT_KEYS, PERIOD_PATTERN, SubmissionStatus
 from app.filing.errors import invalid_field
 from app.filing.judging import judge_row
@@ -73,7 +74,7 @@ def take_in(
     The same Idempotency-Key with the same file (by SHA-256) gives back the first
     submission; with another file it is refused (422 `idempotency_key_reused`).
     """
-    check_period(period)
+    check_period(period, today=today)
     if idempotency_key is not None:
         earlier = replayed(session, city_code, idempotency_key, upload.sha256)
         if earlier is not None:
@@ -116,9 +117,15 @@ def take_in(
     return Intake(submission, created=True)
 
 
-def check_period(period: str) -> None:
+def check_period(period: str, *, today: date) -> None:
+    """A quarter `YYYYQn` that has begun on `today` (China time): a later one files nothing
+    that has happened yet."""
     if re.fullmatch(PERIOD_PATTERN, period) is None:
         message = "报送期次格式不正确，应为年份加季度，如 2026Q4"
+        raise invalid_field("period", "invalid_period", message)
+    current = current_period(today)
+    if period > current:  # same width, so the strings order as the quarters do
+        message = f"报送期次 {period} 尚未开始，只能报送已开始的季度（本季度为 {current}）"
         raise invalid_field("period", "invalid_period", message)
 
 

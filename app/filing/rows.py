@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from app.core.free_text import TextError, check_free_text
-from app.filing.file_format import EARLIEST_YEAR, MAX_LENGTH, Action
+from app.filing.file_format import EARLIEST_HONOR_YEAR, EARLIEST_YEAR, MAX_LENGTH, Action
 from app.filing.parsers import cells
 from app.filing.parsers.base import RawRow, RawValue, RowIssue, Scalar
 from app.filing.parsers.columns import (
@@ -174,10 +174,22 @@ class _RowCheck:
             )
             title = self.text(path + "title", item["title"], label=of + "荣誉名称")
             by = self.text(path + "conferred_by", item["conferred_by"], label=of + "授予机关")
-            year = self.year(path + "year", item["year"], label=of + "授予年份")
+            year = self.honor_year(path + "year", item["year"], label=of + "授予年份")
             number = self.text(
                 path + "certificate_no", item["certificate_no"], label=of + "证书编号"
             )
+            # An honour is the evidence of a category: without these it proves nothing.
+            for field, label, value in (
+                ("title", "荣誉名称", item["title"]),
+                ("conferred_by", "授予机关", item["conferred_by"]),
+                ("year", "授予年份", item["year"]),
+            ):
+                if not cells.is_present(value):
+                    self.error(
+                        path + field,
+                        "incomplete_honor",
+                        f"{of}{label}不能为空：每项荣誉须写明荣誉名称、授予机关和授予年份",
+                    )
             if category is not None:
                 yield HonorData(category, title, by, year, number)
 
@@ -287,6 +299,21 @@ class _RowCheck:
                 path,
                 "invalid_year",
                 f"{label}「{shown}」不是有效年份，应为{EARLIEST_YEAR}至{self.today.year}之间的四位数字",
+            )
+            return None
+        return year
+
+    def honor_year(self, path: str, value: RawValue, *, label: str) -> int | None:
+        """The year an honour was conferred: from 1949 to the filing year."""
+        if not cells.is_present(value):
+            return None
+        year = cells.as_year(value)
+        if year is None or not EARLIEST_HONOR_YEAR <= year <= self.today.year:
+            shown = cells.quoted(str(value))
+            self.error(
+                path,
+                "invalid_honor_year",
+                f"{label}「{shown}」无效，应为{EARLIEST_HONOR_YEAR}至{self.today.year}之间的四位数字",
             )
             return None
         return year

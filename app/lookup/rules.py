@@ -3,7 +3,7 @@
 Pure: the rows, the service and the day come in, the verdict goes out. A person can match
 as a holder (their own record) and as a registered dependent of one or more holders; their
 own active marker wins, else the holder whose active marker, extending to a dependent of that
-relation for this service (`DEPENDENT_SERVICES`), runs longest.
+relation for this service (`DEPENDENT_SERVICES`, under `dependent_entitled`), runs longest.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ class Match:
     marker_code: str | None
     marker_status: str | None
     valid_until: date | None
+    # A dependent's: listed as a job seeker on the holder's open assistance case.
+    job_seeker: bool = False
+    # A child's, read from their ID number, when the service asked about needs it.
+    birth_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +65,32 @@ def decide(matches: Iterable[Match], service: Service, today: date) -> Verdict:
             continue
         if match.relation is None:
             return Verdict("holder", match)
-        if match.relation in entitled and (
-            as_dependent is None or _runs_longer(match, as_dependent)
+        if (
+            match.relation in entitled
+            and dependent_entitled(match, service, today)
+            and (as_dependent is None or _runs_longer(match, as_dependent))
         ):
             as_dependent = match
     return Verdict("dependent", as_dependent) if as_dependent else NO_PRIORITY
+
+
+# Compulsory-education age, both ends included (task 10: 子女就地就近接受义务教育).
+SCHOOL_AGES = range(6, 16)
+
+
+def dependent_entitled(match: Match, service: Service, today: date) -> bool:
+    """What the notice gives a dependent of an entitled relation (contract): a child's
+    education while of compulsory-education age on `today`; employment only while the
+    holder's open assistance case lists them as wanting work."""
+    if service == Service.education:
+        return match.birth_date is not None and age_on(match.birth_date, today) in SCHOOL_AGES
+    if service == Service.employment:
+        return match.job_seeker
+    return False
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _runs_longer(match: Match, other: Match) -> bool:

@@ -48,7 +48,9 @@ class MarkerStatus(StrEnum):
     expired = "expired"
 
 
-# The services a registered dependent of a marker holder gets priority for (contract).
+# The services a registered dependent of a marker holder may get priority for, and only
+# under the notice's conditions (`lookup.rules.dependent_entitled`): a child's compulsory
+# education, a job-seeking spouse's or child's employment while the holder is assisted.
 DEPENDENT_SERVICES: dict[Relation, frozenset[Service]] = {
     Relation.child: frozenset({Service.education, Service.employment}),
     Relation.spouse: frozenset({Service.employment}),

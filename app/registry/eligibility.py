@@ -5,28 +5,42 @@ in plain words:
 
 1. The person is still on the register: a record the city has retired (退出, e.g. on
    retirement) is never eligible.
-2. All three conditions hold: outstanding contribution, superb skill and first-class
-   performance, long-term work on the front line. The city judges each one *with a
-   written justification*; a condition marked as met without that justification does
-   NOT count, because the province cannot file a judgement it cannot read.
-3. At least one honour is in one of the six categories of the notice, or is a Party and
-   State merit honour (the notice treats those workers as leading talents too). Honours
-   in any other category are ignored.
+2. Then by one of two routes:
+   - **selection** (甄选): all three conditions hold (outstanding contribution, superb
+     skill and first-class performance, long-term work on the front line), each judged by
+     the city *with a written justification* of at least `MIN_NOTE_LENGTH` characters (a
+     condition marked as met without one does NOT count: the province cannot file a
+     judgement it cannot read), and at least one honour is in one of the six categories;
+   - **merit** (功勋荣誉): at least one honour is a Party and State merit honour; the
+     notice treats those workers as leading talents on that honour alone ("在…甄选基础上，
+     将…列为重点支持对象"), without the conditions.
+3. An honour counts only as evidence: with its title, conferring authority and year.
 
-`decide` takes the record's data and returns the decision with a reason for each
-condition and each category, in Chinese and English, so an officer can see why. Change
-`RULES_VERSION` whenever the rule changes: each stored decision records the version it
-was made under.
+`decide` takes the record's data and returns the decision with its route and a reason for
+each condition and each category, in Chinese and English, so an officer can see why.
+Change `RULES_VERSION` whenever the rule changes: each stored decision records the version
+it was made under.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from app.registry.codes import Category, Condition
 
-RULES_VERSION = "2018-10-18/1"  # the notice's date / our revision of its reading
+RULES_VERSION = "2018-10-18/2"  # the notice's date / our revision of its reading
+
+# A justification shorter than this says nothing an officer can check ("x", "是").
+MIN_NOTE_LENGTH = 10
+
+Route = Literal["selection", "merit"]
+ROUTE_NAMES: dict[Route, tuple[str, str]] = {
+    "selection": ("甄选", "selection"),
+    "merit": ("党和国家功勋荣誉表彰", "Party and State merit honour"),
+}
+SELECTION_CATEGORIES = tuple(c for c in Category if c is not Category.state_merit_honor)
 
 CONDITION_NAMES: dict[Condition, tuple[str, str]] = {
     Condition.contribution: (
@@ -67,8 +81,8 @@ CATEGORY_NAMES: dict[Category, tuple[str, str]] = {
 
 RETIRED = "retired"
 NO_CATEGORY = (
-    "无6类高技能领军人才类别或党和国家功勋荣誉中的任何荣誉",
-    "no honour in any of the six categories or a Party and State merit honour",
+    "无6类高技能领军人才类别或党和国家功勋荣誉中有完整证明的荣誉",
+    "no evidenced honour in any of the six categories or a Party and State merit honour",
 )
 
 
@@ -82,8 +96,14 @@ class ConditionInput:
 class HonorInput:
     category: str
     title: str | None
+    conferred_by: str | None
     year: int | None
     certificate_no: str | None
+
+    @property
+    def evidenced(self) -> bool:
+        """Title, conferring authority and year: what makes an honour evidence."""
+        return bool(self.title and self.conferred_by and self.year is not None)
 
 
 @dataclass(frozen=True)
@@ -111,10 +131,12 @@ class Decision:
     categories: tuple[Reason, ...]
     summary_zh: str
     summary_en: str
+    route: Route | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
             "eligible": self.eligible,
+            "route": self.route,
             "rules_version": self.rules_version,
             "conditions": [_reason_dict(reason) for reason in self.conditions],
             "categories": [_reason_dict(reason) for reason in self.categories],
@@ -129,40 +151,74 @@ def decide(record: EligibilityInput) -> Decision:
     if record.retired:
         conditions = (_retired_reason(), *conditions)
     categories = tuple(_judge_category(category, record.honors) for category in Category)
-    has_category = any(reason.holds for reason in categories)
-    eligible = has_category and all(reason.holds for reason in conditions)
-    if eligible:
-        held = [CATEGORY_NAMES[Category(r.code)] for r in categories if r.holds]
-        summary_zh = "符合：满足全部3个条件，属于类别" + "、".join(f"「{zh}」" for zh, _ in held)
-        summary_en = "Eligible: meets all 3 conditions; category: " + "; ".join(
-            en for _, en in held
+    held = {Category(r.code) for r in categories if r.holds}
+    route: Route | None = None
+    if not record.retired and Category.state_merit_honor in held:
+        route = "merit"
+    elif any(c in held for c in SELECTION_CATEGORIES) and all(r.holds for r in conditions):
+        route = "selection"
+    if route is not None:
+        route_zh, route_en = ROUTE_NAMES[route]
+        shown = [Category.state_merit_honor] if route == "merit" else SELECTION_CATEGORIES
+        names = [CATEGORY_NAMES[c] for c in shown if c in held]
+        met_zh, met_en = (
+            ("满足全部3个条件，", "meets all 3 conditions; ") if route == "selection" else ("", "")
+        )
+        summary_zh = f"符合（{route_zh}）：{met_zh}属于类别" + "、".join(
+            f"「{zh}」" for zh, _ in names
+        )
+        summary_en = f"Eligible by {route_en}: {met_en}category: " + "; ".join(
+            en for _, en in names
         )
     else:
         failed = [(r.reason_zh, r.reason_en) for r in conditions if not r.holds]
-        if not has_category:
+        if not held:
             failed.append(NO_CATEGORY)
+        failed.extend(_unevidenced(record.honors))
         summary_zh = "不符合：" + "；".join(zh for zh, _ in failed)
         summary_en = "Not eligible: " + "; ".join(en for _, en in failed)
-    return Decision(eligible, RULES_VERSION, conditions, categories, summary_zh, summary_en)
+    eligible = route is not None
+    return Decision(eligible, RULES_VERSION, conditions, categories, summary_zh, summary_en, route)
+
+
+def _unevidenced(honors: Sequence[HonorInput]) -> list[tuple[str, str]]:
+    """Honours that do not count for want of a title, an authority or a year."""
+    return [
+        (
+            f"「{_category_zh(h.category)}」荣誉缺少荣誉名称、授予机关或授予年份，不作为证明",
+            f"an honour in {_category_en(h.category)} lacks its title, authority or year",
+        )
+        for h in honors
+        if h.category in Category.__members__ and not h.evidenced
+    ]
+
+
+def _category_zh(code: str) -> str:
+    return CATEGORY_NAMES[Category(code)][0]
+
+
+def _category_en(code: str) -> str:
+    return CATEGORY_NAMES[Category(code)][1]
 
 
 def _judge_condition(condition: Condition, given: ConditionInput | None) -> Reason:
     zh, en = CONDITION_NAMES[condition]
     if given is None or not given.met:
         return Reason(condition.value, False, f"未满足条件「{zh}」", f"condition not met: {en}")
-    if not (given.note or "").strip():
+    if len((given.note or "").strip()) < MIN_NOTE_LENGTH:
         return Reason(
             condition.value,
             False,
-            f"条件「{zh}」标为满足，但缺少书面说明",
-            f"condition marked as met without a written justification: {en}",
+            f"条件「{zh}」标为满足，但书面说明不足{MIN_NOTE_LENGTH}个字",
+            f"condition marked as met without a written justification of at least "
+            f"{MIN_NOTE_LENGTH} characters: {en}",
         )
     return Reason(condition.value, True, f"满足条件「{zh}」（附书面说明）", f"condition met: {en}")
 
 
 def _judge_category(category: Category, honors: Sequence[HonorInput]) -> Reason:
     zh, en = CATEGORY_NAMES[category]
-    evidence = [honor for honor in honors if honor.category == category]
+    evidence = [honor for honor in honors if honor.category == category and honor.evidenced]
     if not evidence:
         return Reason(category.value, False, f"无「{zh}」类荣誉", f"no honour in category: {en}")
     named_zh = "、".join(_honor_label(honor, zh, "（{}年）") for honor in evidence)

@@ -99,6 +99,7 @@ def talent_detail(
         marker=marker_out(talent.marker, today) if talent.marker else None,
         eligibility=EligibilityOut(
             eligible=decision.eligible,
+            route=decision.route,
             rules_version=decision.rules_version,
             conditions=[_reason(r) for r in decision.conditions],
             categories=[_reason(r) for r in decision.categories],

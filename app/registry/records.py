@@ -122,7 +122,8 @@ def decide_for(data: TalentData, *, retired: bool = False) -> Decision:
                 for code, (met, note) in data.conditions.items()
             },
             honors=[
-                HonorInput(str(h.category), h.title, h.year, h.certificate_no) for h in data.honors
+                HonorInput(str(h.category), h.title, h.conferred_by, h.year, h.certificate_no)
+                for h in data.honors
             ],
             retired=retired,
         )

@@ -63,6 +63,9 @@ class ReasonOut(BaseModel):
 
 class EligibilityOut(BaseModel):
     eligible: bool
+    route: Literal["selection", "merit"] | None = Field(
+        description="selection: 3 conditions and 1 of 6 categories; merit: a state merit honour"
+    )
     rules_version: str
     conditions: list[ReasonOut]
     categories: list[ReasonOut]

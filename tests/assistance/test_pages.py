@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.assistance.models import AssistanceJobSeeker
 from app.registry.markers import local_today
 from tests.duties_factories import HEFEI, WUHU, make_talent
 from tests.duties_pages import post_form, sign_in
@@ -59,8 +61,15 @@ def test_city_opens_serves_updates_and_closes_a_case(
     services = url(client, "page_assistance_action", case_id=case_id, verb="services")
     assert post_form(client, case_url, services, service).status_code == 303
     update = url(client, "page_assistance_action", case_id=case_id, verb="update")
-    changed = {"situation": "企业停产整顿", "measures": "发放稳岗补贴"}
+    changed = {"situation": "企业停产整顿", "measures": "发放稳岗补贴", "job_seekers": [spouse_id]}
     assert post_form(client, case_url, update, changed).status_code == 303
+    ticked = client.get(case_url).text
+    assert f'name="job_seekers" value="{spouse_id}" checked' in ticked
+    assert f"{talent.dependents[0].name}（配偶）" in ticked
+    assert db.scalar(select(AssistanceJobSeeker.dependent_id)) == talent.dependents[0].id
+    unticked = {"situation": "企业停产整顿", "measures": "发放稳岗补贴"}
+    assert post_form(client, case_url, update, unticked).status_code == 303
+    assert db.scalar(select(AssistanceJobSeeker.dependent_id)) is None
     close = url(client, "page_assistance_action", case_id=case_id, verb="close")
     assert post_form(client, case_url, close, {"result": "本人稳定就业"}).status_code == 303
     final = client.get(case_url).text

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.core.keys import get_keyring
 from app.registry import service as registry
+from app.registry.markers import local_today
 from app.registry.models import Talent
 from tests.conftest import Login
 
@@ -64,3 +65,10 @@ def submit_and_approve(
     approved = call(client, "POST", "approve_submission", province.headers, submission_id)
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "applied"
+
+
+def next_period() -> str:
+    """The quarter after today's (China time): one that has not begun."""
+    today = local_today()
+    quarter = (today.month - 1) // 3 + 1
+    return f"{today.year + 1}Q1" if quarter == 4 else f"{today.year}Q{quarter + 1}"

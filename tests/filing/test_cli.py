@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.cli import main
 from app.core.db import session_scope
 from app.filing.models import Submission
-from tests.filing.api import HOLDER_CITY
+from tests.filing.api import HOLDER_CITY, next_period
 from tests.filing.writers import people, write_csv, write_xlsx
 
 
@@ -44,6 +44,20 @@ def test_valid_file_is_imported_and_submitted(
             HOLDER_CITY,
         )
         assert submission.created_by.startswith("cli:")
+
+
+def test_a_period_that_has_not_begun_is_refused(
+    fresh_database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "hefei.csv", people(62, 1, city_code=HOLDER_CITY))
+
+    args = ["submissions", "import", str(path), "--city", HOLDER_CITY, "--period", next_period()]
+    code = main(args)
+
+    assert code != 0
+    assert "尚未开始" in capsys.readouterr().err
+    with session_scope() as session:
+        assert session.scalars(select(Submission)).all() == []
 
 
 def test_file_with_errors_prints_the_first_ones_masked_and_exits_1(

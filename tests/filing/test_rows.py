@@ -49,7 +49,7 @@ def upsert(changes: dict[str, RawValue] | None = None) -> dict[str, RawValue]:
         "conditions.frontline.note": None,
         "honors[].category": ["全国劳动模范", "special_allowance"],
         "honors[].title": ["全国劳动模范", "享受省政府特殊津贴"],
-        "honors[].conferred_by": [],
+        "honors[].conferred_by": ["中共中央、国务院", "安徽省人民政府"],
         "honors[].year": ["2015", "2018"],
         "honors[].certificate_no": ["LM-1", ""],
         "dependents[].relation": ["配偶", "子女"],
@@ -84,8 +84,8 @@ def test_valid_upsert_is_normalised_to_codes() -> None:
         Condition.frontline: (False, None),
     }
     assert record.honors == (
-        HonorData(Category.national_model_worker, "全国劳动模范", None, 2015, "LM-1"),
-        HonorData(Category.special_allowance, "享受省政府特殊津贴", None, 2018, None),
+        HonorData(Category.national_model_worker, "全国劳动模范", "中共中央、国务院", 2015, "LM-1"),
+        HonorData(Category.special_allowance, "享受省政府特殊津贴", "安徽省人民政府", 2018, None),
     )
     assert record.dependents == (
         DependentData(Relation.spouse, SPOUSE, "李四"),
@@ -183,12 +183,48 @@ def test_honour_year_error_names_the_honour_in_chinese() -> None:
     fields = upsert()
     fields["honors[].category"] = ["全国劳动模范", "全国技术能手", "功勋荣誉"]
     fields["honors[].year"] = ["2015", "2016", "20155"]
-    fields["honors[].title"] = fields["honors[].certificate_no"] = []
+    fields["honors[].title"] = ["全国劳动模范", "全国技术能手", "七一勋章"]
+    fields["honors[].conferred_by"] = ["中共中央、国务院", "人力资源社会保障部", "中共中央"]
+    fields["honors[].certificate_no"] = []
 
     (error,) = check(fields).errors
 
-    assert error.field == "honors[2].year"
-    assert error.message.startswith("第3项荣誉的授予年份「20155」不是有效年份")
+    assert (error.field, error.code) == ("honors[2].year", "invalid_honor_year")
+    assert error.message.startswith("第3项荣誉的授予年份「20155」无效，应为1949至2026之间")
+
+
+@pytest.mark.parametrize(
+    ("year", "valid"),
+    [("1949", True), ("2026", True), ("1948", False), ("2027", False), ("去年", False)],
+)
+def test_honour_year_runs_from_1949_to_the_filing_year(year: str, valid: bool) -> None:
+    result = check(upsert({"honors[].year": [year, "2018"]}))
+
+    assert codes(result) == (set() if valid else {("honors[0].year", "invalid_honor_year")})
+
+
+@pytest.mark.parametrize("field", ["title", "conferred_by", "year"])
+def test_an_honour_without_its_evidence_is_incomplete(field: str) -> None:
+    fields = upsert()
+    fields[f"honors[].{field}"] = ["", fields[f"honors[].{field}"][1]]  # type: ignore[index]
+
+    result = check(fields)
+
+    assert result.record is None
+    assert codes(result) == {(f"honors[0].{field}", "incomplete_honor")}
+    assert "每项荣誉须写明荣誉名称、授予机关和授予年份" in result.errors[0].message
+
+
+def test_a_category_alone_is_incomplete_three_times() -> None:
+    fields = upsert({"honors[].category": ["全国劳动模范"]})
+    for field in ("title", "conferred_by", "year", "certificate_no"):
+        fields[f"honors[].{field}"] = []
+
+    assert codes(check(fields)) == {
+        ("honors[0].title", "incomplete_honor"),
+        ("honors[0].conferred_by", "incomplete_honor"),
+        ("honors[0].year", "incomplete_honor"),
+    }
 
 
 def test_id_errors_show_the_number_masked_only() -> None:
@@ -212,6 +248,7 @@ def test_trailing_separator_gives_no_empty_honour() -> None:
     fields = upsert()
     fields["honors[].category"] = ["全国劳动模范", ""]
     fields["honors[].title"] = ["全国劳动模范", ""]
+    fields["honors[].conferred_by"] = ["中共中央、国务院", ""]
     fields["honors[].year"] = ["2015", ""]
     fields["honors[].certificate_no"] = []
 

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 from app.core.errors import PayloadTooLarge
 from app.core.settings import get_settings
 from app.filing import intake
+from app.filing.calendar import current_period
 from app.filing.models import Submission
 from app.filing.upload import received_form
+from app.registry.markers import local_today
 from tests.conftest import Login
-from tests.filing.api import HOLDER_CITY, call, upload
+from tests.filing.api import HOLDER_CITY, call, next_period, upload
 from tests.filing.writers import people, write_csv, write_json
 
 
@@ -187,6 +189,23 @@ def test_malformed_period_is_refused(
 
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_period"
+
+
+def test_a_period_that_has_not_begun_is_refused(
+    tmp_path: Path, client: TestClient, city: Login, db: Session
+) -> None:
+    path = write_json(tmp_path / "a.json", people(26, 1, city_code=HOLDER_CITY))
+
+    response = upload(client, city.headers, path, period=next_period())
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid_period"
+    assert body["errors"][0]["field"] == "period"
+    assert "尚未开始" in body["errors"][0]["message"]
+    assert submissions(db) == 0
+    current = current_period(local_today())
+    assert upload(client, city.headers, path, period=current).status_code == 201
 
 
 def test_missing_file_and_period_are_both_named(client: TestClient, city: Login) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.core.keys import get_keyring
 from app.demo.fakes import fake_card_no, fake_id_number, fake_name
 from app.registry.eligibility import RULES_VERSION
-from app.registry.identifiers import gender_of
+from app.registry.identifiers import gender_of, id_check_character
 from app.registry.markers import local_today
 from app.registry.models import BlueCard, Dependent, Honor, Marker, Talent
 
@@ -49,6 +49,25 @@ def new_id_number(
     return fake_id_number(_rng, city_code=city_code, birth_year_range=birth_year_range)
 
 
+def id_number_born(born: date, city_code: str = "340100") -> str:
+    """A valid number of someone born on `born` (a child's age decides education priority)."""
+    first17 = (
+        new_id_number(city_code)[:6] + born.strftime("%Y%m%d") + f"{_rng.randrange(1, 999):03d}"
+    )
+    return first17 + id_check_character(first17)
+
+
+def aged(years: int, today: date | None = None) -> date:
+    """A birth date `years` years and a day before `today` (China time)."""
+    today = today or local_today()
+    born = (
+        today.replace(year=today.year - years)
+        if (today.month, today.day) != (2, 29)
+        else (today.replace(year=today.year - years, day=28))
+    )
+    return born - timedelta(days=1)
+
+
 def new_marker_code() -> str:
     return "LT-" + "".join(secrets.choice(_ALPHABET) for _ in range(12))
 
@@ -63,12 +82,14 @@ def make_talent(
     id_number: str | None = None,
     categories: tuple[str, ...] = ("national_model_worker",),
     dependents: tuple[str, ...] = (),
+    child_born: date | None = None,
     employer: str = "合肥恒通精密机械有限公司",
     occupation: str = "数控车工",
     in_pool: bool = False,
 ) -> Person:
     """A filed talent; `marker` is the stored status (None: no marker). `in_pool` also
-    puts their blue card in the pool table; otherwise only the record names the card."""
+    puts their blue card in the pool table; otherwise only the record names the card.
+    Children are born on `child_born`, by default ten years ago (of school age)."""
     keyring = get_keyring()
     id_number = id_number or new_id_number(city_code)
     name = name or fake_name(_rng)
@@ -96,8 +117,15 @@ def make_talent(
         version=1,
     )
     talent.honors = [Honor(position=i, category=c) for i, c in enumerate(categories)]
+    child_born = child_born or aged(10)
     kin = [
-        Kin(relation, new_id_number(city_code, (1990, 2015)), fake_name(_rng))
+        Kin(
+            relation,
+            id_number_born(child_born, city_code)
+            if relation == "child"
+            else new_id_number(city_code),
+            fake_name(_rng),
+        )
         for relation in dependents
     ]
     talent.dependents = [

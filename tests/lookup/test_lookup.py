@@ -138,14 +138,19 @@ def test_partner_sees_the_person_only_when_its_policy_says_so(  # type: ignore[n
     assert "person" not in lookup(client, closed_partner, id_number=person.id_number).json()
 
 
+# A school-age child (the factory's default); employment needs an assistance case
+# (tests/lookup/test_dependents.py), so without one no dependent has it.
 DEPENDENT_CASES = [
     ("child", "education", True),
-    ("child", "employment", True),
+    ("child", "employment", False),
     ("child", "housing", False),
     ("child", "hukou", False),
-    ("spouse", "employment", True),
+    ("child", "social_insurance", False),
+    ("child", "medical", False),
+    ("spouse", "employment", False),
     ("spouse", "education", False),
     ("spouse", "medical", False),
+    ("spouse", "housing", False),
 ]
 
 

@@ -16,6 +16,7 @@ from app.filing.models import Submission
 from app.filing.upload import OVERHEAD_BYTES
 from app.registry.models import Talent
 from tests.conftest import Login
+from tests.filing.api import next_period
 from tests.pages.conftest import csrf_of
 from tests.pages.seed import csv_of, pending_submission, person
 
@@ -60,6 +61,16 @@ def test_a_bad_period_is_explained_on_the_upload_page(
     response = _upload(client, csv_of([person(502)]), period="2026年4季度")
     assert response.status_code == 422
     assert "报送期次格式不正确" in response.text
+
+
+def test_a_period_that_has_not_begun_is_refused_on_the_upload_page(
+    client: TestClient, sign_in: Callable[..., Login], db: Session
+) -> None:
+    sign_in("city_operator", "340100")
+    response = _upload(client, csv_of([person(503)]), period=next_period())
+    assert response.status_code == 422
+    assert "尚未开始，只能报送已开始的季度" in response.text
+    assert _count_submissions(db) == 0
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(

@@ -14,7 +14,11 @@ from app.registry.eligibility import (
 )
 
 ALL_MET = {c.value: ConditionInput(met=True, note=f"{c.value} 的书面说明") for c in Condition}
-MODEL_WORKER = HonorInput("national_model_worker", "全国劳动模范", 2015, "QG2015-0123")
+MODEL_WORKER = HonorInput(
+    "national_model_worker", "全国劳动模范", "中共中央、国务院", 2015, "QG2015-0123"
+)
+MERIT = HonorInput("state_merit_honor", "全国劳动模范和先进工作者", "中共中央、国务院", 2020, None)
+NONE_MET = {c.value: ConditionInput(met=False, note=None) for c in Condition}
 
 
 def _record(
@@ -41,8 +45,9 @@ def test_all_conditions_and_one_honour_make_eligible() -> None:
     decision = decide(_record())
     assert decision.eligible
     assert decision.rules_version == RULES_VERSION
-    assert decision.summary_zh == "符合：满足全部3个条件，属于类别「全国劳动模范」"
-    assert decision.summary_en.startswith("Eligible")
+    assert decision.route == "selection"
+    assert decision.summary_zh == ("符合（甄选）：满足全部3个条件，属于类别「全国劳动模范」")
+    assert decision.summary_en.startswith("Eligible by selection")
 
 
 def test_there_is_a_reason_for_every_condition_and_category_in_order() -> None:
@@ -53,9 +58,10 @@ def test_there_is_a_reason_for_every_condition_and_category_in_order() -> None:
 
 @pytest.mark.parametrize("category", list(Category))
 def test_each_category_alone_qualifies(category: Category) -> None:
-    honor = HonorInput(category.value, "某荣誉", 2020, "C-1")
+    honor = HonorInput(category.value, "某荣誉", "某授予机关", 2020, "C-1")
     decision = decide(_record(honors=[honor]))
     assert decision.eligible
+    assert decision.route == ("merit" if category == Category.state_merit_honor else "selection")
     holds, reason_zh, _ = _reason(decision, category.value)
     assert holds
     assert "某荣誉（2020年）" in reason_zh
@@ -83,7 +89,7 @@ def test_each_missing_condition_disqualifies(condition: Condition) -> None:
     assert not _reason(decision, condition.value)[0]
 
 
-@pytest.mark.parametrize("note", [None, "", "   ", "\n"])
+@pytest.mark.parametrize("note", [None, "", "   ", "\n", "x", "符合", "九个字的书面说明啊"])
 @pytest.mark.parametrize("condition", list(Condition))
 def test_met_condition_without_justification_does_not_hold(
     condition: Condition, note: str | None
@@ -93,9 +99,14 @@ def test_met_condition_without_justification_does_not_hold(
     assert not decision.eligible
     holds, reason_zh, reason_en = _reason(decision, condition.value)
     assert not holds
-    assert "缺少书面说明" in reason_zh
-    assert "without a written justification" in reason_en
-    assert "缺少书面说明" in decision.summary_zh
+    assert "书面说明不足10个字" in reason_zh
+    assert "without a written justification of at least 10 characters" in reason_en
+    assert "书面说明不足10个字" in decision.summary_zh
+
+
+def test_a_note_of_ten_characters_is_enough() -> None:
+    conditions = {**ALL_MET, "frontline": ConditionInput(met=True, note="  十个字的一线书面说明  ")}
+    assert decide(_record(conditions=conditions)).eligible
 
 
 def test_the_frontline_example_summary_reads_as_policy() -> None:
@@ -110,18 +121,24 @@ def test_no_honours_disqualifies() -> None:
     decision = decide(_record(honors=[]))
     assert not decision.eligible
     assert not any(r.holds for r in decision.categories)
-    assert decision.summary_zh == "不符合：无6类高技能领军人才类别或党和国家功勋荣誉中的任何荣誉"
+    assert decision.route is None
+    assert decision.summary_zh == (
+        "不符合：无6类高技能领军人才类别或党和国家功勋荣誉中有完整证明的荣誉"
+    )
 
 
 def test_honour_in_an_unknown_category_is_ignored() -> None:
-    honor = HonorInput("provincial_model_worker", "省劳动模范", 2019, "AH-7")
+    honor = HonorInput("provincial_model_worker", "省劳动模范", "省政府", 2019, "AH-7")
     decision = decide(_record(honors=[honor]))
     assert not decision.eligible
     assert "provincial_model_worker" not in [r.code for r in decision.categories]
 
 
 def test_unknown_category_beside_a_known_one_does_not_matter() -> None:
-    honors = [HonorInput("provincial_model_worker", "省劳动模范", 2019, None), MODEL_WORKER]
+    honors = [
+        HonorInput("provincial_model_worker", "省劳动模范", "省政府", 2019, None),
+        MODEL_WORKER,
+    ]
     assert decide(_record(honors=honors)).eligible
 
 
@@ -148,35 +165,79 @@ def test_summary_names_every_decisive_reason() -> None:
     assert decision.summary_zh == (
         "不符合：已退出高技能领军人才库"
         "；未满足条件「为国家经济发展和重大战略实施作出突出贡献」"
-        "；条件「长期坚守在生产服务一线岗位工作」标为满足，但缺少书面说明"
-        "；无6类高技能领军人才类别或党和国家功勋荣誉中的任何荣誉"
+        "；条件「长期坚守在生产服务一线岗位工作」标为满足，但书面说明不足10个字"
+        "；无6类高技能领军人才类别或党和国家功勋荣誉中有完整证明的荣誉"
     )
     assert decision.summary_en.count(";") == 3
 
 
 def test_category_reason_names_every_honour_in_it() -> None:
     honors = [
-        HonorInput("special_allowance", "国务院政府特殊津贴", 2012, "GT-1"),
-        HonorInput("special_allowance", "省政府特殊津贴", None, None),
+        HonorInput("special_allowance", "国务院政府特殊津贴", "国务院", 2012, "GT-1"),
+        HonorInput("special_allowance", "省政府特殊津贴", "省政府", 2016, None),
     ]
     holds, reason_zh, reason_en = _reason(decide(_record(honors=honors)), "special_allowance")
     assert holds
-    assert reason_zh.endswith("：国务院政府特殊津贴（2012年）、省政府特殊津贴")
-    assert reason_en.endswith(": 国务院政府特殊津贴 (2012); 省政府特殊津贴")
-
-
-def test_honour_without_a_title_is_named_by_its_category() -> None:
-    honors = [HonorInput("china_skills_award", None, 2018, "ZH-3")]
-    _, reason_zh, _ = _reason(decide(_record(honors=honors)), "china_skills_award")
-    assert reason_zh == "属于类别「中华技能大奖获得者」：中华技能大奖获得者（2018年）"
+    assert reason_zh.endswith("：国务院政府特殊津贴（2012年）、省政府特殊津贴（2016年）")
+    assert reason_en.endswith(": 国务院政府特殊津贴 (2012); 省政府特殊津贴 (2016)")
 
 
 def test_several_categories_are_all_named_in_the_summary() -> None:
-    honors = [MODEL_WORKER, HonorInput("national_technical_expert", "全国技术能手", 2010, None)]
-    decision = decide(_record(honors=honors))
-    assert (
-        decision.summary_zh == "符合：满足全部3个条件，属于类别「全国劳动模范」、「全国技术能手」"
+    expert = HonorInput("national_technical_expert", "全国技术能手", "人社部", 2010, None)
+    decision = decide(_record(honors=[MODEL_WORKER, expert]))
+    assert decision.summary_zh.endswith(
+        "：满足全部3个条件，属于类别「全国劳动模范」、「全国技术能手」"
     )
+
+
+# Both routes and every evidence gap: (conditions, honours, eligible, route).
+INCOMPLETE = {
+    "no title": HonorInput("national_model_worker", None, "中共中央、国务院", 2015, None),
+    "no authority": HonorInput("national_model_worker", "全国劳动模范", None, 2015, None),
+    "blank authority": HonorInput("national_model_worker", "全国劳动模范", "", 2015, None),
+    "no year": HonorInput("national_model_worker", "全国劳动模范", "中共中央、国务院", None, None),
+    "merit without year": HonorInput("state_merit_honor", "七一勋章", "中共中央", None, None),
+}
+TABLE = [
+    pytest.param(ALL_MET, [MODEL_WORKER], True, "selection", id="selection"),
+    pytest.param(NONE_MET, [MERIT], True, "merit", id="merit without conditions"),
+    pytest.param(ALL_MET, [MERIT], True, "merit", id="merit with conditions"),
+    pytest.param(ALL_MET, [MODEL_WORKER, MERIT], True, "merit", id="merit wins"),
+    pytest.param(NONE_MET, [MODEL_WORKER], False, None, id="six categories need conditions"),
+    pytest.param(ALL_MET, [], False, None, id="conditions need an honour"),
+    *(pytest.param(ALL_MET, [honor], False, None, id=name) for name, honor in INCOMPLETE.items()),
+    pytest.param(
+        ALL_MET,
+        [INCOMPLETE["no year"], MODEL_WORKER],
+        True,
+        "selection",
+        id="one complete suffices",
+    ),
+]
+
+
+@pytest.mark.parametrize(("conditions", "honors", "eligible", "route"), TABLE)
+def test_eligibility_table(
+    conditions: dict[str, ConditionInput],
+    honors: list[HonorInput],
+    eligible: bool,
+    route: str | None,
+) -> None:
+    decision = decide(_record(conditions=conditions, honors=honors))
+    assert (decision.eligible, decision.route) == (eligible, route)
+    if route == "merit":
+        assert decision.summary_zh.startswith("符合（党和国家功勋荣誉表彰）：属于类别")
+
+
+@pytest.mark.parametrize("name", list(INCOMPLETE))
+def test_an_honour_without_evidence_is_named_in_the_summary(name: str) -> None:
+    decision = decide(_record(honors=[INCOMPLETE[name]]))
+    assert "荣誉缺少荣誉名称、授予机关或授予年份，不作为证明" in decision.summary_zh
+
+
+def test_a_retired_merit_holder_is_not_eligible() -> None:
+    decision = decide(_record(conditions=NONE_MET, honors=[MERIT], retired=True))
+    assert (decision.eligible, decision.route) == (False, None)
 
 
 def test_decision_as_dict_is_json_ready() -> None:
@@ -184,6 +245,7 @@ def test_decision_as_dict_is_json_ready() -> None:
     again = json.loads(json.dumps(data, ensure_ascii=False))
     assert again == data
     assert again["eligible"] is True
+    assert again["route"] == "selection"
     assert again["rules_version"] == RULES_VERSION
     assert again["conditions"][0] == {
         "code": "contribution",

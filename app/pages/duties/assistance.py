@@ -52,6 +52,7 @@ _LABELS = {
     "kind": "服务类型",
     "service_date": "服务日期",
     "outcome": "服务结果",
+    "job_seekers": "求职家属",
     "result": "帮扶结果",
     "closed_on": "结案日期",
 }
@@ -182,12 +183,18 @@ def assistance_action(
     outcome: Annotated[str, Form(max_length=3000)] = "",
     result: Annotated[str, Form(max_length=6000)] = "",
     closed_on: Annotated[str, Form(max_length=20)] = "",
+    job_seekers: Annotated[list[int] | None, Form(max_length=50)] = None,
 ) -> Response:
     case = writable_case(case_id, operator, session)
     today = local_today()
     try:
         if verb == "update":
-            update = CaseUpdate(situation=situation or None, measures=measures or None)
+            # The form ticks every dependent: none ticked takes them all off the list.
+            update = CaseUpdate(
+                situation=situation or None,
+                measures=measures or None,
+                job_seekers=job_seekers or [],
+            )
             service.update_case(session, operator, case, update)
         elif verb == "services":
             data: dict[str, Any] = {
