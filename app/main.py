@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from app.access.admin_router import router as admin_router
 from app.access.router import router as auth_router
 from app.assistance.router import router as assistance_router
+from app.core.body_limit import BodyLimitMiddleware
 from app.core.checkpoints import checkpoints_in_background
 from app.core.db import get_engine
 from app.core.logging import RequestLogMiddleware
@@ -89,6 +90,8 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     install_page_errors(app)
+    uploads = [app.url_path_for(name) for name in ("create_submission", "page_city_upload")]
+    app.add_middleware(BodyLimitMiddleware, upload_paths=uploads)
     app.add_middleware(RequestLogMiddleware)
     return app
 

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     token_ttl_hours: float = 8.0
     marker_review_years: int = 3
     max_upload_mb: int = 50
+    # Any other request body (JSON, page forms).
+    max_body_kb: int = 1024
     # A quarter's filing is due this many days after the quarter ends (2026Q4: 2027-01-15).
     filing_deadline_days: int = 15
     login_max_failures: int = 5

@@ -29,7 +29,7 @@ from app.access.auth import Principal, admit
 from app.core.errors import AppError, Forbidden, Unauthorized
 from app.core.settings import get_settings
 from app.core.transactions import TransactionsDep
-from app.filing.upload import OVERHEAD_BYTES, ReceivedForm, is_multipart, received_form, too_large
+from app.filing.upload import ReceivedForm, is_multipart, received_form
 
 SESSION_COOKIE = "bluecard_session"
 PRE_SESSION_COOKIE = "bluecard_presession"
@@ -141,7 +141,6 @@ async def csrf_protect(
     if multipart is not None:
         sent = multipart.fields.get(CSRF_FIELD, "")
     else:
-        _refuse_oversized(request)
         sent = _form_token(await request.form(max_files=1, max_fields=50))
     secret = session_secret(request)
     expected_secret = secret if principal is not None else request.cookies.get(PRE_SESSION_COOKIE)
@@ -151,14 +150,6 @@ async def csrf_protect(
         # Nobody is logged in, so nothing can be forged: send them to log in (again).
         raise LoginRequired(notice="expired" if secret else "stale")
     raise CsrfFailed()
-
-
-def _refuse_oversized(request: Request) -> None:
-    """No page form is larger than a filing upload; refuse before reading the body."""
-    limit = get_settings().max_upload_mb * 1024 * 1024
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + OVERHEAD_BYTES:
-        raise too_large(limit)
 
 
 def set_secret_cookie(response: Response, name: str, value: str) -> None:
