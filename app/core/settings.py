@@ -38,7 +38,10 @@ class Settings(BaseSettings):
     filing_deadline_days: int = 15
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
-    rate_limit_credential: str = "600/minute"
+    # A batch of n counts n, so a full batch (1000) must fit in one window.
+    rate_limit_credential: str = "1200/minute"
+    # ID numbers a credential may look up (a batch counts each of its numbers).
+    rate_limit_ids: str = "20000/hour"
     rate_limit_login: str = "10/minute"
     rate_limit_public: str = "120/minute"
     session_cookie_secure: bool = False
