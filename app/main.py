@@ -13,6 +13,7 @@ from app.access.router import router as auth_router
 from app.assistance.router import router as assistance_router
 from app.core.body_limit import BodyLimitMiddleware
 from app.core.checkpoints import checkpoints_in_background
+from app.core.control_characters import ControlCharacterGuard
 from app.core.db import get_engine
 from app.core.logging import RequestLogMiddleware
 from app.core.openapi_doc import install_openapi
@@ -91,6 +92,7 @@ def create_app() -> FastAPI:
     install_openapi(app)
     install_page_errors(app)
     uploads = [app.url_path_for(name) for name in ("create_submission", "page_city_upload")]
+    app.add_middleware(ControlCharacterGuard)
     app.add_middleware(BodyLimitMiddleware, upload_paths=uploads)
     app.add_middleware(RequestLogMiddleware)
     return app
