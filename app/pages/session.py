@@ -152,13 +152,18 @@ async def csrf_protect(
     raise CsrfFailed()
 
 
+def _secure_cookies() -> bool:
+    settings = get_settings()
+    return settings.session_cookie_secure or settings.is_production
+
+
 def set_secret_cookie(response: Response, name: str, value: str) -> None:
     response.set_cookie(
         name,
         value,
         httponly=True,
         samesite="strict",
-        secure=get_settings().session_cookie_secure,
+        secure=_secure_cookies(),
         path="/",
     )
 
@@ -169,7 +174,7 @@ def clear_session_cookie(response: Response) -> None:
         path="/",
         httponly=True,
         samesite="strict",
-        secure=get_settings().session_cookie_secure,
+        secure=_secure_cookies(),
     )
 
 
