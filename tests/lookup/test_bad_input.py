@@ -44,7 +44,7 @@ def test_odd_batch_entries_are_invalid_entries(client, partner_login, kind, code
         ("/api/v1/public/roster", {"q": "张\x00"}, 422),
         ("/api/v1/public/roster", {"q": "%_\\", "page": 1_000_000, "page_size": 100}, 200),
         ("/api/v1/public/roster.csv", {"q": "'\"="}, 200),
-        ("/api/v1/public/verify/%00%FF", {}, 404),
+        ("/api/v1/public/verify/%00%FF", {}, 422),  # a control character: invalid_text
         ("/api/v1/public/verify/" + "Z" * 40 + "/qr.png", {}, 404),
     ],
 )
