@@ -94,6 +94,13 @@ def _audit_verify(_args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.demo and get_settings().is_production:
+        print(
+            "refusing --demo with BLUECARD_ENVIRONMENT=production: "
+            "it would create logins with known passwords",
+            file=sys.stderr,
+        )
+        return 1
     if not args.no_migrate:
         upgrade(get_engine())
     try:

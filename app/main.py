@@ -11,12 +11,15 @@ from fastapi import APIRouter, FastAPI
 from app.access.admin_router import router as admin_router
 from app.access.router import router as auth_router
 from app.assistance.router import router as assistance_router
+from app.core.body_limit import BodyLimitMiddleware
 from app.core.checkpoints import checkpoints_in_background
+from app.core.control_characters import ControlCharacterGuard
 from app.core.db import get_engine
 from app.core.logging import RequestLogMiddleware
 from app.core.openapi_doc import install_openapi
 from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
+from app.core.security_headers import SecurityHeaders
 from app.filing.calendar_router import router as calendar_router
 from app.filing.router import router as filing_router
 from app.health.router import router as health_router
@@ -89,6 +92,10 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     install_page_errors(app)
+    uploads = [app.url_path_for(name) for name in ("create_submission", "page_city_upload")]
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(ControlCharacterGuard)
+    app.add_middleware(BodyLimitMiddleware, upload_paths=uploads)
     app.add_middleware(RequestLogMiddleware)
     return app
 

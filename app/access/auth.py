@@ -246,3 +246,5 @@ RegistryReader = Annotated[
 ]
 FilingParty = Annotated[Principal, Depends(allow(Role.province_admin, Role.city_operator))]
 LookupCaller = Annotated[Principal, Depends(allow(Role.window_clerk, PARTNER_ROLE))]
+# Batches are for partner systems; a window clerk asks about the person at the counter.
+BatchCaller = Annotated[Principal, Depends(allow(PARTNER_ROLE))]

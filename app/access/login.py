@@ -25,6 +25,7 @@ from app.access.service import IssuedToken, issue_token
 from app.core import audit
 from app.core.audit import NamedActor
 from app.core.settings import get_settings
+from app.core.text_fields import CHECK_PLAIN
 from app.core.types import utcnow
 
 _USERNAME_COLUMN_LENGTH = 64
@@ -32,7 +33,7 @@ _USERNAME_COLUMN_LENGTH = 64
 _PASSWORD_MAX_LENGTH = 256
 _ANONYMOUS = NamedActor(actor_id="anonymous", actor_role="anonymous")
 
-LoginUsername = Annotated[str, Form(max_length=_USERNAME_COLUMN_LENGTH)]
+LoginUsername = Annotated[str, Form(max_length=_USERNAME_COLUMN_LENGTH), CHECK_PLAIN]
 LoginPassword = Annotated[str, Form(max_length=_PASSWORD_MAX_LENGTH)]
 
 

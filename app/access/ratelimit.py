@@ -55,15 +55,16 @@ class Limiter:
     def uses_redis(self) -> bool:
         return self._live_shared() is not None
 
-    def hit(self, key: str, item: RateLimitItem) -> float | None:
-        """Count one hit; None when allowed, else the seconds to wait before retrying."""
+    def hit(self, key: str, item: RateLimitItem, cost: int = 1) -> float | None:
+        """Count `cost` hits; None when allowed, else the seconds to wait before retrying
+        (a refused hit counts nothing)."""
         shared = self._live_shared()
         if shared is not None:
             try:
-                return _hit(shared, item, key)
+                return _hit(shared, item, key, cost)
             except StorageError:
                 self._fall_back("error while counting")
-        return _hit(self._memory, item, key)
+        return _hit(self._memory, item, key, cost)
 
     def reset(self) -> None:
         """Forget every counter (tests)."""
@@ -110,15 +111,24 @@ def reset_limiter(*, key_prefix: str = DEFAULT_KEY_PREFIX) -> Limiter:
         return _limiter
 
 
-def hit_or_raise(key: str, limit: str) -> None:
-    """Count one call under `key`; raise 429 with `Retry-After` when over `limit`
+def hit_or_raise(key: str, limit: str, cost: int = 1) -> None:
+    """Count `cost` calls under `key`; raise 429 with `Retry-After` when over `limit`
     (a `limits` string such as "10/minute")."""
-    wait = get_limiter().hit(key, _parse(limit))
+    wait = get_limiter().hit(key, _parse(limit), cost)
     if wait is not None:
         seconds = max(1, math.ceil(wait))
         raise TooManyRequests(
             f"请求过于频繁，请 {seconds} 秒后再试。", headers={"Retry-After": str(seconds)}
         )
+
+
+def charge_lookups(credential_id: object, count: int) -> None:
+    """`count` ID numbers looked up: against the credential's quota of numbers, and for a
+    batch, as `count` requests against its per-request limit (admission counted one)."""
+    settings = get_settings()
+    hit_or_raise(f"ids:{credential_id}", settings.rate_limit_ids, count)
+    if count > 1:
+        hit_or_raise(f"credential:{credential_id}", settings.rate_limit_credential, count - 1)
 
 
 def client_address(request: Request) -> str:
@@ -138,8 +148,12 @@ def _parse(limit: str) -> RateLimitItem:
     return parse(limit)
 
 
-def _hit(limiter: MovingWindowRateLimiter, item: RateLimitItem, key: str) -> float | None:
-    if limiter.hit(item, key):
+def _hit(
+    limiter: MovingWindowRateLimiter, item: RateLimitItem, key: str, cost: int
+) -> float | None:
+    if cost > item.amount:  # could never pass: wait for the whole window
+        return float(item.get_expiry())
+    if limiter.hit(item, key, cost=cost):
         return None
     reset_at = limiter.get_window_stats(item, key).reset_time
     return max(0.0, reset_at - time.time())

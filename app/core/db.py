@@ -8,14 +8,15 @@ transactions of their own instead (`app/core/transactions.py`).
 
 from __future__ import annotations
 
+import os
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import Connection, MetaData, create_engine, event
+from sqlalchemy import Connection, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -52,6 +53,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # reasons, encrypted ID numbers) into the server log; no caller may turn this off.
     kwargs["hide_parameters"] = True
     if url.startswith("sqlite"):
+        _create_private(make_url(url).database)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
@@ -63,6 +65,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # An unreachable host must fail fast (503), not hang requests for minutes.
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _create_private(path: str | None) -> None:
+    """A new SQLite file is created 0600 (it holds names and sealed ID numbers); SQLite
+    gives its WAL and shared-memory files the database file's mode."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 # SQLite engines whose write-ahead log a background task checkpoints (`checkpoints.py`):

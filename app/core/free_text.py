@@ -50,6 +50,14 @@ class TextError(ValueError):
         self.message_zh = message_zh
 
 
+def check_plain_line(text: str) -> str:
+    """Return `text` (a username, a code: not free text), or raise `TextError`
+    (`invalid_text`) when it holds a control character."""
+    if _CONTROL_SINGLE_LINE.search(text):
+        raise TextError("invalid_text", "不能包含控制字符（如换页、响铃等不可见字符）")
+    return text
+
+
 def check_free_text(text: str, *, multi_line: bool = False) -> str:
     """Return `text`, or raise `TextError` (`invalid_text`, `id_number_in_text`)."""
     control = _CONTROL_MULTI_LINE if multi_line else _CONTROL_SINGLE_LINE

@@ -32,11 +32,16 @@ class Settings(BaseSettings):
     token_ttl_hours: float = 8.0
     marker_review_years: int = 3
     max_upload_mb: int = 50
+    # Any other request body (JSON, page forms).
+    max_body_kb: int = 1024
     # A quarter's filing is due this many days after the quarter ends (2026Q4: 2027-01-15).
     filing_deadline_days: int = 15
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
-    rate_limit_credential: str = "600/minute"
+    # A batch of n counts n, so a full batch (1000) must fit in one window.
+    rate_limit_credential: str = "1200/minute"
+    # ID numbers a credential may look up (a batch counts each of its numbers).
+    rate_limit_ids: str = "20000/hour"
     rate_limit_login: str = "10/minute"
     rate_limit_public: str = "120/minute"
     session_cookie_secure: bool = False

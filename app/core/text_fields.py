@@ -9,7 +9,7 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from app.core.errors import InvalidInput, field_error
-from app.core.free_text import TextError, check_free_text
+from app.core.free_text import TextError, check_free_text, check_plain_line
 
 
 def checked_text(field: str, value: str, *, multi_line: bool = False) -> str:
@@ -36,8 +36,17 @@ def _checked(value: str, *, multi_line: bool) -> str:
         raise PydanticCustomError(exc.code, exc.message_zh) from None
 
 
+def _plain_line(value: str) -> str:
+    try:
+        return check_plain_line(value)
+    except TextError as exc:
+        raise PydanticCustomError(exc.code, exc.message_zh) from None
+
+
 # For `Annotated` types that add constraints of their own (after any stripping).
 CHECK_LINE = AfterValidator(_single_line)
+# Not free text (a username, a code), but never a control character either.
+CHECK_PLAIN = AfterValidator(_plain_line)
 CHECK_NOTE = AfterValidator(_multi_line)
 # A name, title, reason...: one line.
 FreeText = Annotated[str, CHECK_LINE]

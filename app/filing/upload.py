@@ -21,14 +21,13 @@ from fastapi import Depends, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from app.core.errors import InvalidInput, PayloadTooLarge, field_error
+from app.core.body_limit import upload_too_large
+from app.core.errors import InvalidInput, field_error
 from app.core.settings import get_settings
 from app.filing.errors import invalid_field
 
 SPOOL_BYTES = 1024 * 1024
 FIELD_BYTES = 1024  # `period` and any other small field
-# The multipart framing and the small fields around the file.
-OVERHEAD_BYTES = 64 * 1024
 _PATH_SEPARATORS = re.compile(r"[\\/]")
 _NOT_MULTIPART = "请以 multipart/form-data 表单上传文件 file 和期次 period"
 _BROKEN_FORM = "上传的表单内容不完整或已损坏，请重新上传"
@@ -107,11 +106,6 @@ def is_multipart(request: Request) -> bool:
     return bool(kind == b"multipart/form-data")
 
 
-def too_large(limit_bytes: int) -> PayloadTooLarge:
-    megabytes = limit_bytes // (1024 * 1024)
-    return PayloadTooLarge(f"文件超过 {megabytes} MB 的上限，请拆分为多个文件后分别上传。")
-
-
 class _FormReader:
     def __init__(self, limit_bytes: int) -> None:
         self.limit = limit_bytes
@@ -129,16 +123,10 @@ class _FormReader:
         boundary = params.get(b"boundary")
         if kind != b"multipart/form-data" or not boundary:
             raise invalid_field("file", "required", _NOT_MULTIPART)
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limit + OVERHEAD_BYTES:
-            raise too_large(self.limit)
+        # The body as a whole is bounded by `core.body_limit`; the file itself, here.
         parser = MultipartParser(boundary, self._callbacks())
-        received = 0
         try:
             async for chunk in request.stream():
-                received += len(chunk)
-                if received > self.limit + OVERHEAD_BYTES:
-                    raise too_large(self.limit)
                 await anyio.to_thread.run_sync(parser.write, chunk)
             parser.finalize()
         except FormParserError as exc:
@@ -190,7 +178,7 @@ class _FormReader:
         if self._sink is self.file:
             self.size += len(chunk)
             if self.size > self.limit:
-                raise too_large(self.limit)
+                raise upload_too_large(self.limit)
             self.hasher.update(chunk)
             self.file.write(chunk)
         elif isinstance(self._sink, bytearray):

@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from app.access.auth import LookupCaller, RegistryReader, WindowClerk
+from app.access.auth import BatchCaller, LookupCaller, RegistryReader, WindowClerk
+from app.access.ratelimit import charge_lookups
 from app.core.db import SessionDep
 from app.core.paging import PageNumber
 from app.core.transactions import TransactionsDep, in_transaction
@@ -47,6 +48,7 @@ def json_response(answer: BaseModel) -> Response:
 async def priority_lookup(
     body: LookupRequest, caller: LookupCaller, transactions: TransactionsDep
 ) -> Response:
+    charge_lookups(caller.credential_id, 1)
     return json_response(await service.lookup_one(caller, body, transactions))
 
 
@@ -57,8 +59,10 @@ async def priority_lookup(
     response_model=LookupBatchAnswer,
 )
 async def priority_lookups(
-    body: LookupBatchRequest, caller: LookupCaller, transactions: TransactionsDep
+    body: LookupBatchRequest, caller: BatchCaller, transactions: TransactionsDep
 ) -> Response:
+    # Before anything is looked up or recorded: a refused batch leaves no trace.
+    charge_lookups(caller.credential_id, body.size)
     now = utcnow()
     batch = await run_in_threadpool(partial(service.prepare_batch, caller, body, now=now))
 

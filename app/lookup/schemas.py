@@ -72,10 +72,31 @@ class LookupRequest(BaseModel):
         return self
 
 
+# A card number as sent in a batch: a malformed one is that entry's error, not the batch's.
+RawCardNo = Annotated[str, StringConstraints(max_length=64)]
+
+
 class LookupBatchRequest(BaseModel):
     service: Service
     purpose: Purpose
-    id_numbers: list[RawIdNumber] = Field(min_length=1, max_length=MAX_BATCH)
+    id_numbers: list[RawIdNumber] | None = Field(
+        default=None, min_length=1, max_length=MAX_BATCH, description="Or give `card_nos`."
+    )
+    card_nos: list[RawCardNo] | None = Field(
+        default=None, min_length=1, max_length=MAX_BATCH, description="Or give `id_numbers`."
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one_list(self) -> LookupBatchRequest:
+        if (self.id_numbers is None) == (self.card_nos is None):
+            raise PydanticCustomError(
+                "id_numbers_or_card_nos", "请提供身份证号列表或蓝卡卡号列表中的一项（只能提供一项）"
+            )
+        return self
+
+    @property
+    def size(self) -> int:
+        return len(self.id_numbers or self.card_nos or ())
 
 
 class MarkerRef(BaseModel):
@@ -109,8 +130,18 @@ class BatchAnswer(BaseModel):
     person: PersonOut | None = None
 
 
+class CardBatchAnswer(BaseModel):
+    card_no: str
+    priority: bool
+    service: Service
+    basis: Basis | None
+    marker: MarkerRef | None
+    person: PersonOut | None = None
+
+
 class EntryError(BaseModel):
-    code: Literal["invalid_id_number"]
+    code: Literal["invalid_id_number", "invalid_card_no"]
+    message: str
 
 
 class BatchError(BaseModel):
@@ -118,8 +149,16 @@ class BatchError(BaseModel):
     error: EntryError
 
 
+class CardBatchError(BaseModel):
+    card_no: str
+    error: EntryError
+
+
 class LookupBatchAnswer(BaseModel):
-    results: list[BatchAnswer | BatchError]
+    """One entry per input, in order: `id_number_masked` entries for `id_numbers`,
+    `card_no` entries for `card_nos`."""
+
+    results: list[BatchAnswer | BatchError | CardBatchAnswer | CardBatchError]
 
 
 class AccessLogEntry(BaseModel):

@@ -12,6 +12,7 @@ whose marker no longer counts all take this same path and get the same negative 
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -71,7 +72,21 @@ from app.registry.models import BlueCard, Dependent, Marker, Talent
 from app.registry.records import DEPENDENT_ID_CONTEXT
 
 _INSERT_RECORDS = insert(RECORDS)
-_INVALID = EntryError(code="invalid_id_number").model_dump()
+_INVALID = {
+    "id_number": EntryError(
+        code="invalid_id_number", message="身份证号码格式或校验位不正确"
+    ).model_dump(),
+    "card_no": EntryError(code="invalid_card_no", message="蓝卡卡号格式不正确").model_dump(),
+}
+_CARD_NO = re.compile(r"[0-9A-Z-]{1,32}")
+_CARDS_HASHES: Executable = union_all(
+    select(Talent.card_no, Talent.id_hash, literal(0).label("rank")).where(
+        Talent.card_no.in_(bindparam("card_nos", expanding=True))
+    ),
+    select(BlueCard.card_no, BlueCard.id_hash, literal(1).label("rank")).where(
+        BlueCard.card_no.in_(bindparam("card_nos", expanding=True))
+    ),
+)
 # The blind index behind a blue-card number: from the pool, else from a filed record.
 _CARD_HASH = union_all(
     select(BlueCard.id_hash).where(BlueCard.card_no == bindparam("card_no")),
@@ -157,8 +172,13 @@ class PreparedBatch:
     caller: Principal
     request: LookupBatchRequest
     today: date
-    entries: list[tuple[str, str | None]]  # (masked number, blind index or None if invalid)
-    hashes: list[str]  # each distinct valid number's blind index, once
+    # (masked number or card number, blind index or card number, or None if invalid)
+    entries: list[tuple[str, str | None]]
+    hashes: list[str]  # each distinct valid number's blind index, or card number, once
+
+    @property
+    def kind(self) -> Literal["id_number", "card_no"]:
+        return "id_number" if self.request.id_numbers is not None else "card_no"
 
 
 def prepare_batch(
@@ -167,10 +187,14 @@ def prepare_batch(
     """The batch checked, masked and hashed, once `caller` is known to have the scope."""
     require_scope(caller, request.service)
     today = local_today(now)
+    if request.card_nos is not None:
+        cards = [_card_entry(raw, today) for raw in request.card_nos]
+        distinct = list({card for _, card in cards if card is not None})
+        return PreparedBatch(caller, request, today, cards, distinct)
     keyring = get_keyring()
     hash_of: dict[str, str] = {}
     entries: list[tuple[str, str | None]] = []
-    for raw in request.id_numbers:
+    for raw in request.id_numbers or ():
         try:
             number = validate_id_number(raw, today=today)
         except InvalidIdNumber:
@@ -187,21 +211,33 @@ def lookup_batch(connection: Connection, batch: PreparedBatch, *, now: datetime)
     """The answers as JSON in the shape of `LookupBatchAnswer`, serialised straight from
     plain values (building a thousand models cost more than looking the people up); the
     lookups recorded as one journal row (`journal`)."""
-    caller, request = batch.caller, batch.request
-    found = fetch_matches(connection, batch.hashes, request.service)
+    caller, request, kind = batch.caller, batch.request, batch.kind
+    entries_in = batch.entries
+    if kind == "card_no":
+        hash_of_card = _hashes_of_cards(connection, batch.hashes)
+        # An unknown card is answered "no priority" (""), not as an invalid entry (None).
+        entries_in = [
+            (label, None if card is None else hash_of_card.get(card, ""))
+            for label, card in batch.entries
+        ]
+    hashes = list({subject for _, subject in entries_in if subject})
+    found = fetch_matches(connection, hashes, request.service)
     disclose = discloses_person(caller)
+    label_key = "id_number_masked" if kind == "id_number" else "card_no"
     entries: list[journal.Entry] = []
     results: list[dict[str, Any]] = []
-    ids = uuid7_hexes(now, len(batch.entries))
-    for (masked, subject_hash), lookup_id in zip(batch.entries, ids, strict=True):
+    ids = uuid7_hexes(now, len(entries_in))
+    for (label, subject_hash), lookup_id in zip(entries_in, ids, strict=True):
         if subject_hash is None:
             entries.append((lookup_id, None, "invalid", None))
-            results.append({"id_number_masked": masked, "error": _INVALID})
+            results.append({label_key: label, "error": _INVALID[kind]})
         else:
             verdict = decide(found.get(subject_hash, ()), request.service, batch.today)
-            entries.append((lookup_id, subject_hash, _outcome_of(verdict), verdict.basis))
-            results.append(_batch_answer(verdict, request.service, masked, disclose))
-    shared = _record(caller, request.service, request.purpose, now, "id_number")
+            entries.append((lookup_id, subject_hash or None, _outcome_of(verdict), verdict.basis))
+            masked = label if kind == "id_number" else None
+            answer = _batch_answer(verdict, request.service, masked, disclose)
+            results.append({label_key: label, **answer})
+    shared = _record(caller, request.service, request.purpose, now, kind)
     for outcome, count in Counter(entry[2] for entry in entries).items():
         LOOKUPS.labels(request.service, outcome).inc(count)
     row = journal.journal_row(shared, uuid7(now), entries)
@@ -323,6 +359,26 @@ def _hash_of_card(connection: Connection, card_no: str) -> str | None:
     return connection.scalars(_CARD_HASH, {"card_no": card_no}).first()
 
 
+def _hashes_of_cards(connection: Connection, card_nos: list[str]) -> dict[str, str]:
+    """Each known card's blind index, the pool's over a filed record's (as `_CARD_HASH`)."""
+    if not card_nos:
+        return {}
+    rows = connection.execute(_CARDS_HASHES, {"card_nos": card_nos}).all()
+    return {card: id_hash for card, id_hash, _ in sorted(rows, key=lambda row: row[2])}
+
+
+def _card_entry(raw: str, today: date) -> tuple[str, str | None]:
+    """A batch's card number as (what the answer shows, the card to resolve or None)."""
+    card = raw.strip().upper()
+    try:
+        validate_id_number(raw, today=today)
+    except InvalidIdNumber:
+        if _CARD_NO.fullmatch(card):
+            return card, card
+        return mask_id_number(raw), None
+    return mask_id_number(raw), None  # an ID number sent as a card: never echoed
+
+
 def _record(
     caller: Principal, service: Service, purpose: str, now: datetime, query_kind: str
 ) -> dict[str, Any]:
@@ -362,15 +418,15 @@ def _person_of(verdict: Verdict, masked: str | None) -> PersonOut | None:
 
 
 def _batch_answer(
-    verdict: Verdict, service: Service, masked: str, disclose: bool
+    verdict: Verdict, service: Service, masked: str | None, disclose: bool
 ) -> dict[str, Any]:
-    """One entry of `LookupBatchAnswer.results` as plain values (see `lookup_batch`)."""
+    """One entry of `LookupBatchAnswer.results` as plain values (see `lookup_batch`),
+    without the entry's label (`id_number_masked` or `card_no`)."""
     match = verdict.match
     marker = None
     if match is not None and match.marker_code is not None and match.valid_until is not None:
         marker = {"code": match.marker_code, "valid_until": match.valid_until}
     answer: dict[str, Any] = {
-        "id_number_masked": masked,
         "priority": verdict.priority,
         "service": service,
         "basis": verdict.basis,

@@ -29,7 +29,7 @@ from app.access.auth import Principal, admit
 from app.core.errors import AppError, Forbidden, Unauthorized
 from app.core.settings import get_settings
 from app.core.transactions import TransactionsDep
-from app.filing.upload import OVERHEAD_BYTES, ReceivedForm, is_multipart, received_form, too_large
+from app.filing.upload import ReceivedForm, is_multipart, received_form
 
 SESSION_COOKIE = "bluecard_session"
 PRE_SESSION_COOKIE = "bluecard_presession"
@@ -141,7 +141,6 @@ async def csrf_protect(
     if multipart is not None:
         sent = multipart.fields.get(CSRF_FIELD, "")
     else:
-        _refuse_oversized(request)
         sent = _form_token(await request.form(max_files=1, max_fields=50))
     secret = session_secret(request)
     expected_secret = secret if principal is not None else request.cookies.get(PRE_SESSION_COOKIE)
@@ -153,12 +152,9 @@ async def csrf_protect(
     raise CsrfFailed()
 
 
-def _refuse_oversized(request: Request) -> None:
-    """No page form is larger than a filing upload; refuse before reading the body."""
-    limit = get_settings().max_upload_mb * 1024 * 1024
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + OVERHEAD_BYTES:
-        raise too_large(limit)
+def _secure_cookies() -> bool:
+    settings = get_settings()
+    return settings.session_cookie_secure or settings.is_production
 
 
 def set_secret_cookie(response: Response, name: str, value: str) -> None:
@@ -167,7 +163,7 @@ def set_secret_cookie(response: Response, name: str, value: str) -> None:
         value,
         httponly=True,
         samesite="strict",
-        secure=get_settings().session_cookie_secure,
+        secure=_secure_cookies(),
         path="/",
     )
 
@@ -178,7 +174,7 @@ def clear_session_cookie(response: Response) -> None:
         path="/",
         httponly=True,
         samesite="strict",
-        secure=get_settings().session_cookie_secure,
+        secure=_secure_cookies(),
     )
 
 

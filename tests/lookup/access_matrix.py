@@ -4,7 +4,7 @@ from __future__ import annotations
 
 ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/priority/lookup", frozenset({"window_clerk", "partner"})),
-    ("POST", "/api/v1/priority/lookups", frozenset({"window_clerk", "partner"})),
+    ("POST", "/api/v1/priority/lookups", frozenset({"partner"})),
     (
         "GET",
         "/api/v1/talents/{talent_id}/access-log",

@@ -27,12 +27,15 @@ def test_odd_lookup_bodies_are_422(client, login, body: Any) -> None:  # type: i
     assert response.status_code == 422, response.text
 
 
-def test_odd_batch_entries_are_invalid_entries(client, login) -> None:  # type: ignore[no-untyped-def]
-    body = {"service": "housing", "purpose": "审核", "id_numbers": ["\x00", "ｘ" * 64, ""]}
+@pytest.mark.parametrize(
+    ("kind", "code"), [("id_numbers", "invalid_id_number"), ("card_nos", "invalid_card_no")]
+)
+def test_odd_batch_entries_are_invalid_entries(client, partner_login, kind, code) -> None:  # type: ignore[no-untyped-def]
+    body = {"service": "housing", "purpose": "审核", kind: ["\x00", "ｘ" * 64, ""]}
     url = client.app.url_path_for("priority_lookups")
-    response = client.post(url, json=body, headers=login("window_clerk").headers)
+    response = client.post(url, json=body, headers=partner_login(["priority:housing"]).headers)
     assert response.status_code == 200
-    assert [r["error"]["code"] for r in response.json()["results"]] == ["invalid_id_number"] * 3
+    assert [r["error"]["code"] for r in response.json()["results"]] == [code] * 3
 
 
 @pytest.mark.parametrize(
@@ -41,7 +44,7 @@ def test_odd_batch_entries_are_invalid_entries(client, login) -> None:  # type: 
         ("/api/v1/public/roster", {"q": "张\x00"}, 422),
         ("/api/v1/public/roster", {"q": "%_\\", "page": 1_000_000, "page_size": 100}, 200),
         ("/api/v1/public/roster.csv", {"q": "'\"="}, 200),
-        ("/api/v1/public/verify/%00%FF", {}, 404),
+        ("/api/v1/public/verify/%00%FF", {}, 422),  # a control character: invalid_text
         ("/api/v1/public/verify/" + "Z" * 40 + "/qr.png", {}, 404),
     ],
 )

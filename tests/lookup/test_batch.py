@@ -49,7 +49,7 @@ def test_batch_answers_in_input_order_with_invalid_entries(  # type: ignore[no-u
     results = response.json()["results"]
     assert [r["id_number_masked"] for r in results] == [mask_id_number(n) for n in numbers]
     negative = {"priority": False, "service": "education", "basis": None, "marker": None}
-    invalid = {"error": {"code": "invalid_id_number"}}
+    invalid = {"error": {"code": "invalid_id_number", "message": "身份证号码格式或校验位不正确"}}
     marker = {"code": holder.marker_code, "valid_until": results[1]["marker"]["valid_until"]}
     expected = [
         negative,
@@ -66,10 +66,13 @@ def test_batch_answers_in_input_order_with_invalid_entries(  # type: ignore[no-u
         assert number not in response.text
 
 
-def test_batch_shows_people_to_disclosing_callers_only(client, db: Session, login) -> None:  # type: ignore[no-untyped-def]
+def test_batch_shows_people_to_disclosing_callers_only(  # type: ignore[no-untyped-def]
+    client, db: Session, partner_login
+) -> None:
     holder = make_talent(db)
     unknown = new_id_number()
-    results = lookups(client, login("window_clerk").headers, [holder.id_number, unknown, "x"])
+    headers = partner_login(["priority:education"], disclose_person=True).headers
+    results = lookups(client, headers, [holder.id_number, unknown, "x"])
     first, second, third = results.json()["results"]
     assert first["person"] == {
         "name": holder.name,

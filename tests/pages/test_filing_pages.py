@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.body_limit import UPLOAD_OVERHEAD_BYTES
 from app.filing.models import Submission
-from app.filing.upload import OVERHEAD_BYTES
 from app.registry.models import Talent
 from tests.conftest import Login
 from tests.filing.api import next_period
@@ -244,4 +244,4 @@ def test_an_upload_without_a_declared_length_is_cut_off_at_the_limit(
     }
     anyio.run(app, scope, receive, send)
     assert status == 413
-    assert chunks_sent <= 2 + (1024 * 1024 + OVERHEAD_BYTES) // chunk
+    assert chunks_sent <= 2 + (1024 * 1024 + UPLOAD_OVERHEAD_BYTES) // chunk
