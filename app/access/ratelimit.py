@@ -123,8 +123,10 @@ def hit_or_raise(key: str, limit: str, cost: int = 1) -> None:
 
 
 def charge_lookups(credential_id: object, count: int) -> None:
-    """`count` ID numbers looked up: against the credential's quota of numbers, and for a
-    batch, as `count` requests against its per-request limit (admission counted one)."""
+    """A batch of `count` numbers: against the credential's quota of numbers looked up in
+    batches (what makes a sweep cheap), and as `count` requests against its per-request
+    limit (admission counted one). A single lookup is one request, counted at admission:
+    the hot path pays no second counter."""
     settings = get_settings()
     hit_or_raise(f"ids:{credential_id}", settings.rate_limit_ids, count)
     if count > 1:

@@ -48,7 +48,6 @@ def json_response(answer: BaseModel) -> Response:
 async def priority_lookup(
     body: LookupRequest, caller: LookupCaller, transactions: TransactionsDep
 ) -> Response:
-    charge_lookups(caller.credential_id, 1)
     return json_response(await service.lookup_one(caller, body, transactions))
 
 

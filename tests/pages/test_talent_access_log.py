@@ -31,12 +31,12 @@ def test_each_lookup_shows_the_answer_and_its_basis_in_chinese(
     sign_in: Callable[..., Login],
     partner_login: Callable[..., Any],
 ) -> None:
-    person = make_talent(db, dependents=("spouse",))
+    person = make_talent(db, dependents=("child",))  # of school age
     db.commit()
     partner = partner_login(ALL_SCOPES)
     lookup(client, partner.headers, id_number=person.id_number, purpose="购房 1")
-    spouse = person.dependents[0].id_number
-    lookup(client, partner.headers, id_number=spouse, service="employment", purpose="就业 2")
+    child = person.dependents[0].id_number
+    lookup(client, partner.headers, id_number=child, service="education", purpose="教育 2")
     talent = load_talent(db, person.talent_id)
     assert talent is not None
     suspend_marker(db, SYSTEM, talent, reason="待核查")
@@ -52,5 +52,5 @@ def test_each_lookup_shows_the_answer_and_its_basis_in_chinese(
     assert "已显示记录" in rows[0] and rows[0].endswith("—")
     assert "购房 3" in rows[1] and "无优先资格" in rows[1]
     assert "查询时本人无有效特殊标识" in rows[1]
-    assert "就业 2" in rows[2] and "有优先资格" in rows[2] and "作为持标人的配偶" in rows[2]
+    assert "教育 2" in rows[2] and "有优先资格" in rows[2] and "作为持标人的子女" in rows[2]
     assert "购房 1" in rows[3] and "有优先资格" in rows[3] and "本人持有效特殊标识" in rows[3]
