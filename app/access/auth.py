@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -23,7 +23,7 @@ from sqlalchemy.orm import QueryableAttribute
 from app.access import credentials, ratelimit
 from app.access.codes import Role
 from app.access.models import ApiKey, AuthToken, Partner, User
-from app.core.errors import AppError, Forbidden, Unauthorized
+from app.core.errors import AppError, Forbidden, NotFound, Unauthorized
 from app.core.group_commit import Outcome, in_group
 from app.core.settings import get_settings
 from app.core.transactions import Transactions, TransactionsDep, in_transaction
@@ -67,6 +67,24 @@ class Principal:
     def city_filter(self, column: QueryableAttribute[Any]) -> ColumnElement[bool]:
         """`sees_city` as a condition on a query's city-code column."""
         return true() if self.city_code is None else column == self.city_code
+
+
+class InACity(Protocol):
+    """A record that belongs to a city (a submission, a case, an application...)."""
+
+    @property
+    def city_code(self) -> str: ...
+
+
+Walled = TypeVar("Walled", bound=InACity)
+
+
+def within_wall(viewer: Principal, found: Walled | None, message: str) -> Walled:
+    """`found`, if it exists on the viewer's side of the city wall; else 404 `message`
+    (a record beyond the wall is answered as one that does not exist)."""
+    if found is None or not viewer.sees_city(found.city_code):
+        raise NotFound(message)
+    return found
 
 
 def admit_group(connection: Connection, secrets: list[str]) -> list[Outcome]:

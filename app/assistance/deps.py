@@ -8,20 +8,18 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy import select
 
-from app.access.auth import CurrentPrincipal
+from app.access.auth import CurrentPrincipal, within_wall
 from app.assistance.models import AssistanceCase
 from app.core.db import SessionDep
-from app.core.errors import NotFound
+
+_NOT_FOUND = "未找到该帮扶案件。"
 
 
 def readable_case(
     case_id: uuid.UUID, viewer: CurrentPrincipal, session: SessionDep
 ) -> AssistanceCase:
     """The case, or 404 when unknown or in a city the viewer may not see."""
-    case = session.get(AssistanceCase, case_id)
-    if case is None or not viewer.sees_city(case.city_code):
-        raise NotFound("未找到该帮扶案件。")
-    return case
+    return within_wall(viewer, session.get(AssistanceCase, case_id), _NOT_FOUND)
 
 
 def writable_case(
@@ -29,10 +27,7 @@ def writable_case(
 ) -> AssistanceCase:
     """The case, its row locked until commit, or 404 outside the viewer's city."""
     query = select(AssistanceCase).where(AssistanceCase.id == case_id).with_for_update()
-    case = session.scalar(query)
-    if case is None or not viewer.sees_city(case.city_code):
-        raise NotFound("未找到该帮扶案件。")
-    return case
+    return within_wall(viewer, session.scalar(query), _NOT_FOUND)
 
 
 ReadableCase = Annotated[AssistanceCase, Depends(readable_case)]

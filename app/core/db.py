@@ -72,7 +72,9 @@ def _create_private(path: str | None) -> None:
     gives its WAL and shared-memory files the database file's mode."""
     if not path or path == ":memory:" or path.startswith("file:"):
         return
-    with suppress(FileExistsError):
+    # An existing file stays as it is; a missing folder is SQLite's to report on connect,
+    # as a database that cannot be reached (503), not an error of start-up.
+    with suppress(OSError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 

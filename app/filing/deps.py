@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.access.auth import CurrentPrincipal
+from app.access.auth import CurrentPrincipal, within_wall
 from app.core.db import SessionDep
-from app.core.errors import NotFound
 from app.filing.models import Submission
 
 
@@ -17,10 +16,7 @@ def valid_submission(
     submission_id: uuid.UUID, caller: CurrentPrincipal, session: SessionDep
 ) -> Submission:
     """The submission, or 404 when it does not exist or belongs to another city."""
-    submission = session.get(Submission, submission_id)
-    if submission is None or not caller.sees_city(submission.city_code):
-        raise NotFound("未找到该备案报送。")
-    return submission
+    return within_wall(caller, session.get(Submission, submission_id), "未找到该备案报送。")
 
 
 ValidSubmission = Annotated[Submission, Depends(valid_submission)]

@@ -7,19 +7,15 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.access.auth import CurrentPrincipal
+from app.access.auth import CurrentPrincipal, within_wall
 from app.core.db import SessionDep
-from app.core.errors import NotFound
 from app.registry.models import Talent
 from app.registry.queries import load_talent
 
 
 def valid_talent(talent_id: uuid.UUID, caller: CurrentPrincipal, session: SessionDep) -> Talent:
     """The record, or 404 when it does not exist or lies beyond the caller's city wall."""
-    talent = load_talent(session, talent_id)
-    if talent is None or not caller.sees_city(talent.city_code):
-        raise NotFound("未找到该人才记录。")
-    return talent
+    return within_wall(caller, load_talent(session, talent_id), "未找到该人才记录。")
 
 
 ValidTalent = Annotated[Talent, Depends(valid_talent)]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy import select
 
-from app.access.auth import CurrentPrincipal, Principal, allow
+from app.access.auth import CurrentPrincipal, Principal, allow, within_wall
 from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import NotFound
@@ -22,10 +22,8 @@ def readable_application(
     application_id: uuid.UUID, viewer: CurrentPrincipal, session: SessionDep
 ) -> StudioApplication:
     """The application, or 404 when unknown or filed in another city."""
-    application = session.get(StudioApplication, application_id)
-    if application is None or not viewer.sees_city(application.city_code):
-        raise NotFound("未找到该工作室申报。")
-    return application
+    found = session.get(StudioApplication, application_id)
+    return within_wall(viewer, found, "未找到该工作室申报。")
 
 
 def locked_application(application_id: uuid.UUID, session: SessionDep) -> StudioApplication:
