@@ -19,7 +19,6 @@ from app.core.logging import RequestLogMiddleware
 from app.core.openapi_doc import install_openapi
 from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
-from app.core.security_headers import SecurityHeaders
 from app.filing.calendar_router import router as calendar_router
 from app.filing.router import router as filing_router
 from app.health.router import router as health_router
@@ -93,7 +92,6 @@ def create_app() -> FastAPI:
     install_openapi(app)
     install_page_errors(app)
     uploads = [app.url_path_for(name) for name in ("create_submission", "page_city_upload")]
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(BodyLimitMiddleware, upload_paths=uploads)
     app.add_middleware(RequestLogMiddleware)

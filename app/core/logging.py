@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.metrics import LATENCY, REQUESTS
+from app.core.security_headers import extra_headers, with_extra_headers
 
 access_log = logging.getLogger("bluecard.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -105,16 +106,14 @@ class RequestLogMiddleware:
         current_request_id.set(request_id)
         started = time.perf_counter()
         status = 500
+        extra = extra_headers(scope["path"])
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (b"x-request-id", request_id.encode()),
-                ]
+                headers = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+                message["headers"] = with_extra_headers(headers, extra)
             await send(message)
 
         try:
