@@ -91,7 +91,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     install_page_errors(app)
-    uploads = [app.url_path_for(name) for name in ("create_submission", "page_city_upload")]
+    uploads = [app.url_path_for(name) for name in ("submission_create", "page_city_upload")]
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(BodyLimitMiddleware, upload_paths=uploads)
     app.add_middleware(RequestLogMiddleware)

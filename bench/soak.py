@@ -216,7 +216,7 @@ def _run_load(
                 answer = tally.timed("upload", _post_file, client, headers, file)
                 if answer is None or answer.status_code != 201:
                     continue
-                submit = api.path("submit_submission", submission_id=answer.json()["id"])
+                submit = api.path("submission_submit", submission_id=answer.json()["id"])
                 tally.timed("submit", client.post, submit, headers=headers)
 
     def approvals() -> None:
@@ -225,7 +225,7 @@ def _run_load(
                 pending = tally.timed(
                     "list",
                     client.get,
-                    api.path("list_submissions"),
+                    api.path("submission_list"),
                     params={"status": "pending_review", "page_size": 200},
                     headers=cast["province"],
                 )
@@ -259,7 +259,7 @@ def _post_file(client: httpx.Client, headers: dict[str, str], file: Path) -> htt
 
     with file.open("rb") as stream:
         return client.post(
-            api.path("create_submission"),
+            api.path("submission_create"),
             headers=headers,
             files={"file": (file.name, stream, "application/json")},
             data={"period": "2026Q4"},

@@ -33,7 +33,7 @@ PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 @router.get("/users", summary="List user accounts")
-def list_users(
+def user_list(
     admin: ProvinceAdmin,
     session: SessionDep,
     page: PageNumber = 1,
@@ -55,7 +55,7 @@ def list_users(
 
 
 @router.post("/users", summary="Create a user account", status_code=status.HTTP_201_CREATED)
-def create_user(admin: ProvinceAdmin, session: SessionDep, body: UserCreate) -> UserOut:
+def user_create(admin: ProvinceAdmin, session: SessionDep, body: UserCreate) -> UserOut:
     user = service.create_user(
         session,
         admin,
@@ -69,12 +69,12 @@ def create_user(admin: ProvinceAdmin, session: SessionDep, body: UserCreate) -> 
 
 
 @router.get("/users/{user_id}", summary="One user account")
-def get_user(admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID) -> UserOut:
+def user_get(admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID) -> UserOut:
     return UserOut.model_validate(service.get_user(session, user_id))
 
 
 @router.patch("/users/{user_id}", summary="Change a user's role, city, name or active state")
-def update_user(
+def user_update(
     admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID, body: UserUpdate
 ) -> UserOut:
     user = service.update_user(
@@ -94,14 +94,14 @@ def update_user(
     summary="Set a new password; the user's sessions end",
     status_code=status.HTTP_204_NO_CONTENT,
 )
-def reset_password(
+def user_password_reset(
     admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID, body: PasswordReset
 ) -> None:
     service.reset_password(session, admin, service.get_user(session, user_id), body.password)
 
 
 @router.get("/partners", summary="List partner systems")
-def list_partners(
+def partner_list(
     admin: ProvinceAdmin,
     session: SessionDep,
     page: PageNumber = 1,
@@ -114,7 +114,7 @@ def list_partners(
 
 
 @router.post("/partners", summary="Register a partner system", status_code=status.HTTP_201_CREATED)
-def create_partner(admin: ProvinceAdmin, session: SessionDep, body: PartnerCreate) -> PartnerOut:
+def partner_create(admin: ProvinceAdmin, session: SessionDep, body: PartnerCreate) -> PartnerOut:
     partner = partners.create_partner(
         session,
         admin,
@@ -127,14 +127,14 @@ def create_partner(admin: ProvinceAdmin, session: SessionDep, body: PartnerCreat
 
 
 @router.get("/partners/{partner_id}", summary="One partner system")
-def get_partner(admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID) -> PartnerOut:
+def partner_get(admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID) -> PartnerOut:
     return PartnerOut.model_validate(partners.get_partner(session, partner_id))
 
 
 @router.patch(
     "/partners/{partner_id}", summary="Change a partner's agency, scopes, disclosure or state"
 )
-def update_partner(
+def partner_update(
     admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID, body: PartnerUpdate
 ) -> PartnerOut:
     partner = partners.update_partner(
@@ -150,7 +150,7 @@ def update_partner(
 
 
 @router.get("/partners/{partner_id}/keys", summary="A partner's API keys (never the keys)")
-def list_api_keys(
+def api_key_list(
     admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID
 ) -> list[ApiKeyOut]:
     partner = partners.get_partner(session, partner_id)
@@ -162,7 +162,7 @@ def list_api_keys(
     summary="Issue an API key; the key is in this answer only",
     status_code=status.HTTP_201_CREATED,
 )
-def issue_api_key(
+def api_key_issue(
     admin: ProvinceAdmin,
     session: SessionDep,
     partner_id: uuid.UUID,
@@ -184,7 +184,7 @@ def issue_api_key(
     "/partners/{partner_id}/keys/{key_id}/revoke",
     summary="Revoke an API key at once",
 )
-def revoke_api_key(
+def api_key_revoke(
     admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID, key_id: uuid.UUID
 ) -> ApiKeyOut:
     partner = partners.get_partner(session, partner_id)

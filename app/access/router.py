@@ -31,7 +31,7 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
         429: {"description": "Too many attempts for this username or from this address"},
     },
 )
-def issue_token(
+def token_issue(
     request: Request,
     session: SessionDep,
     username: login.LoginUsername,
@@ -60,14 +60,14 @@ def issue_token(
     summary="End the session of the token presented",
     status_code=status.HTTP_204_NO_CONTENT,
 )
-def logout(principal: CurrentPrincipal, session: SessionDep) -> None:
+def token_revoke(principal: CurrentPrincipal, session: SessionDep) -> None:
     if principal.is_partner or principal.credential_id is None:
         raise Forbidden("合作系统的密钥不能注销，请由省级管理员吊销。")
     service.revoke_token(session, principal, principal.credential_id)
 
 
 @router.get("/me", summary="Who is calling: the person or the partner system")
-def who_am_i(principal: CurrentPrincipal, session: SessionDep) -> Me:
+def me_get(principal: CurrentPrincipal, session: SessionDep) -> Me:
     if principal.is_partner:
         partner = session.get_one(Partner, principal.id)
         return PartnerMe(

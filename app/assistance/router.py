@@ -30,13 +30,13 @@ router = APIRouter(prefix="/api/v1/assistance", tags=["assistance"])
 
 
 @router.post("/cases", status_code=201, summary="Open an assistance case for a talent of the city")
-def open_assistance_case(caller: CityOperator, data: CaseCreate, session: SessionDep) -> CaseOut:
+def case_open(caller: CityOperator, data: CaseCreate, session: SessionDep) -> CaseOut:
     today = local_today()
     return case_out(service.open_case(session, caller, data, today=today), today)
 
 
 @router.get("/cases", summary="List assistance cases (a city sees its own)")
-def list_assistance_cases(
+def case_list(
     caller: RegistryReader,
     session: SessionDep,
     status: CaseStatus | None = None,
@@ -60,17 +60,17 @@ def list_assistance_cases(
 
 
 @router.get("/summary", summary="Open cases by city, with how long the oldest has been open")
-def open_cases_by_city(_caller: Auditor, session: SessionDep) -> AssistanceSummary:
+def case_overview(_caller: Auditor, session: SessionDep) -> AssistanceSummary:
     return assistance_summary(service.open_cases_by_city(session), local_today())
 
 
 @router.get("/cases/{case_id}", summary="One case, with its services and the talent's dependents")
-def get_assistance_case(_caller: RegistryReader, case: ReadableCase) -> CaseOut:
+def case_get(_caller: RegistryReader, case: ReadableCase) -> CaseOut:
     return case_out(case, local_today())
 
 
 @router.patch("/cases/{case_id}", summary="Update the situation or the measures of an open case")
-def update_assistance_case(
+def case_update(
     caller: CityOperator, case: WritableCase, data: CaseUpdate, session: SessionDep
 ) -> CaseOut:
     service.update_case(session, caller, case, data)
@@ -82,14 +82,14 @@ def update_assistance_case(
     status_code=201,
     summary="Record a service given to a registered spouse or child",
 )
-def add_assistance_service(
+def case_service_add(
     caller: CityOperator, case: WritableCase, data: ServiceCreate, session: SessionDep
 ) -> ServiceOut:
     return service_out(service.add_service(session, caller, case, data, today=local_today()))
 
 
 @router.post("/cases/{case_id}/close", summary="Close a case with its result")
-def close_assistance_case(
+def case_close(
     caller: CityOperator, case: WritableCase, data: CaseClose, session: SessionDep
 ) -> CaseOut:
     today = local_today()

@@ -26,7 +26,7 @@ class ReferenceItem(BaseModel):
 
 
 @router.get("/{kind}", summary="List the codes of one kind, with Chinese and English names")
-def list_reference(kind: ReferenceKind, session: SessionDep) -> list[ReferenceItem]:
+def reference_list(kind: ReferenceKind, session: SessionDep) -> list[ReferenceItem]:
     rows = session.scalars(
         select(ReferenceCode).where(ReferenceCode.kind == kind).order_by(ReferenceCode.position)
     )

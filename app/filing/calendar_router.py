@@ -32,7 +32,7 @@ class CalendarOut(BaseModel):
 
 
 @router.get("/calendar", summary="Each city's filing status for a quarter, and its deadline")
-def get_calendar(
+def calendar_get(
     _caller: Auditor,
     session: SessionDep,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,

@@ -72,7 +72,7 @@ _UPLOAD_BODY: dict[str, Any] = {
         413: {"description": "The file is larger than the configured limit"},
     },
 )
-def create_submission(
+def submission_create(
     caller: CityOperator,
     form: SubmissionFormDep,
     session: SessionDep,
@@ -96,7 +96,7 @@ def create_submission(
 
 
 @router.get("", summary="List submissions: a city its own, the province and auditors all")
-def list_submissions(
+def submission_list(
     caller: RegistryReader,
     session: SessionDep,
     status: SubmissionStatus | None = None,
@@ -122,7 +122,7 @@ def list_submissions(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def get_template_csv(caller: RegistryReader) -> Response:
+def submission_template_csv(caller: RegistryReader) -> Response:
     return _download(template_csv(), "text/csv; charset=utf-8", "备案模板.csv", "template.csv")
 
 
@@ -132,17 +132,17 @@ def get_template_csv(caller: RegistryReader) -> Response:
     response_class=Response,
     responses={200: {"content": {XLSX_TYPE: {}}}},
 )
-def get_template_xlsx(caller: RegistryReader) -> Response:
+def submission_template_xlsx(caller: RegistryReader) -> Response:
     return _download(template_xlsx(), XLSX_TYPE, "备案模板.xlsx", "template.xlsx")
 
 
 @router.get("/{submission_id}", summary="A submission, with its current status")
-def get_submission(caller: RegistryReader, submission: ValidSubmission) -> SubmissionOut:
+def submission_get(caller: RegistryReader, submission: ValidSubmission) -> SubmissionOut:
     return submission_out(submission)
 
 
 @router.get("/{submission_id}/report", summary="Every row error of the file")
-def get_report(
+def submission_report(
     caller: RegistryReader, submission: ValidSubmission, session: SessionDep
 ) -> SubmissionReport:
     errors = queries.row_errors(session, submission.id)
@@ -155,7 +155,7 @@ def get_report(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def get_report_csv(
+def submission_report_csv(
     caller: RegistryReader, submission: ValidSubmission, session: SessionDep
 ) -> Response:
     body = report_csv(queries.row_errors(session, submission.id))
@@ -164,7 +164,7 @@ def get_report_csv(
 
 
 @router.get("/{submission_id}/preview", summary="What approval would do, row by row")
-def get_preview(
+def submission_preview(
     caller: RegistryReader,
     submission: ValidSubmission,
     session: SessionDep,
@@ -185,7 +185,7 @@ def get_preview(
 
 
 @router.post("/{submission_id}/submit", summary="The city submits a validated file for review")
-def submit_submission(
+def submission_submit(
     caller: CityOperator, submission: ValidSubmission, session: SessionDep
 ) -> SubmissionOut:
     return submission_out(review.submit(session, caller, submission))
@@ -195,14 +195,14 @@ def submit_submission(
     "/{submission_id}/approve",
     summary="Approve: every row filed into the registry at once, or none (409)",
 )
-def approve_submission(
+def submission_approve(
     caller: ProvinceAdmin, submission: ValidSubmission, session: SessionDep
 ) -> SubmissionOut:
     return submission_out(review.approve(session, caller, submission, today=local_today()))
 
 
 @router.post("/{submission_id}/reject", summary="Reject, with the reason, back to the city")
-def reject_submission(
+def submission_reject(
     caller: ProvinceAdmin, submission: ValidSubmission, rejection: RejectIn, session: SessionDep
 ) -> SubmissionOut:
     return submission_out(review.reject(session, caller, submission, reason=rejection.reason))

@@ -15,7 +15,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
-def healthz() -> dict[str, str]:
+def health_get() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
@@ -24,7 +24,7 @@ def healthz() -> dict[str, str]:
     summary="Readiness: the database answers, is not behind, and this host's keys open it",
     responses={503: {"description": "Database unreachable, not migrated, or keys wrong"}},
 )
-def readyz() -> JSONResponse:
+def readiness_get() -> JSONResponse:
     try:
         with get_engine().connect().execution_options(**{READ_ONLY: True}) as connection:
             current = current_revision(connection)

@@ -41,7 +41,6 @@ def json_response(answer: BaseModel) -> Response:
 
 @router.post(
     "/priority/lookup",
-    name="priority_lookup",
     summary="Does this person have priority for this service?",
     response_model=LookupAnswer,
 )
@@ -53,7 +52,6 @@ async def priority_lookup(
 
 @router.post(
     "/priority/lookups",
-    name="priority_lookups",
     summary="Priority for up to 1000 ID numbers at once, answers in input order",
     response_model=LookupBatchAnswer,
 )
@@ -74,7 +72,6 @@ async def priority_lookups(
 
 @router.get(
     "/talents/{talent_id}/access-log",
-    name="talent_access_log",
     summary="Who looked this talent (or their dependents) up, when and why; newest first",
 )
 def talent_access_log(
@@ -89,10 +86,9 @@ def talent_access_log(
 
 @router.get(
     "/lookups/mine",
-    name="my_lookups",
     summary="The calling window clerk's own lookups, newest first",
 )
-def my_lookups(
+def lookup_list_mine(
     caller: WindowClerk, session: SessionDep, page: PageNumber = 1, page_size: PageSize = 20
 ) -> MyLookupsPage:
     return access_log.my_lookups(session, caller, page=page, page_size=page_size)

@@ -19,6 +19,6 @@ class ChainVerification(BaseModel):
 
 
 @router.get("/verify", summary="Verify the audit hash chain from genesis to head")
-def verify_chain(_caller: Auditor, session: SessionDep) -> ChainVerification:
+def audit_verify(_caller: Auditor, session: SessionDep) -> ChainVerification:
     status = audit.verify(session)
     return ChainVerification(ok=status.ok, events=status.events, head=status.head)

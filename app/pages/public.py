@@ -55,7 +55,7 @@ def roster_page(
         "categories": list(Category),
         "pages": max(1, math.ceil(result.total / PAGE_SIZE)),
         "url_for_page": url_for_page,
-        "csv_url": str(request.app.url_path_for("public_roster_csv"))
+        "csv_url": str(request.app.url_path_for("roster_export"))
         + (f"?{urlencode(active)}" if active else ""),
     }
     return render(request, "roster.html", context)

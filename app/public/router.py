@@ -30,8 +30,8 @@ MarkerCode = Annotated[str, Path(min_length=1, max_length=40)]
 _CSV_NAME = quote("高技能领军人才名单.csv")
 
 
-@router.get("/roster", name="public_roster", summary="The published roster of leading talents")
-def public_roster(
+@router.get("/roster", summary="The published roster of leading talents")
+def roster_list(
     _limit: PublicRateLimit,
     session: SessionDep,
     city_code: CityCode = None,
@@ -48,12 +48,11 @@ def public_roster(
 
 @router.get(
     "/roster.csv",
-    name="public_roster_csv",
     summary="The published roster as CSV (UTF-8 with BOM, Chinese headers)",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def public_roster_csv(
+def roster_export(
     _limit: PublicRateLimit,
     session: SessionDep,
     city_code: CityCode = None,
@@ -74,10 +73,9 @@ def public_roster_csv(
 
 @router.get(
     "/roster/snapshot",
-    name="public_roster_snapshot",
     summary="A signed copy of the whole roster, with the codes no longer valid (Ed25519)",
 )
-def public_roster_snapshot(_limit: PublicRateLimit, session: SessionDep) -> SignedSnapshot:
+def roster_snapshot(_limit: PublicRateLimit, session: SessionDep) -> SignedSnapshot:
     now = utcnow()
     signing = get_keyring().signing_keys()
     return snapshot.signed_snapshot(session, signing, now=now, today=local_today(now))
@@ -85,19 +83,17 @@ def public_roster_snapshot(_limit: PublicRateLimit, session: SessionDep) -> Sign
 
 @router.get(
     "/signing-keys",
-    name="public_signing_keys",
     summary="The public keys that sign roster snapshots, current first (RFC 8037 JWK)",
 )
-def public_signing_keys(_limit: PublicRateLimit) -> SigningKeySet:
+def signing_key_list(_limit: PublicRateLimit) -> SigningKeySet:
     return snapshot.signing_key_set(get_keyring().signing_keys())
 
 
 @router.get(
     "/verify/{marker_code}",
-    name="public_verify_marker",
     summary="Is this marker valid? (what the code printed on a card leads to)",
 )
-def public_verify_marker(
+def marker_verify(
     marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep
 ) -> MarkerVerification:
     return service.verify_marker(session, marker_code, today=local_today(utcnow()))
@@ -105,13 +101,10 @@ def public_verify_marker(
 
 @router.get(
     "/verify/{marker_code}/qr.png",
-    name="public_verify_qr",
     summary="A PNG QR code of the marker's public verification page",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-def public_verify_qr(
-    marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep
-) -> Response:
+def marker_qr(marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep) -> Response:
     png = service.verification_qr_png(session, marker_code)
     return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})

@@ -41,7 +41,7 @@ _ETAG_HEADER = {"ETag": {"description": "The record's version; send it back in I
 
 
 @router.get("", summary="List talents, filtered, with cursor pagination")
-def list_talents(
+def talent_list(
     caller: RegistryReader,
     session: SessionDep,
     city_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
@@ -73,7 +73,7 @@ def list_talents(
     summary="A talent's record with the eligibility explanation",
     responses={200: {"headers": _ETAG_HEADER}},
 )
-def get_talent(
+def talent_get(
     caller: RegistryReader, talent: ValidTalent, session: SessionDep, response: Response
 ) -> TalentDetail:
     reads.shown(session, caller, talent, purpose=reads.DETAIL_PURPOSE)
@@ -81,7 +81,7 @@ def get_talent(
 
 
 @router.get("/{talent_id}/history", summary="Every change to the record and its marker")
-def get_talent_history(
+def talent_history(
     caller: RegistryReader, talent: ValidTalent, session: SessionDep
 ) -> TalentHistory:
     return TalentHistory(items=[outputs.version_out(v) for v in versions_of(session, talent.id)])
@@ -91,7 +91,7 @@ def get_talent_history(
     "/{talent_id}/status",
     summary="The marker's state and the holder's priorities at the end of a past day",
 )
-def get_talent_status(
+def talent_status(
     caller: RegistryReader,
     talent: ValidTalent,
     session: SessionDep,
@@ -118,7 +118,7 @@ def get_talent_status(
     summary="Correct a record (If-Match required); eligibility and marker follow",
     responses={200: {"headers": _ETAG_HEADER}},
 )
-def update_talent(
+def talent_update(
     caller: ProvinceAdmin,
     talent: ValidTalent,
     edit: TalentEdit,
@@ -139,7 +139,7 @@ def update_talent(
 
 
 @router.post("/{talent_id}/marker/suspend", summary="Suspend the marker, with a reason")
-def suspend_marker(
+def marker_suspend(
     caller: ProvinceAdmin,
     talent: ValidTalent,
     action: MarkerAction,
@@ -151,7 +151,7 @@ def suspend_marker(
 
 
 @router.post("/{talent_id}/marker/reinstate", summary="Reinstate the marker, with a reason")
-def reinstate_marker(
+def marker_reinstate(
     caller: ProvinceAdmin,
     talent: ValidTalent,
     action: MarkerAction,
@@ -163,7 +163,7 @@ def reinstate_marker(
 
 
 @router.post("/{talent_id}/marker/revoke", summary="Revoke the marker, with a reason")
-def revoke_marker(
+def marker_revoke(
     caller: ProvinceAdmin,
     talent: ValidTalent,
     action: MarkerAction,

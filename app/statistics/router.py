@@ -74,24 +74,24 @@ class ActivityFiguresOut(BaseModel):
 
 
 @router.get("/registry", summary="Holders by city, category, skill level and occupation")
-def get_registry_figures(caller: RegistryReader, session: SessionDep) -> RegistryFiguresOut:
+def statistics_registry(caller: RegistryReader, session: SessionDep) -> RegistryFiguresOut:
     figures = registry_figures(session, caller, today=local_today())
     return RegistryFiguresOut(**vars(figures))
 
 
 @router.get("/marker-changes", summary="Marker changes per month")
-def get_marker_changes(caller: RegistryReader, session: SessionDep) -> MarkerChangesOut:
+def statistics_marker_changes(caller: RegistryReader, session: SessionDep) -> MarkerChangesOut:
     return MarkerChangesOut(months=marker_changes_by_month(session, caller, today=local_today()))
 
 
 @router.get("/lookups", summary="Lookups per month by partner, service and outcome")
-def get_lookup_figures(caller: RegistryReader, session: SessionDep) -> LookupFiguresOut:
+def statistics_lookups(caller: RegistryReader, session: SessionDep) -> LookupFiguresOut:
     items = [LookupCountOut(**vars(row)) for row in lookups_by_month(session, caller)]
     return LookupFiguresOut(items=items)
 
 
 @router.get("/activity", summary="Assistance records by city; studio applications and studios")
-def get_activity_figures(caller: RegistryReader, session: SessionDep) -> ActivityFiguresOut:
+def statistics_activity(caller: RegistryReader, session: SessionDep) -> ActivityFiguresOut:
     return ActivityFiguresOut(
         assistance_by_city=assistance_by_city(session, caller),
         applications_by_status=applications_by_status(session, caller),
@@ -107,7 +107,7 @@ def get_activity_figures(caller: RegistryReader, session: SessionDep) -> Activit
     response_class=Response,
     responses={200: {"content": {XLSX_TYPE: {}}}},
 )
-def get_period_report(
+def statistics_report(
     caller: RegistryReader,
     session: SessionDep,
     period: Annotated[str, Query(pattern=PERIOD_PATTERN, examples=["2026Q4"])],

@@ -36,7 +36,7 @@ CityFilter = Annotated[str | None, Query(pattern=r"^\d{6}$")]
     status_code=201,
     summary="Enter a leading talent's direct application for a provincial studio",
 )
-def submit_studio_application(
+def application_create(
     caller: StudioApplicant, data: ApplicationCreate, session: SessionDep
 ) -> ApplicationOut:
     application = service.apply(session, caller, data, today=local_today())
@@ -44,7 +44,7 @@ def submit_studio_application(
 
 
 @router.get("/api/v1/studios/applications", summary="List studio applications (the queue)")
-def list_studio_applications(
+def application_list(
     caller: RegistryReader,
     session: SessionDep,
     status: ApplicationStatus | None = None,
@@ -67,9 +67,7 @@ def list_studio_applications(
 
 
 @router.get("/api/v1/studios/applications/{application_id}", summary="One studio application")
-def get_studio_application(
-    _caller: RegistryReader, application: ReadableApplication
-) -> ApplicationOut:
+def application_get(_caller: RegistryReader, application: ReadableApplication) -> ApplicationOut:
     return application_out(application)
 
 
@@ -77,7 +75,7 @@ def get_studio_application(
     "/api/v1/studios/applications/{application_id}/accept",
     summary="Accept a submitted application into review",
 )
-def accept_studio_application(
+def application_accept(
     caller: ProvinceAdmin, application: LockedApplication, session: SessionDep
 ) -> ApplicationOut:
     service.accept(session, caller, application)
@@ -88,7 +86,7 @@ def accept_studio_application(
     "/api/v1/studios/applications/{application_id}/approve",
     summary="Approve an application under review: the studio is established",
 )
-def approve_studio_application(
+def application_approve(
     caller: ProvinceAdmin,
     application: LockedApplication,
     data: ApprovalIn,
@@ -102,7 +100,7 @@ def approve_studio_application(
     "/api/v1/studios/applications/{application_id}/reject",
     summary="Reject an application, with the reason",
 )
-def reject_studio_application(
+def application_reject(
     caller: ProvinceAdmin, application: LockedApplication, data: RejectionIn, session: SessionDep
 ) -> ApplicationOut:
     service.reject(session, caller, application, reason=data.reason)
@@ -110,7 +108,7 @@ def reject_studio_application(
 
 
 @router.get("/api/v1/studios", summary="List established studios, by batch year")
-def list_studios(
+def studio_list(
     caller: RegistryReader,
     session: SessionDep,
     batch_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,

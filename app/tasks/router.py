@@ -23,7 +23,7 @@ TaskNumber = Annotated[int, Path(ge=1, le=999)]
 
 
 @router.get("", summary="The ledger: every task's standing today and its latest report")
-def list_key_tasks(
+def task_list(
     _caller: Auditor,
     session: SessionDep,
     overdue: bool | None = None,
@@ -49,7 +49,7 @@ def list_key_tasks(
     response_class=Response,
     responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
 )
-def export_key_tasks(_caller: Auditor, session: SessionDep) -> Response:
+def task_export(_caller: Auditor, session: SessionDep) -> Response:
     today = local_today()
     content = ledger_workbook(service.ledger(session, today), today)
     filename = f"重点任务分工表-{today.isoformat()}.xlsx"
@@ -63,13 +63,13 @@ def export_key_tasks(_caller: Auditor, session: SessionDep) -> Response:
 
 
 @router.get("/{number}", summary="One task, its standing today and its latest report")
-def get_key_task(_caller: Auditor, number: TaskNumber, session: SessionDep) -> TaskOut:
+def task_get(_caller: Auditor, number: TaskNumber, session: SessionDep) -> TaskOut:
     task = service.get_task(session, number)
     return task_out(service.task_row(session, task, local_today()))
 
 
 @router.get("/{number}/reports", summary="A task's progress reports, newest first")
-def list_task_reports(
+def task_report_list(
     _caller: Auditor,
     number: TaskNumber,
     session: SessionDep,
@@ -88,7 +88,7 @@ def list_task_reports(
     status_code=201,
     summary="Record a progress report on behalf of a lead or cooperating unit",
 )
-def add_task_report(
+def task_report_add(
     caller: ProvinceAdmin, number: TaskNumber, data: ReportCreate, session: SessionDep
 ) -> ReportOut:
     task = service.get_task(session, number)

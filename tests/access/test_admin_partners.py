@@ -27,7 +27,7 @@ def admin(db: Session, login: Callable) -> dict[str, str]:
 @pytest.fixture
 def partner(client: TestClient, admin: dict[str, str]) -> dict[str, object]:
     response = client.post(
-        client.app.url_path_for("create_partner"),
+        client.app.url_path_for("partner_create"),
         json={
             "name": "合肥市住建局系统",
             "agency": "合肥市住房和城乡建设局",
@@ -43,14 +43,12 @@ def partner(client: TestClient, admin: dict[str, str]) -> dict[str, object]:
 def _issue(
     client: TestClient, admin: dict[str, str], partner_id: object, **body: object
 ) -> httpx.Response:
-    url = client.app.url_path_for("issue_api_key", partner_id=str(partner_id))
+    url = client.app.url_path_for("api_key_issue", partner_id=str(partner_id))
     return client.post(url, json=body, headers=admin)
 
 
 def _me(client: TestClient, key: str) -> httpx.Response:
-    return client.get(
-        client.app.url_path_for("who_am_i"), headers={"Authorization": f"Bearer {key}"}
-    )
+    return client.get(client.app.url_path_for("me_get"), headers={"Authorization": f"Bearer {key}"})
 
 
 def _actions(db: Session) -> list[str]:
@@ -68,7 +66,7 @@ def test_unknown_scopes_are_refused(
     client: TestClient, admin: dict[str, str], scopes: list[str]
 ) -> None:
     response = client.post(
-        client.app.url_path_for("create_partner"),
+        client.app.url_path_for("partner_create"),
         json={"name": "某系统", "scopes": scopes},
         headers=admin,
     )
@@ -80,7 +78,7 @@ def test_duplicate_partner_name_is_409(
     client: TestClient, admin: dict[str, str], partner: dict[str, object]
 ) -> None:
     response = client.post(
-        client.app.url_path_for("create_partner"), json={"name": partner["name"]}, headers=admin
+        client.app.url_path_for("partner_create"), json={"name": partner["name"]}, headers=admin
     )
     assert response.status_code == 409
 
@@ -97,7 +95,7 @@ def test_key_is_shown_once_and_works(
     assert _me(client, body["key"]).json()["name"] == "合肥市住建局系统"
 
     listing = client.get(
-        client.app.url_path_for("list_api_keys", partner_id=str(partner["id"])), headers=admin
+        client.app.url_path_for("api_key_list", partner_id=str(partner["id"])), headers=admin
     )
     assert [set(k) for k in listing.json()] == [KEY_FIELDS]
     assert body["key"] not in listing.text
@@ -110,7 +108,7 @@ def test_revoking_one_key_leaves_the_others_working(
 ) -> None:
     old = _issue(client, admin, partner["id"], label="旧").json()
     new = _issue(client, admin, partner["id"], label="新").json()
-    url = client.app.url_path_for("revoke_api_key", partner_id=str(partner["id"]), key_id=old["id"])
+    url = client.app.url_path_for("api_key_revoke", partner_id=str(partner["id"]), key_id=old["id"])
     revoked = client.post(url, headers=admin)
     assert revoked.status_code == 200
     assert revoked.json()["revoked_at"] is not None
@@ -126,10 +124,10 @@ def test_key_of_another_partner_is_404(
     client: TestClient, admin: dict[str, str], partner: dict[str, object]
 ) -> None:
     other = client.post(
-        client.app.url_path_for("create_partner"), json={"name": "另一系统"}, headers=admin
+        client.app.url_path_for("partner_create"), json={"name": "另一系统"}, headers=admin
     ).json()
     key = _issue(client, admin, other["id"]).json()
-    url = client.app.url_path_for("revoke_api_key", partner_id=str(partner["id"]), key_id=key["id"])
+    url = client.app.url_path_for("api_key_revoke", partner_id=str(partner["id"]), key_id=key["id"])
     assert client.post(url, headers=admin).status_code == 404
     assert _me(client, key["key"]).status_code == 200
 
@@ -151,7 +149,7 @@ def test_scope_and_state_changes_apply_at_once_and_are_audited(
     client: TestClient, db: Session, admin: dict[str, str], partner: dict[str, object]
 ) -> None:
     key = _issue(client, admin, partner["id"]).json()["key"]
-    url = client.app.url_path_for("update_partner", partner_id=str(partner["id"]))
+    url = client.app.url_path_for("partner_update", partner_id=str(partner["id"]))
     changed = client.patch(
         url,
         json={"scopes": ["priority:medical", "priority:housing"], "disclose_person": True},
@@ -170,7 +168,7 @@ def test_scope_and_state_changes_apply_at_once_and_are_audited(
 def test_partner_update_refuses_unknown_fields(
     client: TestClient, admin: dict[str, str], partner: dict[str, object]
 ) -> None:
-    url = client.app.url_path_for("update_partner", partner_id=str(partner["id"]))
+    url = client.app.url_path_for("partner_update", partner_id=str(partner["id"]))
     response = client.patch(url, json={"name": "改名"}, headers=admin)
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "unknown_field"
@@ -179,7 +177,7 @@ def test_partner_update_refuses_unknown_fields(
 def test_partners_are_listed_with_pagination(
     client: TestClient, admin: dict[str, str], partner: dict[str, object]
 ) -> None:
-    url = client.app.url_path_for("list_partners")
+    url = client.app.url_path_for("partner_list")
     page = client.get(url, params={"page_size": 1}, headers=admin).json()
     assert page["total"] == 1 and page["items"][0]["id"] == partner["id"]
 
@@ -189,7 +187,7 @@ def test_a_partner_cannot_administer_partners(
 ) -> None:
     caller = partner_login(["priority:housing", "priority:medical"])
     db.commit()
-    response = client.get(client.app.url_path_for("list_partners"), headers=caller.headers)
+    response = client.get(client.app.url_path_for("partner_list"), headers=caller.headers)
     assert response.status_code == 403
-    own_keys = client.app.url_path_for("list_api_keys", partner_id=str(caller.partner_id))
+    own_keys = client.app.url_path_for("api_key_list", partner_id=str(caller.partner_id))
     assert client.get(own_keys, headers=caller.headers).status_code == 403

@@ -36,7 +36,7 @@ def admin(db: Session, login: Callable) -> dict[str, str]:
 
 def _create(client: TestClient, admin: dict[str, str], **body: object) -> httpx.Response:
     payload = {"username": "op.hefei", "password": GOOD_PASSWORD, "role": "window_clerk", **body}
-    return client.post(client.app.url_path_for("create_user"), json=payload, headers=admin)
+    return client.post(client.app.url_path_for("user_create"), json=payload, headers=admin)
 
 
 def _last_event(db: Session) -> AuditEvent:
@@ -111,7 +111,7 @@ def test_duplicate_username_is_409(client: TestClient, admin: dict[str, str]) ->
 def test_list_is_paginated_and_filtered(client: TestClient, admin: dict[str, str]) -> None:
     for i in range(3):
         _create(client, admin, username=f"op.c{i}", role="city_operator", city_code="340200")
-    url = client.app.url_path_for("list_users")
+    url = client.app.url_path_for("user_list")
     page = client.get(url, params={"role": "city_operator", "page_size": 2}, headers=admin).json()
     assert (page["total"], page["page"], page["page_size"]) == (3, 1, 2)
     assert [u["username"] for u in page["items"]] == ["op.c0", "op.c1"]
@@ -130,7 +130,7 @@ def test_role_change_is_audited_and_takes_effect_at_once(
     clerk = login("window_clerk")
     db.commit()
     user = db.scalars(select(User).where(User.username == clerk.username)).one()
-    url = client.app.url_path_for("update_user", user_id=str(user.id))
+    url = client.app.url_path_for("user_update", user_id=str(user.id))
     response = client.patch(
         url, json={"role": "city_operator", "city_code": "340300"}, headers=admin
     )
@@ -141,7 +141,7 @@ def test_role_change_is_audited_and_takes_effect_at_once(
         "from": ["window_clerk", None],
         "to": ["city_operator", "340300"],
     }
-    me = client.get(client.app.url_path_for("who_am_i"), headers=clerk.headers).json()
+    me = client.get(client.app.url_path_for("me_get"), headers=clerk.headers).json()
     assert (me["role"], me["city_code"]) == ("city_operator", "340300")
 
 
@@ -151,18 +151,18 @@ def test_disabling_a_user_is_audited_and_locks_them_out(
     clerk = login("window_clerk")
     db.commit()
     user = db.scalars(select(User).where(User.username == clerk.username)).one()
-    url = client.app.url_path_for("update_user", user_id=str(user.id))
+    url = client.app.url_path_for("user_update", user_id=str(user.id))
     assert client.patch(url, json={"is_active": False}, headers=admin).json()["is_active"] is False
     assert _last_event(db).action == "user.disable"
-    assert client.get(client.app.url_path_for("who_am_i"), headers=clerk.headers).status_code == 401
+    assert client.get(client.app.url_path_for("me_get"), headers=clerk.headers).status_code == 401
 
 
 def test_the_last_province_admin_cannot_be_demoted_or_disabled(
     client: TestClient, db: Session, admin: dict[str, str]
 ) -> None:
-    me = client.get(client.app.url_path_for("who_am_i"), headers=admin).json()
+    me = client.get(client.app.url_path_for("me_get"), headers=admin).json()
     user = db.scalars(select(User).where(User.username == me["username"])).one()
-    url = client.app.url_path_for("update_user", user_id=str(user.id))
+    url = client.app.url_path_for("user_update", user_id=str(user.id))
     for change in ({"role": "auditor"}, {"is_active": False}):
         response = client.patch(url, json=change, headers=admin)
         assert response.status_code == 409
@@ -175,18 +175,18 @@ def test_password_reset_ends_sessions_and_sets_the_new_password(
     clerk = login("window_clerk")
     db.commit()
     user = db.scalars(select(User).where(User.username == clerk.username)).one()
-    url = client.app.url_path_for("reset_password", user_id=str(user.id))
+    url = client.app.url_path_for("user_password_reset", user_id=str(user.id))
     assert client.post(url, json={"password": "weak"}, headers=admin).status_code == 422
     assert client.post(url, json={"password": "New-Password-77"}, headers=admin).status_code == 204
     assert _last_event(db).action == "user.password_reset"
-    assert client.get(client.app.url_path_for("who_am_i"), headers=clerk.headers).status_code == 401
-    login_url = client.app.url_path_for("issue_token")
+    assert client.get(client.app.url_path_for("me_get"), headers=clerk.headers).status_code == 401
+    login_url = client.app.url_path_for("token_issue")
     form = {"username": clerk.username, "password": "New-Password-77"}
     assert client.post(login_url, data=form).status_code == 200
 
 
 def test_unknown_user_is_404(client: TestClient, admin: dict[str, str]) -> None:
-    url = client.app.url_path_for("get_user", user_id="00000000-0000-0000-0000-000000000000")
+    url = client.app.url_path_for("user_get", user_id="00000000-0000-0000-0000-000000000000")
     assert client.get(url, headers=admin).status_code == 404
 
 
@@ -196,7 +196,7 @@ def test_other_roles_cannot_see_or_create_accounts(
 ) -> None:
     caller = login(role, "340100" if role == "city_operator" else None)
     db.commit()
-    listing = client.get(client.app.url_path_for("list_users"), headers=caller.headers)
+    listing = client.get(client.app.url_path_for("user_list"), headers=caller.headers)
     assert listing.status_code == 403
     assert "items" not in listing.json()
     created = _create(client, caller.headers, username="sneaky.one")

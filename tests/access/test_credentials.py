@@ -38,7 +38,7 @@ def partner_key(db: Session) -> tuple[Partner, ApiKey, str]:
 
 def _me(client: TestClient, secret: str | None) -> int:
     headers = {"Authorization": f"Bearer {secret}"} if secret is not None else {}
-    response = client.get(client.app.url_path_for("who_am_i"), headers=headers)
+    response = client.get(client.app.url_path_for("me_get"), headers=headers)
     if response.status_code == 401:
         assert response.headers["www-authenticate"] == "Bearer"
         assert response.headers["content-type"] == "application/problem+json"
@@ -61,7 +61,7 @@ def test_missing_or_unknown_credentials_are_401(client: TestClient, secret: str 
 
 
 def test_basic_scheme_is_401(client: TestClient, auditor: tuple[User, str]) -> None:
-    url = client.app.url_path_for("who_am_i")
+    url = client.app.url_path_for("me_get")
     response = client.get(url, headers={"Authorization": f"Basic {auditor[1]}"})
     assert response.status_code == 401
 

@@ -37,7 +37,7 @@ def test_user_display_name_is_checked(
         "role": "window_clerk",
         "display_name": display_name,
     }
-    response = client.post(_url(client, "create_user"), json=body, headers=admin.headers)
+    response = client.post(_url(client, "user_create"), json=body, headers=admin.headers)
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["code"] == code
     assert db.scalars(select(User).where(User.username == "clerk.text")).first() is None
@@ -49,7 +49,7 @@ def test_partner_agency_holding_an_id_number_is_refused(
     admin = login("province_admin")
     db.commit()
     body = {"name": "某市公积金中心", "agency": f"联系人 {SPACED}", "scopes": ["priority:housing"]}
-    response = client.post(_url(client, "create_partner"), json=body, headers=admin.headers)
+    response = client.post(_url(client, "partner_create"), json=body, headers=admin.headers)
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "id_number_in_text"
     assert db.scalars(select(Partner).where(Partner.name == "某市公积金中心")).first() is None
@@ -66,7 +66,7 @@ def test_assistance_situation_holding_an_id_number_is_refused(
         "situation": f"企业停产\n职工 {SPACED}",
         "measures": "转岗",
     }
-    response = client.post(_url(client, "open_assistance_case"), json=body, headers=city.headers)
+    response = client.post(_url(client, "case_open"), json=body, headers=city.headers)
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "id_number_in_text"
     assert response.json()["errors"][0]["field"] == "situation"

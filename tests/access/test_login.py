@@ -33,12 +33,12 @@ def clerk(db: Session) -> User:
 
 
 def _token(client: TestClient, username: str, password: str) -> httpx.Response:
-    url = client.app.url_path_for("issue_token")
+    url = client.app.url_path_for("token_issue")
     return client.post(url, data={"username": username, "password": password})
 
 
 def _me(client: TestClient, token: str) -> httpx.Response:
-    url = client.app.url_path_for("who_am_i")
+    url = client.app.url_path_for("me_get")
     return client.get(url, headers={"Authorization": f"Bearer {token}"})
 
 
@@ -62,7 +62,7 @@ def test_right_password_gives_a_bearer_token_for_a_shift(client: TestClient, cle
 
 def test_city_operator_sees_own_city_in_me(client: TestClient, login: Callable) -> None:
     operator = login("city_operator", "340200")
-    url = client.app.url_path_for("who_am_i")
+    url = client.app.url_path_for("me_get")
     assert client.get(url, headers=operator.headers).json()["city_code"] == "340200"
 
 
@@ -189,7 +189,7 @@ def test_a_username_that_is_an_id_number_is_not_written_to_the_audit(
 def test_logout_revokes_the_token(client: TestClient, db: Session, clerk: User) -> None:
     token = _token(client, "clerk.wang", PASSWORD).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    response = client.post(client.app.url_path_for("logout"), headers=headers)
+    response = client.post(client.app.url_path_for("token_revoke"), headers=headers)
     assert response.status_code == 204
     again = _me(client, token)
     assert again.status_code == 401
@@ -203,7 +203,7 @@ def test_partner_key_cannot_be_logged_out(
 ) -> None:
     partner = partner_login(["priority:housing"])
     db.commit()  # keep the partner past the refused request's rollback
-    response = client.post(client.app.url_path_for("logout"), headers=partner.headers)
+    response = client.post(client.app.url_path_for("token_revoke"), headers=partner.headers)
     assert response.status_code == 403
     assert _me(client, partner.headers["Authorization"].split()[1]).status_code == 200
 
@@ -212,7 +212,7 @@ def test_me_for_a_partner_names_agency_and_scopes(
     client: TestClient, partner_login: Callable
 ) -> None:
     partner = partner_login(["priority:housing", "priority:medical"], disclose_person=True)
-    body = client.get(client.app.url_path_for("who_am_i"), headers=partner.headers).json()
+    body = client.get(client.app.url_path_for("me_get"), headers=partner.headers).json()
     assert body == {
         "kind": "partner",
         "name": partner.name,
@@ -232,7 +232,7 @@ def test_me_for_a_partner_names_agency_and_scopes(
     ],
 )
 def test_malformed_token_requests_are_422(client: TestClient, clerk: User, form: dict) -> None:
-    response = client.post(client.app.url_path_for("issue_token"), data=form)
+    response = client.post(client.app.url_path_for("token_issue"), data=form)
     assert response.status_code == 422
 
 

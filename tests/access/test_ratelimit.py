@@ -40,7 +40,7 @@ def storage(request: pytest.FixtureRequest, override_settings: Callable) -> Iter
 
 
 def _me(client: TestClient, headers: dict[str, str]) -> int:
-    return client.get(client.app.url_path_for("who_am_i"), headers=headers).status_code
+    return client.get(client.app.url_path_for("me_get"), headers=headers).status_code
 
 
 def test_each_credential_has_its_own_limit(
@@ -55,7 +55,7 @@ def test_each_credential_has_its_own_limit(
     clerk, partner = login("window_clerk"), partner_login(["priority:housing"])
     db.commit()
     assert [_me(client, clerk.headers) for _ in range(3)] == [200, 200, 200]
-    refused = client.get(client.app.url_path_for("who_am_i"), headers=clerk.headers)
+    refused = client.get(client.app.url_path_for("me_get"), headers=clerk.headers)
     assert refused.status_code == 429
     assert refused.json()["code"] == "too_many_requests"
     assert 1 <= int(refused.headers["retry-after"]) <= 60
@@ -68,7 +68,7 @@ def test_token_endpoint_is_limited_per_username(
     override_settings(rate_limit_login="2/minute", login_max_failures=100)
     service.create_user(db, SYSTEM, username="clerk.zhao", password=PASSWORD, role="window_clerk")
     db.commit()
-    url = client.app.url_path_for("issue_token")
+    url = client.app.url_path_for("token_issue")
     for _ in range(2):
         client.post(url, data={"username": "clerk.zhao", "password": "Wrong-Password-1"})
     refused = client.post(url, data={"username": "clerk.zhao", "password": PASSWORD})
@@ -80,7 +80,7 @@ def test_token_endpoint_is_limited_per_client_address(
     storage: str, client: TestClient, override_settings: Callable
 ) -> None:
     override_settings(rate_limit_login="3/minute")
-    url = client.app.url_path_for("issue_token")
+    url = client.app.url_path_for("token_issue")
     answers = [
         client.post(url, data={"username": f"guess{i}", "password": "x"}).status_code
         for i in range(4)

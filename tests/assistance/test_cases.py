@@ -44,7 +44,7 @@ def open_case(client: TestClient, headers: dict[str, str], talent: Talent, **ext
         "measures": "协调转岗至同行业企业，保留技能岗位津贴",
         **extra,
     }
-    return client.post(client.app.url_path_for("open_assistance_case"), json=body, headers=headers)
+    return client.post(client.app.url_path_for("case_open"), json=body, headers=headers)
 
 
 def case_url(client: TestClient, name: str, case_id: str) -> str:
@@ -73,7 +73,7 @@ def test_services_to_dependents_then_close(client: TestClient, db: Session, hefe
     case = open_case(client, hefei.headers, talent).json()
     spouse, child = case["dependents"]
     today = local_today().isoformat()
-    services = case_url(client, "add_assistance_service", case["id"])
+    services = case_url(client, "case_service_add", case["id"])
     for dependent, kind in (
         (spouse, "career_guidance"),
         (child, "skills_training"),
@@ -89,7 +89,7 @@ def test_services_to_dependents_then_close(client: TestClient, db: Session, hefe
         assert response.status_code == 201, response.text
         assert response.json()["dependent_id_masked"] == dependent["id_number_masked"]
     closed = client.post(
-        case_url(client, "close_assistance_case", case["id"]),
+        case_url(client, "case_close", case["id"]),
         json={"result": "本人转岗稳定就业，配偶已就业"},
         headers=hefei.headers,
     )
@@ -113,7 +113,7 @@ def test_service_for_someone_not_a_registered_dependent_is_refused(
         "outcome": "推荐岗位3个",
     }
     response = client.post(
-        case_url(client, "add_assistance_service", case["id"]), json=body, headers=hefei.headers
+        case_url(client, "case_service_add", case["id"]), json=body, headers=hefei.headers
     )
     assert response.status_code == 422
     assert response.json()["code"] == "unknown_dependent"
@@ -133,7 +133,7 @@ def test_service_date_must_fall_between_opening_and_today(
         "outcome": "面谈一次",
     }
     response = client.post(
-        case_url(client, "add_assistance_service", case["id"]), json=body, headers=hefei.headers
+        case_url(client, "case_service_add", case["id"]), json=body, headers=hefei.headers
     )
     assert response.status_code == 422
     assert response.json()["code"] == "service_date_out_of_range"
@@ -142,19 +142,19 @@ def test_service_date_must_fall_between_opening_and_today(
 def test_a_closed_case_cannot_change(client: TestClient, db: Session, hefei: Any) -> None:
     case = open_case(client, hefei.headers, make_talent(db, dependents=("child",))).json()
     client.post(
-        case_url(client, "close_assistance_case", case["id"]),
+        case_url(client, "case_close", case["id"]),
         json={"result": "已稳定"},
         headers=hefei.headers,
     )
     update_response = client.patch(
-        case_url(client, "update_assistance_case", case["id"]),
+        case_url(client, "case_update", case["id"]),
         json={"measures": "新措施"},
         headers=hefei.headers,
     )
     assert update_response.status_code == 409
     assert update_response.json()["code"] == "case_closed"
     again = client.post(
-        case_url(client, "close_assistance_case", case["id"]),
+        case_url(client, "case_close", case["id"]),
         json={"result": "x"},
         headers=hefei.headers,
     )
@@ -164,7 +164,7 @@ def test_a_closed_case_cannot_change(client: TestClient, db: Session, hefei: Any
 def test_update_changes_the_measures(client: TestClient, db: Session, hefei: Any) -> None:
     case = open_case(client, hefei.headers, make_talent(db)).json()
     response = client.patch(
-        case_url(client, "update_assistance_case", case["id"]),
+        case_url(client, "case_update", case["id"]),
         json={"measures": "申请稳岗补贴并安排技能提升培训"},
         headers=hefei.headers,
     )
@@ -176,7 +176,7 @@ def test_update_changes_the_measures(client: TestClient, db: Session, hefei: Any
 def test_empty_update_is_refused(client: TestClient, db: Session, hefei: Any) -> None:
     case = open_case(client, hefei.headers, make_talent(db)).json()
     response = client.patch(
-        case_url(client, "update_assistance_case", case["id"]), json={}, headers=hefei.headers
+        case_url(client, "case_update", case["id"]), json={}, headers=hefei.headers
     )
     assert response.status_code == 422
 
@@ -211,12 +211,12 @@ def test_case_is_walled_to_its_city_and_the_province(
     client: TestClient, db: Session, hefei: Any, user: Callable[..., Any]
 ) -> None:
     case = open_case(client, hefei.headers, make_talent(db)).json()
-    url = case_url(client, "get_assistance_case", case["id"])
+    url = case_url(client, "case_get", case["id"])
     wuhu, province, auditor = user("city_operator", WUHU), user("province_admin"), user("auditor")
     assert client.get(url, headers=wuhu.headers).status_code == 404
     assert (
         client.patch(
-            case_url(client, "update_assistance_case", case["id"]),
+            case_url(client, "case_update", case["id"]),
             json={"measures": "x"},
             headers=wuhu.headers,
         ).status_code
@@ -225,9 +225,7 @@ def test_case_is_walled_to_its_city_and_the_province(
     assert client.get(url, headers=province.headers).status_code == 200
     assert client.get(url, headers=auditor.headers).status_code == 200
     assert client.get(url, headers=user("window_clerk").headers).status_code == 403
-    listed = client.get(
-        client.app.url_path_for("list_assistance_cases"), headers=wuhu.headers
-    ).json()
+    listed = client.get(client.app.url_path_for("case_list"), headers=wuhu.headers).json()
     assert case["id"] not in [c["id"] for c in listed["items"]]
 
 
@@ -235,14 +233,12 @@ def test_province_summary_counts_open_cases_by_city_with_days_open(
     client: TestClient, db: Session, hefei: Any, user: Callable[..., Any]
 ) -> None:
     province = user("province_admin")
-    before = client.get(
-        client.app.url_path_for("open_cases_by_city"), headers=province.headers
-    ).json()
+    before = client.get(client.app.url_path_for("case_overview"), headers=province.headers).json()
     first = open_case(client, hefei.headers, make_talent(db)).json()
     open_case(client, hefei.headers, make_talent(db))
     closed = open_case(client, hefei.headers, make_talent(db)).json()
     client.post(
-        case_url(client, "close_assistance_case", closed["id"]),
+        case_url(client, "case_close", closed["id"]),
         json={"result": "已稳定"},
         headers=hefei.headers,
     )
@@ -253,9 +249,7 @@ def test_province_summary_counts_open_cases_by_city_with_days_open(
         .values(opened_on=local_today() - timedelta(days=40))
     )
     db.commit()
-    after = client.get(
-        client.app.url_path_for("open_cases_by_city"), headers=province.headers
-    ).json()
+    after = client.get(client.app.url_path_for("case_overview"), headers=province.headers).json()
     hefei_before = next(c for c in before["cities"] if c["city_code"] == HEFEI)
     hefei_after = next(c for c in after["cities"] if c["city_code"] == HEFEI)
     assert len(after["cities"]) == 16
@@ -264,13 +258,13 @@ def test_province_summary_counts_open_cases_by_city_with_days_open(
     assert hefei_after["longest_days_open"] >= 40
     assert after["open_cases"] == before["open_cases"] + 2
     listed = client.get(
-        client.app.url_path_for("list_assistance_cases"),
+        client.app.url_path_for("case_list"),
         params={"status": "open", "city_code": HEFEI},
         headers=province.headers,
     ).json()
     assert listed["items"][0]["days_open"] >= 40
     assert (
-        client.get(client.app.url_path_for("open_cases_by_city"), headers=hefei.headers).status_code
+        client.get(client.app.url_path_for("case_overview"), headers=hefei.headers).status_code
         == 403
     )
 
@@ -278,12 +272,12 @@ def test_province_summary_counts_open_cases_by_city_with_days_open(
 def test_every_write_is_an_audit_event(client: TestClient, db: Session, hefei: Any) -> None:
     case = open_case(client, hefei.headers, make_talent(db, dependents=("spouse",))).json()
     client.patch(
-        case_url(client, "update_assistance_case", case["id"]),
+        case_url(client, "case_update", case["id"]),
         json={"situation": "更新"},
         headers=hefei.headers,
     )
     client.post(
-        case_url(client, "add_assistance_service", case["id"]),
+        case_url(client, "case_service_add", case["id"]),
         json={
             "dependent_id": case["dependents"][0]["id"],
             "kind": "job_referral",
@@ -293,7 +287,7 @@ def test_every_write_is_an_audit_event(client: TestClient, db: Session, hefei: A
         headers=hefei.headers,
     )
     client.post(
-        case_url(client, "close_assistance_case", case["id"]),
+        case_url(client, "case_close", case["id"]),
         json={"result": "结案"},
         headers=hefei.headers,
     )
@@ -314,7 +308,7 @@ def test_list_is_paginated(client: TestClient, db: Session, hefei: Any) -> None:
     for _ in range(3):
         open_case(client, hefei.headers, make_talent(db))
     page = client.get(
-        client.app.url_path_for("list_assistance_cases"),
+        client.app.url_path_for("case_list"),
         params={"page_size": 2},
         headers=hefei.headers,
     ).json()

@@ -72,7 +72,7 @@ def test_id_number_in_free_text_is_masked_before_it_is_chained(db: Session) -> N
 def test_verify_endpoint_reports_chain(client, login, db: Session) -> None:  # type: ignore[no-untyped-def]
     auditor = login("auditor")
     _append(db, 1)
-    response = client.get(client.app.url_path_for("verify_chain"), headers=auditor.headers)
+    response = client.get(client.app.url_path_for("audit_verify"), headers=auditor.headers)
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True

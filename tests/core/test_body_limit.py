@@ -150,7 +150,7 @@ def test_a_declared_oversized_token_request_is_413(app: FastAPI) -> None:
     form = (b"content-type", b"application/x-www-form-urlencoded")
     declared = (b"content-length", str(300 * 1024 * 1024).encode())
 
-    exchange = call(app, app.url_path_for("issue_token"), endless(), headers=[form, declared])
+    exchange = call(app, app.url_path_for("token_issue"), endless(), headers=[form, declared])
 
     assert exchange.status == 413
     assert exchange.reads == 0

@@ -30,7 +30,7 @@ def upload(
     extra = {"Idempotency-Key": key} if key is not None else {}
     with path.open("rb") as file:
         return client.post(
-            client.app.url_path_for("create_submission"),  # type: ignore[attr-defined]
+            client.app.url_path_for("submission_create"),  # type: ignore[attr-defined]
             headers={**headers, **extra},
             files={"file": (path.name, file, "application/octet-stream")},
             data={"period": period},
@@ -59,10 +59,10 @@ def talent(db: Session, id_number: str) -> Talent | None:
 def submit_and_approve(
     client: TestClient, city: Login, province: Login, submission_id: str
 ) -> None:
-    submitted = call(client, "POST", "submit_submission", city.headers, submission_id)
+    submitted = call(client, "POST", "submission_submit", city.headers, submission_id)
     assert submitted.status_code == 200, submitted.text
     assert submitted.json()["status"] == "pending_review"
-    approved = call(client, "POST", "approve_submission", province.headers, submission_id)
+    approved = call(client, "POST", "submission_approve", province.headers, submission_id)
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "applied"
 

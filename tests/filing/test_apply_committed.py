@@ -51,7 +51,7 @@ def pending_submission(tmp_path: Path, city: dict[str, str], count: int) -> str:
             write_json(tmp_path / "city.json", people(50, count, city_code=HOLDER_CITY)),
         )
         assert created.status_code == 201, created.text
-        submitted = call(client, "POST", "submit_submission", city, created.json()["id"])
+        submitted = call(client, "POST", "submission_submit", city, created.json()["id"])
         assert submitted.status_code == 200, submitted.text
     return str(created.json()["id"])
 
@@ -73,7 +73,7 @@ def test_sixteen_parallel_approvals_apply_exactly_once(
     def approve() -> None:
         with TestClient(create_app()) as client:
             start.wait()
-            response = call(client, "POST", "approve_submission", province, sid)
+            response = call(client, "POST", "submission_approve", province, sid)
         body = response.json()
         with lock:
             answers.append((response.status_code, body.get("code") or body["status"]))
@@ -112,7 +112,7 @@ def test_failure_mid_apply_leaves_nothing_applied(
     monkeypatch.setattr(apply, "CHUNK_ROWS", 2)
 
     with TestClient(create_app()) as client:
-        response = call(client, "POST", "approve_submission", province, sid)
+        response = call(client, "POST", "submission_approve", province, sid)
 
     assert response.status_code == 409
     assert response.json()["code"] == "registry_changed"

@@ -19,7 +19,7 @@ from tests.filing.writers import people, write_json
 
 
 def _calendar(client: TestClient, headers: dict[str, str], period: str | None = "2026Q4"):  # type: ignore[no-untyped-def]
-    path = client.app.url_path_for("get_calendar")  # type: ignore[attr-defined]
+    path = client.app.url_path_for("calendar_get")  # type: ignore[attr-defined]
     return client.get(path, headers=headers, params={"period": period} if period else {})
 
 
@@ -54,7 +54,7 @@ def test_each_city_shows_its_latest_submission_of_the_period_only(
     first = upload(client, city.headers, good, key="first").json()
     submit_and_approve(client, city, province, first["id"])
     second = upload(client, city.headers, good, key="second").json()
-    call(client, "POST", "submit_submission", city.headers, second["id"])
+    call(client, "POST", "submission_submit", city.headers, second["id"])
     bad = write_json(
         tmp_path / "bad.json", [{**people(32, 1, city_code=OTHER_CITY)[0], "id_number": "1"}]
     )

@@ -30,7 +30,7 @@ def test_preview_of_a_person_another_city_filed_names_that_city_and_shows_nothin
     ours = {**people(32, 1, city_code=HOLDER_CITY)[0], "id_number": theirs["id_number"]}
 
     here = upload(client, city.headers, write_json(tmp_path / "h.json", [ours])).json()
-    preview = call(client, "GET", "get_preview", city.headers, here["id"])
+    preview = call(client, "GET", "submission_preview", city.headers, here["id"])
 
     assert preview.status_code == 200
     (row,) = preview.json()["items"]

@@ -50,7 +50,7 @@ def test_invalid_submission_cannot_be_submitted(
     bad = {**people(30, 1, city_code=HOLDER_CITY)[0], "name": ""}
     sid = uploaded(30, records=[bad])["id"]
 
-    assert status_after(client, city.headers, "submit_submission", sid) == (
+    assert status_after(client, city.headers, "submission_submit", sid) == (
         409,
         "invalid_transition",
     )
@@ -61,7 +61,7 @@ def test_approval_needs_a_submitted_file(
 ) -> None:
     sid = uploaded(31)["id"]
 
-    response = call(client, "POST", "approve_submission", province.headers, sid)
+    response = call(client, "POST", "submission_approve", province.headers, sid)
 
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
@@ -74,17 +74,17 @@ def test_each_transition_happens_once(
     sid = uploaded(32)["id"]
     reason = {"json": {"reason": "材料不全"}}
 
-    assert status_after(client, city.headers, "submit_submission", sid) == (200, "pending_review")
-    assert status_after(client, city.headers, "submit_submission", sid) == (
+    assert status_after(client, city.headers, "submission_submit", sid) == (200, "pending_review")
+    assert status_after(client, city.headers, "submission_submit", sid) == (
         409,
         "invalid_transition",
     )
-    assert status_after(client, province.headers, "approve_submission", sid) == (200, "applied")
-    assert status_after(client, province.headers, "approve_submission", sid) == (
+    assert status_after(client, province.headers, "submission_approve", sid) == (200, "applied")
+    assert status_after(client, province.headers, "submission_approve", sid) == (
         409,
         "invalid_transition",
     )
-    assert status_after(client, province.headers, "reject_submission", sid, **reason) == (
+    assert status_after(client, province.headers, "submission_reject", sid, **reason) == (
         409,
         "invalid_transition",
     )
@@ -95,18 +95,18 @@ def test_rejection_keeps_the_reason_and_files_nothing(
 ) -> None:
     records = people(33, 2, city_code=HOLDER_CITY)
     sid = uploaded(33, records=records)["id"]
-    call(client, "POST", "submit_submission", city.headers, sid)
+    call(client, "POST", "submission_submit", city.headers, sid)
 
     rejected = call(
-        client, "POST", "reject_submission", province.headers, sid, json={"reason": " 材料不全 "}
+        client, "POST", "submission_reject", province.headers, sid, json={"reason": " 材料不全 "}
     )
-    listed = client.get(client.app.url_path_for("list_submissions"), headers=city.headers).json()  # type: ignore[attr-defined]
+    listed = client.get(client.app.url_path_for("submission_list"), headers=city.headers).json()  # type: ignore[attr-defined]
 
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     (item,) = [i for i in listed["items"] if i["id"] == sid]
     assert (item["reject_reason"], item["city_name"]) == ("材料不全", "合肥市")
     assert talent(db, records[0]["id_number"]) is None
-    assert status_after(client, province.headers, "approve_submission", sid) == (
+    assert status_after(client, province.headers, "submission_approve", sid) == (
         409,
         "invalid_transition",
     )
@@ -116,10 +116,10 @@ def test_rejection_needs_a_reason(
     uploaded: Upload, client: TestClient, city: Login, province: Login
 ) -> None:
     sid = uploaded(34)["id"]
-    call(client, "POST", "submit_submission", city.headers, sid)
+    call(client, "POST", "submission_submit", city.headers, sid)
 
     response = call(
-        client, "POST", "reject_submission", province.headers, sid, json={"reason": "  "}
+        client, "POST", "submission_reject", province.headers, sid, json={"reason": "  "}
     )
 
     assert response.status_code == 422
@@ -131,15 +131,15 @@ def test_city_cannot_see_or_act_on_another_citys_submission(
     sid = uploaded(35)["id"]
 
     for method, route in [
-        ("GET", "get_submission"),
-        ("GET", "get_report"),
-        ("GET", "get_report_csv"),
-        ("GET", "get_preview"),
-        ("POST", "submit_submission"),
+        ("GET", "submission_get"),
+        ("GET", "submission_report"),
+        ("GET", "submission_report_csv"),
+        ("GET", "submission_preview"),
+        ("POST", "submission_submit"),
     ]:
         response = call(client, method, route, other_city.headers, sid)
         assert (route, response.status_code) == (route, 404)
-    listed = client.get(client.app.url_path_for("list_submissions"), headers=other_city.headers)  # type: ignore[attr-defined]
+    listed = client.get(client.app.url_path_for("submission_list"), headers=other_city.headers)  # type: ignore[attr-defined]
     assert all(item["city_code"] == OTHER_CITY for item in listed.json()["items"])
     assert sid not in {item["id"] for item in listed.json()["items"]}
 
@@ -149,7 +149,7 @@ def test_province_and_auditor_list_every_city_with_filters(
 ) -> None:
     sid = uploaded(36)["id"]
     auditor = login("auditor")
-    url = client.app.url_path_for("list_submissions")  # type: ignore[attr-defined]
+    url = client.app.url_path_for("submission_list")  # type: ignore[attr-defined]
 
     for headers in (province.headers, auditor.headers):
         mine = client.get(
@@ -177,9 +177,9 @@ def test_approval_refuses_when_a_person_changed_since_validation(
     )["id"]
     fresh = uploaded(0, records=[{**records[2], "occupation": "钳工"}])["id"]
     submit_and_approve(client, city, province, fresh)
-    call(client, "POST", "submit_submission", city.headers, stale)
+    call(client, "POST", "submission_submit", city.headers, stale)
 
-    response = call(client, "POST", "approve_submission", province.headers, stale)
+    response = call(client, "POST", "submission_approve", province.headers, stale)
 
     assert response.status_code == 409
     body = response.json()
@@ -189,7 +189,7 @@ def test_approval_refuses_when_a_person_changed_since_validation(
     assert f"第3行（{masked}）" in body["detail"]
     assert records[2]["id_number"] not in response.text
     assert (
-        call(client, "GET", "get_submission", province.headers, stale).json()["status"]
+        call(client, "GET", "submission_get", province.headers, stale).json()["status"]
         == "pending_review"
     )
     unchanged = talent(db, records[0]["id_number"])
@@ -202,9 +202,9 @@ def test_approval_refuses_a_create_when_the_person_now_exists(
     records = people(38, 1, city_code=HOLDER_CITY)
     first, second = uploaded(0, records=records)["id"], uploaded(0, records=records)["id"]
     submit_and_approve(client, city, province, first)
-    call(client, "POST", "submit_submission", city.headers, second)
+    call(client, "POST", "submission_submit", city.headers, second)
 
-    response = call(client, "POST", "approve_submission", province.headers, second)
+    response = call(client, "POST", "submission_approve", province.headers, second)
 
     assert (response.status_code, response.json()["code"]) == (409, "registry_changed")
     assert [row["row"] for row in response.json()["rows"]] == [1]

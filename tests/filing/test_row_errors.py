@@ -42,7 +42,7 @@ def test_every_bad_row_is_reported_with_row_field_code_and_chinese_message(
         "retire": 0,
         "unchanged": 0,
     }
-    report = call(client, "GET", "get_report", city.headers, body["id"]).json()
+    report = call(client, "GET", "submission_report", city.headers, body["id"]).json()
     found = {(e["row"], e["field"], e["code"]) for e in report["errors"]}
     assert found == {
         (2, "id_number", "invalid_id_number"),
@@ -68,7 +68,7 @@ def test_person_filed_by_another_city_is_an_error_naming_that_city_only(
     response = upload(client, city.headers, write_json(tmp_path / "hefei.json", [ours]))
 
     assert response.json()["status"] == "invalid"
-    (error,) = call(client, "GET", "get_report", city.headers, response.json()["id"]).json()[
+    (error,) = call(client, "GET", "submission_report", city.headers, response.json()["id"]).json()[
         "errors"
     ]
     assert (error["row"], error["field"], error["code"]) == (1, "id_number", "filed_by_other_city")
@@ -85,7 +85,7 @@ def test_retiring_someone_not_in_the_citys_registry_is_an_error(
 
     response = upload(client, city.headers, write_json(tmp_path / "r.json", [retire(stranger)]))
 
-    (error,) = call(client, "GET", "get_report", city.headers, response.json()["id"]).json()[
+    (error,) = call(client, "GET", "submission_report", city.headers, response.json()["id"]).json()[
         "errors"
     ]
     assert (error["field"], error["code"]) == ("id_number", "not_in_city_registry")
@@ -100,7 +100,7 @@ def test_report_csv_is_excel_ready_and_formula_safe(
     hostile = {**record, "skill_level": '=HYPERLINK("http://x")', "name": "+" + "张" * 60}
     response = upload(client, city.headers, write_json(tmp_path / "h.json", [hostile]))
 
-    csv_response = call(client, "GET", "get_report_csv", city.headers, response.json()["id"])
+    csv_response = call(client, "GET", "submission_report_csv", city.headers, response.json()["id"])
 
     assert csv_response.status_code == 200
     assert csv_response.headers["content-type"].startswith("text/csv")
@@ -123,7 +123,9 @@ def test_formula_like_cell_is_escaped_with_a_quote(
     record["=cmd|' /C calc'!A0"] = "x"
 
     response = upload(client, city.headers, write_json(tmp_path / "f.json", [record]))
-    content = call(client, "GET", "get_report_csv", city.headers, response.json()["id"]).content
+    content = call(
+        client, "GET", "submission_report_csv", city.headers, response.json()["id"]
+    ).content
 
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     fields = [row[2] for row in rows[1:]]
@@ -136,7 +138,7 @@ def test_valid_file_has_an_empty_report(tmp_path: Path, client: TestClient, city
         client, city.headers, write_json(tmp_path / "ok.json", people(15, 2, city_code=HOLDER_CITY))
     )
 
-    report = call(client, "GET", "get_report", city.headers, response.json()["id"])
+    report = call(client, "GET", "submission_report", city.headers, response.json()["id"])
 
     assert report.json() == {"errors": []}
 
@@ -155,7 +157,7 @@ def test_person_another_city_retired_may_be_filed_here_and_moves(
     submit_and_approve(client, other_city, province, gone["id"])
 
     here = upload(client, city.headers, write_json(tmp_path / "h.json", [person])).json()
-    preview = call(client, "GET", "get_preview", city.headers, here["id"]).json()
+    preview = call(client, "GET", "submission_preview", city.headers, here["id"]).json()
     submit_and_approve(client, city, province, here["id"])
 
     assert here["counts"]["update"] == 1

@@ -59,9 +59,9 @@ def test_get_answers_the_same_object_with_the_current_status(
         client, city.headers, write_json(tmp_path / "a.json", people(3, 2, city_code=HOLDER_CITY))
     ).json()
 
-    fetched = call(client, "GET", "get_submission", city.headers, created["id"])
-    call(client, "POST", "submit_submission", city.headers, created["id"])
-    later = call(client, "GET", "get_submission", city.headers, created["id"])
+    fetched = call(client, "GET", "submission_get", city.headers, created["id"])
+    call(client, "POST", "submission_submit", city.headers, created["id"])
+    later = call(client, "GET", "submission_get", city.headers, created["id"])
 
     assert fetched.json() == created
     assert later.json() == {**created, "status": "pending_review"}
@@ -91,7 +91,9 @@ def test_preview_shows_updates_retirements_and_eligibility_after(
         "retire": 1,
         "unchanged": 1,
     }
-    preview = call(client, "GET", "get_preview", province.headers, response.json()["id"]).json()
+    preview = call(
+        client, "GET", "submission_preview", province.headers, response.json()["id"]
+    ).json()
     rows = {item["row"]: item for item in preview["items"]}
     assert [rows[n]["outcome"] for n in range(1, 6)] == [
         "update",

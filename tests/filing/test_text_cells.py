@@ -49,7 +49,7 @@ def test_id_numbers_and_control_characters_in_cells_are_row_errors(
     response = upload(client, city.headers, write(tmp_path / name, rows))
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "invalid"
-    report = call(client, "GET", "get_report", city.headers, response.json()["id"])
+    report = call(client, "GET", "submission_report", city.headers, response.json()["id"])
     errors = report.json()["errors"]
     assert {(e["row"], e["field"], e["code"]) for e in errors} == expected
     assert all("身份证号" in e["message"] for e in errors if e["code"] == "id_number_in_text")
@@ -64,13 +64,13 @@ def test_reject_reason_holding_an_id_number_is_refused(
 ) -> None:
     path = write_json(tmp_path / "city.json", people(72, 1, city_code=HOLDER_CITY))
     sid = upload(client, city.headers, path).json()["id"]
-    call(client, "POST", "submit_submission", city.headers, sid)
+    call(client, "POST", "submission_submit", city.headers, sid)
     refused = call(
-        client, "POST", "reject_submission", province.headers, sid, json={"reason": SPACED}
+        client, "POST", "submission_reject", province.headers, sid, json={"reason": SPACED}
     )
     assert refused.status_code == 422
     assert refused.json()["code"] == "id_number_in_text"
-    status = call(client, "GET", "get_submission", province.headers, sid).json()["status"]
+    status = call(client, "GET", "submission_get", province.headers, sid).json()["status"]
     assert status == "pending_review"
 
 
@@ -81,5 +81,5 @@ def test_idempotency_key_holding_an_id_number_is_refused(
     refused = upload(client, city.headers, path, key=f"upload-{HYPHENS}")
     assert refused.status_code == 422
     assert refused.json()["code"] == "id_number_in_text"
-    listed = client.get(client.app.url_path_for("list_submissions"), headers=city.headers)  # type: ignore[attr-defined]
+    listed = client.get(client.app.url_path_for("submission_list"), headers=city.headers)  # type: ignore[attr-defined]
     assert listed.json()["items"] == []

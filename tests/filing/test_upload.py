@@ -210,7 +210,7 @@ def test_a_period_that_has_not_begun_is_refused(
 
 def test_missing_file_and_period_are_both_named(client: TestClient, city: Login) -> None:
     response = client.post(
-        client.app.url_path_for("create_submission"),  # type: ignore[attr-defined]
+        client.app.url_path_for("submission_create"),  # type: ignore[attr-defined]
         headers=city.headers,
         files={"note": ("a.txt", b"x", "text/plain")},
     )
@@ -222,7 +222,7 @@ def test_missing_file_and_period_are_both_named(client: TestClient, city: Login)
 
 def test_body_that_is_not_a_form_is_refused(client: TestClient, city: Login) -> None:
     response = client.post(
-        client.app.url_path_for("create_submission"),  # type: ignore[attr-defined]
+        client.app.url_path_for("submission_create"),  # type: ignore[attr-defined]
         headers=city.headers,
         json={"records": []},
     )
@@ -262,7 +262,7 @@ def test_report_stops_listing_after_the_error_cap_but_counts_every_row(
     records = [{**record, "name": ""} for record in people(29, 5, city_code=HOLDER_CITY)]
 
     created = upload(client, city.headers, write_json(tmp_path / "bad.json", records)).json()
-    report = call(client, "GET", "get_report", city.headers, created["id"]).json()
+    report = call(client, "GET", "submission_report", city.headers, created["id"]).json()
 
     assert created["counts"]["errors"] == 5
     assert [(e["row"], e["code"]) for e in report["errors"]] == [

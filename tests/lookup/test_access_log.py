@@ -105,7 +105,7 @@ def test_clerk_sees_own_lookups_with_masked_number_only_when_priority_was_found(
         purpose="三",
     )
     lookup(client, someone_else.headers, id_number=holder.id_number, purpose="别人的")
-    response = client.get(client.app.url_path_for("my_lookups"), headers=clerk.headers)
+    response = client.get(client.app.url_path_for("lookup_list_mine"), headers=clerk.headers)
     assert response.status_code == 200
     body = response.json()
     assert body["total"] == 3
@@ -120,14 +120,14 @@ def test_clerk_sees_own_lookups_with_masked_number_only_when_priority_was_found(
 
 
 def test_only_window_clerks_have_a_lookups_mine(client, login, partner_login) -> None:  # type: ignore[no-untyped-def]
-    url = client.app.url_path_for("my_lookups")
+    url = client.app.url_path_for("lookup_list_mine")
     assert client.get(url, headers=partner_login(ALL_SCOPES).headers).status_code == 403
     assert client.get(url, headers=login("province_admin").headers).status_code == 403
 
 
 def test_absurd_page_numbers_are_422_not_500(client, login) -> None:  # type: ignore[no-untyped-def]
     clerk = login("window_clerk").headers
-    url = client.app.url_path_for("my_lookups")
+    url = client.app.url_path_for("lookup_list_mine")
     assert client.get(url, headers=clerk, params={"page": 10**20}).status_code == 422
     assert client.get(url, headers=clerk, params={"page": 1_000_000}).status_code == 200
 

@@ -69,7 +69,7 @@ def test_batch_applies_the_school_age(
 
 
 def _dependent_ids(client: TestClient, headers: dict[str, str], case_id: str) -> dict[str, int]:
-    url = client.app.url_path_for("get_assistance_case", case_id=case_id)  # type: ignore[attr-defined]
+    url = client.app.url_path_for("case_get", case_id=case_id)  # type: ignore[attr-defined]
     return {d["relation"]: d["id"] for d in client.get(url, headers=headers).json()["dependents"]}
 
 
@@ -82,7 +82,7 @@ def _open_case(
         "measures": "协调转岗至同行业企业",
         "job_seekers": job_seekers,
     }
-    url = client.app.url_path_for("open_assistance_case")  # type: ignore[attr-defined]
+    url = client.app.url_path_for("case_open")  # type: ignore[attr-defined]
     return client.post(url, json=body, headers=headers)
 
 
@@ -106,7 +106,7 @@ def test_employment_only_while_an_open_case_lists_the_dependent(
     ids = _dependent_ids(client, operator, case_id)
     assert _employment(client, clerk, holder) == [False, False]  # a case, nobody listed
 
-    patch = client.app.url_path_for("update_assistance_case", case_id=case_id)  # type: ignore[attr-defined]
+    patch = client.app.url_path_for("case_update", case_id=case_id)  # type: ignore[attr-defined]
     patched = client.patch(patch, json={"job_seekers": [ids["spouse"]]}, headers=operator)
     assert patched.status_code == 200, patched.text
     assert patched.json()["job_seekers"] == [ids["spouse"]]
@@ -123,7 +123,7 @@ def test_employment_only_while_an_open_case_lists_the_dependent(
     client.patch(patch, json={"job_seekers": [ids["child"]]}, headers=operator)
     assert _employment(client, clerk, holder) == [False, True]
 
-    close = client.app.url_path_for("close_assistance_case", case_id=case_id)  # type: ignore[attr-defined]
+    close = client.app.url_path_for("case_close", case_id=case_id)  # type: ignore[attr-defined]
     closed = client.post(close, json={"result": "配偶已在本市就业"}, headers=operator)
     assert closed.status_code == 200, closed.text
     assert _employment(client, clerk, holder) == [False, False]
@@ -139,7 +139,7 @@ def test_job_seekers_set_when_the_case_opens_and_in_a_batch(
     db.commit()
     case_id = _open_case(client, operator, holder, []).json()["id"]
     ids = _dependent_ids(client, operator, case_id)
-    close = client.app.url_path_for("close_assistance_case", case_id=case_id)  # type: ignore[attr-defined]
+    close = client.app.url_path_for("case_close", case_id=case_id)  # type: ignore[attr-defined]
     client.post(close, json={"result": "企业恢复生产"}, headers=operator)
 
     opened = _open_case(client, operator, holder, [ids["child"], ids["spouse"]])

@@ -64,7 +64,7 @@ def test_window_clerk_gets_one_answer_for_anyone_without_an_active_marker(
     assert ONE_ANSWER in found.text
     assert name not in found.text
     assert not any(word in found.text for word in STATE_WORDS)
-    mine = client.get(url(client, "my_lookups"), headers=clerk.headers).json()["items"]
+    mine = client.get(url(client, "lookup_list_mine"), headers=clerk.headers).json()["items"]
     assert [(m["purpose"], m["outcome"], m["service"]) for m in mine] == [
         ("项目直报申请人查找", "not_found", None)
     ]
@@ -148,7 +148,7 @@ def test_a_talents_record_read_through_the_api_is_recorded(
     operator = login("city_operator", WUHU)
 
     response = client.get(
-        url(client, "get_talent", talent_id=str(talent.id)), headers=operator.headers
+        url(client, "talent_get", talent_id=str(talent.id)), headers=operator.headers
     )
 
     assert response.status_code == 200

@@ -114,7 +114,7 @@ def test_no_id_number_reaches_any_log(client, db: Session, login, partner_login,
         lookup(client, clerk, card_no=person.card_no)
         lookup(client, narrow, id_number=person.id_number, service="housing")
         lookups(client, clerk, [person.id_number, unknown, bad, "1234"])
-        client.get(client.app.url_path_for("my_lookups"), headers=clerk)
+        client.get(client.app.url_path_for("lookup_list_mine"), headers=clerk)
     assert any(r.name == "bluecard.access" for r in caplog.records)
     formatter = JsonFormatter()
     lines = "\n".join(formatter.format(r) for r in caplog.records)

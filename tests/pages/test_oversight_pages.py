@@ -117,5 +117,5 @@ def test_the_public_roster_page_links_the_latest_signed_snapshot_and_its_keys(
     html = client.get(client.app.url_path_for("page_roster")).text  # type: ignore[attr-defined]
     links = re.search(r'id="snapshot-links">(.*?)</p>', html, re.S)
     assert links
-    assert f'href="{client.app.url_path_for("public_roster_snapshot")}"' in links.group(1)  # type: ignore[attr-defined]
-    assert f'href="{client.app.url_path_for("public_signing_keys")}"' in links.group(1)  # type: ignore[attr-defined]
+    assert f'href="{client.app.url_path_for("roster_snapshot")}"' in links.group(1)  # type: ignore[attr-defined]
+    assert f'href="{client.app.url_path_for("signing_key_list")}"' in links.group(1)  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ def page_login(client: TestClient, username: str, password: str) -> Any:
 
 
 def api_login(client: TestClient, username: str, password: str) -> Any:
-    url = client.app.url_path_for("issue_token")
+    url = client.app.url_path_for("token_issue")
     return client.post(url, data={"username": username, "password": password})
 
 
@@ -109,7 +109,7 @@ def test_a_page_session_counts_against_the_credential_limit_as_the_api_does(
     client.cookies.set(SESSION_COOKIE, token)
     counter = client.app.url_path_for("page_counter_home")
     assert [client.get(counter).status_code for _ in range(2)] == [200, 200]
-    assert client.get(client.app.url_path_for("who_am_i"), headers=clerk.headers).status_code == 200
+    assert client.get(client.app.url_path_for("me_get"), headers=clerk.headers).status_code == 200
     refused = client.get(counter)
     assert refused.status_code == 429
     assert "操作过于频繁" in refused.text

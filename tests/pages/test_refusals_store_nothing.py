@@ -391,7 +391,7 @@ def test_a_header_only_csv_through_the_city_page_stores_nothing_and_its_key_stay
     operator = sign_in(client, db, login, "city_operator", HEFEI)
     header_only = csv_of([])
     api = client.post(
-        url(client, "create_submission"),
+        url(client, "submission_create"),
         headers={**operator.headers, "Idempotency-Key": "api-header-only"},
         data={"period": "2026Q4"},
         files={"file": ("合肥.csv", header_only, "text/csv")},

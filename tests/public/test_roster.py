@@ -29,7 +29,7 @@ ITEM_KEYS = [
 
 
 def roster(client: TestClient, **params: object):  # type: ignore[no-untyped-def]
-    return client.get(client.app.url_path_for("public_roster"), params=params)  # type: ignore[attr-defined]
+    return client.get(client.app.url_path_for("roster_list"), params=params)  # type: ignore[attr-defined]
 
 
 def assert_no_id_numbers(text: str, people: list[Person]) -> None:
@@ -111,9 +111,7 @@ def test_roster_csv_is_excel_ready_and_formula_safe(client, db: Session) -> None
     evil = make_talent(db, city_code="341700", name="池州人", employer='=HYPERLINK("http://x")')
     plain = make_talent(db, city_code="341700", name="池州二", occupation="@焊工")
     make_talent(db, city_code="341700", marker="revoked", name="池州三")
-    response = client.get(
-        client.app.url_path_for("public_roster_csv"), params={"city_code": "341700"}
-    )
+    response = client.get(client.app.url_path_for("roster_export"), params={"city_code": "341700"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 def test_roster_search_refuses_id_numbers_and_control_characters(
     client: TestClient, query: str, code: str
 ) -> None:
-    url = client.app.url_path_for("public_roster")  # type: ignore[attr-defined]
+    url = client.app.url_path_for("roster_list")  # type: ignore[attr-defined]
     response = client.get(url, params={"q": query})
     assert response.status_code == 422
     assert response.json()["code"] == code

@@ -67,8 +67,8 @@ def test_the_snapshot_is_the_signed_roster_with_codes_and_the_codes_no_longer_va
     make_talent(db, marker=None)
     db.commit()
 
-    snapshot = _get(client, "public_roster_snapshot")
-    keys = _get(client, "public_signing_keys")
+    snapshot = _get(client, "roster_snapshot")
+    keys = _get(client, "signing_key_list")
 
     assert set(snapshot) == {"payload", "signature", "kid"}
     assert _independently_verified(snapshot, keys)
@@ -80,7 +80,7 @@ def test_the_snapshot_is_the_signed_roster_with_codes_and_the_codes_no_longer_va
     for person in active:
         assert person.marker_code in codes
         assert codes[person.marker_code]["name"] == person.name
-    roster = _get(client, "public_roster")["items"]
+    roster = _get(client, "roster_list")["items"]
     assert [{k: v for k, v in i.items() if k != "marker_code"} for i in content["items"]] == roster
     gone = {revoked.marker_code, suspended.marker_code, expired.marker_code}
     assert gone <= set(content["withdrawn"])
@@ -92,8 +92,8 @@ def test_the_snapshot_is_the_signed_roster_with_codes_and_the_codes_no_longer_va
 def test_an_altered_payload_fails_the_independent_check(client: TestClient, db: Session) -> None:
     make_talent(db)
     db.commit()
-    snapshot = _get(client, "public_roster_snapshot")
-    keys = _get(client, "public_signing_keys")
+    snapshot = _get(client, "roster_snapshot")
+    keys = _get(client, "signing_key_list")
     content = json.loads(_unb64url(snapshot["payload"]))
     content["withdrawn"].append(content["items"].pop()["marker_code"])
     forged = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -116,12 +116,12 @@ def test_after_rotation_new_snapshots_use_the_new_key_and_old_ones_still_verify(
 ) -> None:
     make_talent(db)
     db.commit()
-    old = _get(client, "public_roster_snapshot")
+    old = _get(client, "roster_snapshot")
     get_keyring().rotate_signing().save(restored_key_file)
     get_keyring.cache_clear()
 
-    new = _get(client, "public_roster_snapshot")
-    keys = _get(client, "public_signing_keys")
+    new = _get(client, "roster_snapshot")
+    keys = _get(client, "signing_key_list")
 
     assert new["kid"] != old["kid"]
     assert [k["kid"] for k in keys["keys"]][:2] == [new["kid"], old["kid"]]
@@ -135,8 +135,8 @@ def _save(client: TestClient, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(exist_ok=True)
     snapshot = folder / "roster-snapshot.json"
     keys = folder / "signing-keys.json"
-    snapshot.write_text(json.dumps(_get(client, "public_roster_snapshot")), encoding="utf-8")
-    keys.write_text(json.dumps(_get(client, "public_signing_keys")), encoding="utf-8")
+    snapshot.write_text(json.dumps(_get(client, "roster_snapshot")), encoding="utf-8")
+    keys.write_text(json.dumps(_get(client, "signing_key_list")), encoding="utf-8")
     return snapshot, keys
 
 

@@ -18,7 +18,7 @@ from tests.public.test_roster import assert_no_id_numbers
 
 
 def verify(client: TestClient, code: str):  # type: ignore[no-untyped-def]
-    return client.get(client.app.url_path_for("public_verify_marker", marker_code=code))  # type: ignore[attr-defined]
+    return client.get(client.app.url_path_for("marker_verify", marker_code=code))  # type: ignore[attr-defined]
 
 
 def test_active_marker_is_valid(client, db: Session) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +73,7 @@ def test_names_keep_only_the_surname(name: str, masked: str) -> None:
 
 def test_qr_code_is_a_png_of_the_verification_page(client, db: Session) -> None:  # type: ignore[no-untyped-def]
     person = make_talent(db)
-    url = client.app.url_path_for("public_verify_qr", marker_code=person.marker_code)
+    url = client.app.url_path_for("marker_qr", marker_code=person.marker_code)
     response = client.get(url)
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
@@ -84,5 +84,5 @@ def test_qr_code_is_a_png_of_the_verification_page(client, db: Session) -> None:
 
 
 def test_qr_code_of_a_code_never_issued_is_404(client) -> None:  # type: ignore[no-untyped-def]
-    response = client.get(client.app.url_path_for("public_verify_qr", marker_code="LT-NOPE"))
+    response = client.get(client.app.url_path_for("marker_qr", marker_code="LT-NOPE"))
     assert response.status_code == 404

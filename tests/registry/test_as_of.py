@@ -36,7 +36,7 @@ def _url(client: TestClient, name: str, **params: Any) -> str:
 
 
 def _admin_action(client: TestClient, headers: dict[str, str], verb: str, talent: Talent) -> None:
-    url = _url(client, f"{verb}_marker", talent_id=talent.id)
+    url = _url(client, f"marker_{verb}", talent_id=talent.id)
     response = client.post(url, headers=headers, json={"reason": f"核查情况需要{verb}"})
     assert response.status_code == 200, response.text
 
@@ -44,7 +44,7 @@ def _admin_action(client: TestClient, headers: dict[str, str], verb: str, talent
 def _status(client: TestClient, headers: dict[str, str], talent: Talent, on: date | None):  # type: ignore[no-untyped-def]
     params = {"on": on.isoformat()} if on else {}
     return client.get(
-        _url(client, "get_talent_status", talent_id=talent.id), headers=headers, params=params
+        _url(client, "talent_status", talent_id=talent.id), headers=headers, params=params
     )
 
 
@@ -158,7 +158,7 @@ def test_a_future_day_is_refused(client: TestClient, db: Session, admin: dict[st
 
 def test_a_malformed_day_is_422(client: TestClient, db: Session, admin: dict[str, str]) -> None:
     talent = file(db, talent_data())
-    url = _url(client, "get_talent_status", talent_id=talent.id)
+    url = _url(client, "talent_status", talent_id=talent.id)
     assert client.get(url, headers=admin, params={"on": "2026-13-01"}).status_code == 422
 
 

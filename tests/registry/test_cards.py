@@ -170,7 +170,7 @@ def test_talent_links_to_their_card_whichever_came_first(
     assert filed_later.card is not None and filed_later.card.card_no == "AH340100CARD0002"
     headers = login("province_admin").headers
     detail = client.get(
-        str(client.app.url_path_for("get_talent", talent_id=str(filed_later.id))),  # type: ignore[attr-defined]
+        str(client.app.url_path_for("talent_get", talent_id=str(filed_later.id))),  # type: ignore[attr-defined]
         headers=headers,
     )
     assert detail.json()["blue_card"]["card_no"] == "AH340100CARD0002"

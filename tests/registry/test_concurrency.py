@@ -47,7 +47,7 @@ def test_concurrent_patches_with_one_etag_give_one_success_and_412s(
 
     def patch(i: int) -> int:
         with TestClient(create_app(), raise_server_exceptions=False) as client:
-            url = str(client.app.url_path_for("update_talent", talent_id=str(talent.talent_id)))  # type: ignore[attr-defined]
+            url = str(client.app.url_path_for("talent_update", talent_id=str(talent.talent_id)))  # type: ignore[attr-defined]
             start.wait()
             return client.patch(url, headers=headers, json={"employer": f"单位{i}"}).status_code
 

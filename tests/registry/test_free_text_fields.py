@@ -81,7 +81,7 @@ def test_talent_edit_refuses_id_numbers_and_control_characters(
 ) -> None:
     talent = file(db, talent_data())
     response = client.patch(
-        _url(client, "update_talent", talent_id=talent.id),
+        _url(client, "talent_update", talent_id=talent.id),
         headers={**admin, "If-Match": f'"{talent.version}"'},
         json=edit,
     )
@@ -98,9 +98,9 @@ def test_marker_reason_holding_an_id_number_is_refused(
 ) -> None:
     talent = file(db, talent_data())
     response = client.post(
-        _url(client, "suspend_marker", talent_id=talent.id), headers=admin, json={"reason": reason}
+        _url(client, "marker_suspend", talent_id=talent.id), headers=admin, json={"reason": reason}
     )
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "id_number_in_text"
-    detail = client.get(_url(client, "get_talent", talent_id=talent.id), headers=admin)
+    detail = client.get(_url(client, "talent_get", talent_id=talent.id), headers=admin)
     assert detail.json()["marker"]["status"] == "active"

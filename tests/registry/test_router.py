@@ -32,7 +32,7 @@ def test_detail_shows_masked_ids_no_birth_date_and_the_explanation(
 ) -> None:
     data = talent_data()
     talent = file(db, data)
-    response = client.get(_url(client, "get_talent", talent_id=talent.id), headers=admin)
+    response = client.get(_url(client, "talent_get", talent_id=talent.id), headers=admin)
     assert response.status_code == 200, response.text
     body = response.json()
     assert response.headers["etag"] == f'"{talent.version}"'
@@ -62,13 +62,13 @@ def test_city_operator_reads_own_city_and_gets_404_for_another(
     other = file(db, talent_data(city_code=WUHU), city_code=WUHU)
     hefei = login("city_operator", city_code=HEFEI).headers
     assert (
-        client.get(_url(client, "get_talent", talent_id=own.id), headers=hefei).status_code == 200
+        client.get(_url(client, "talent_get", talent_id=own.id), headers=hefei).status_code == 200
     )
-    for name in ("get_talent", "get_talent_history"):
+    for name in ("talent_get", "talent_history"):
         response = client.get(_url(client, name, talent_id=other.id), headers=hefei)
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
-    listed = client.get(_url(client, "list_talents"), headers=hefei, params={"limit": 200}).json()
+    listed = client.get(_url(client, "talent_list"), headers=hefei, params={"limit": 200}).json()
     cities = {item["city_code"] for item in listed["items"]}
     assert cities == {HEFEI}
 
@@ -79,13 +79,13 @@ def test_who_may_read_the_registry(
 ) -> None:
     talent = file(db, talent_data())
     response = client.get(
-        _url(client, "get_talent", talent_id=talent.id), headers=login(role).headers
+        _url(client, "talent_get", talent_id=talent.id), headers=login(role).headers
     )
     assert response.status_code == status
 
 
 def test_unknown_talent_is_404(client: TestClient, admin: dict[str, str]) -> None:
-    url = _url(client, "get_talent", talent_id="00000000-0000-0000-0000-000000000000")
+    url = _url(client, "talent_get", talent_id="00000000-0000-0000-0000-000000000000")
     assert client.get(url, headers=admin).status_code == 404
 
 
@@ -102,7 +102,7 @@ def test_list_filters_and_pages_with_an_opaque_cursor(
         params: dict[str, Any] = {"name": "测试", "limit": 2, "marker_status": "active"}
         if cursor:
             params["cursor"] = cursor
-        page = client.get(_url(client, "list_talents"), headers=admin, params=params).json()
+        page = client.get(_url(client, "talent_list"), headers=admin, params=params).json()
         seen += [item["name"] for item in page["items"]]
         assert len(page["items"]) <= 2
         cursor = page["next_cursor"]
@@ -110,7 +110,7 @@ def test_list_filters_and_pages_with_an_opaque_cursor(
             break
     assert sorted(seen) == sorted(names) and len(seen) == len(set(seen))
     none = client.get(
-        _url(client, "list_talents"),
+        _url(client, "talent_list"),
         headers=admin,
         params={"name": "测试", "marker_status": "none"},
     ).json()
@@ -124,18 +124,18 @@ def test_list_filters_by_category_and_city(
     honors = (dataclasses.replace(data.honors[0], category="china_skills_award"),)
     file(db, dataclasses.replace(data, honors=honors), city_code=WUHU)
     params = {"category": "china_skills_award", "city_code": WUHU, "name": "类别测试"}
-    page = client.get(_url(client, "list_talents"), headers=admin, params=params).json()
+    page = client.get(_url(client, "talent_list"), headers=admin, params=params).json()
     assert [item["name"] for item in page["items"]] == ["类别测试"]
     assert page["items"][0]["categories"] == ["china_skills_award"]
     params["city_code"] = HEFEI
-    assert client.get(_url(client, "list_talents"), headers=admin, params=params).json() == {
+    assert client.get(_url(client, "talent_list"), headers=admin, params=params).json() == {
         "items": [],
         "next_cursor": None,
     }
 
 
 def test_bad_cursor_and_limit_are_422(client: TestClient, admin: dict[str, str]) -> None:
-    url = _url(client, "list_talents")
+    url = _url(client, "talent_list")
     bad = client.get(url, headers=admin, params={"cursor": "not-a-cursor"})
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_cursor"
     assert client.get(url, headers=admin, params={"limit": 201}).status_code == 422
@@ -143,7 +143,7 @@ def test_bad_cursor_and_limit_are_422(client: TestClient, admin: dict[str, str])
 
 def test_patch_needs_if_match(client: TestClient, db: Session, admin: dict[str, str]) -> None:
     talent = file(db, talent_data())
-    url = _url(client, "update_talent", talent_id=talent.id)
+    url = _url(client, "talent_update", talent_id=talent.id)
     missing = client.patch(url, headers=admin, json={"employer": "新单位"})
     assert missing.status_code == 428 and missing.json()["code"] == "precondition_required"
     stale = client.patch(url, headers={**admin, "If-Match": '"999"'}, json={"employer": "新单位"})
@@ -154,8 +154,8 @@ def test_patch_with_the_current_etag_updates_and_re_decides(
     client: TestClient, db: Session, admin: dict[str, str]
 ) -> None:
     talent = file(db, talent_data())
-    detail = client.get(_url(client, "get_talent", talent_id=talent.id), headers=admin)
-    url = _url(client, "update_talent", talent_id=talent.id)
+    detail = client.get(_url(client, "talent_get", talent_id=talent.id), headers=admin)
+    url = _url(client, "talent_update", talent_id=talent.id)
     edit = {"employer": "新单位", "conditions": {"frontline": {"met": False, "note": "已调离"}}}
     response = client.patch(url, headers={**admin, "If-Match": detail.headers["etag"]}, json=edit)
     assert response.status_code == 200, response.text
@@ -166,7 +166,7 @@ def test_patch_with_the_current_etag_updates_and_re_decides(
     assert response.headers["etag"] != detail.headers["etag"]
     again = client.patch(url, headers={**admin, "If-Match": detail.headers["etag"]}, json=edit)
     assert again.status_code == 412
-    history = client.get(_url(client, "get_talent_history", talent_id=talent.id), headers=admin)
+    history = client.get(_url(client, "talent_history", talent_id=talent.id), headers=admin)
     latest = history.json()["items"][0]
     assert latest["source"] == "admin" and latest["action"] == "update"
     assert latest["changes"]["employer"][1] == "新单位"
@@ -178,14 +178,14 @@ def test_patch_keeps_and_adds_dependents_without_showing_numbers(
 ) -> None:
     data = talent_data()
     talent = file(db, data)
-    detail = client.get(_url(client, "get_talent", talent_id=talent.id), headers=admin)
+    detail = client.get(_url(client, "talent_get", talent_id=talent.id), headers=admin)
     kept = [
         {"id": d["id"], "relation": d["relation"], "name": d["name"]}
         for d in detail.json()["dependents"]
     ]
     new = {"relation": "child", "name": "新子女", "id_number": "34010220100101009x"}
     response = client.patch(
-        _url(client, "update_talent", talent_id=talent.id),
+        _url(client, "talent_update", talent_id=talent.id),
         headers={**admin, "If-Match": detail.headers["etag"]},
         json={"dependents": [*kept, new]},
     )
@@ -217,7 +217,7 @@ def test_patch_rejects_bad_input(
 ) -> None:
     talent = file(db, talent_data())
     response = client.patch(
-        _url(client, "update_talent", talent_id=talent.id),
+        _url(client, "talent_update", talent_id=talent.id),
         headers={**admin, "If-Match": f'"{talent.version}"'},
         json=edit,
     )
@@ -229,7 +229,7 @@ def test_patch_rejects_bad_input(
 def test_city_operator_cannot_patch(client: TestClient, db: Session, login: Login) -> None:
     talent = file(db, talent_data())
     response = client.patch(
-        _url(client, "update_talent", talent_id=talent.id),
+        _url(client, "talent_update", talent_id=talent.id),
         headers={**login("city_operator", city_code=HEFEI).headers, "If-Match": '"1"'},
         json={"employer": "新单位"},
     )
@@ -259,7 +259,7 @@ def test_marker_actions_suspend_reinstate_revoke(
     }
     assert act("revoke").json()["code"] == "marker_already_revoked"
     assert act("reinstate", "复核通过").json()["marker"]["status"] == "active"
-    history = client.get(_url(client, "get_talent_history", talent_id=talent.id), headers=admin)
+    history = client.get(_url(client, "talent_history", talent_id=talent.id), headers=admin)
     actions = [item["action"] for item in history.json()["items"]]
     assert actions[:4] == [
         "marker.reinstate",
@@ -274,16 +274,16 @@ def test_marker_action_refuses_id_numbers_in_the_reason_and_ineligible_reinstate
 ) -> None:
     data = talent_data()
     talent: Talent = file(db, data)
-    url = _url(client, "suspend_marker", talent_id=talent.id)
+    url = _url(client, "marker_suspend", talent_id=talent.id)
     response = client.post(url, headers=admin, json={"reason": f"身份证 {data.id_number}"})
     assert response.status_code == 422 and data.id_number not in response.text
     file(db, with_condition(data, "contribution", False, None))
     reinstate = client.post(
-        _url(client, "reinstate_marker", talent_id=talent.id), headers=admin, json={"reason": "x"}
+        _url(client, "marker_reinstate", talent_id=talent.id), headers=admin, json={"reason": "x"}
     )
     assert reinstate.status_code == 409 and reinstate.json()["code"] == "not_eligible"
     no_marker = file(db, talent_data(honors=()))
     response = client.post(
-        _url(client, "revoke_marker", talent_id=no_marker.id), headers=admin, json={"reason": "x"}
+        _url(client, "marker_revoke", talent_id=no_marker.id), headers=admin, json={"reason": "x"}
     )
     assert response.status_code == 409 and response.json()["code"] == "no_marker"

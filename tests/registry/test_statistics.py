@@ -23,9 +23,7 @@ from tests.registry.factories import (
 )
 
 
-def _figures(
-    client: TestClient, headers: dict[str, str], name: str = "get_registry_figures"
-) -> Any:
+def _figures(client: TestClient, headers: dict[str, str], name: str = "statistics_registry") -> Any:
     response = client.get(client.app.url_path_for(name), headers=headers)  # type: ignore[attr-defined]
     assert response.status_code == 200, response.text
     return response.json()
@@ -75,12 +73,12 @@ def test_figures_count_holders_by_city_category_skill_and_markers_by_state(
 
 
 def test_window_clerks_get_no_figures(client: TestClient, login: Callable[..., Any]) -> None:
-    path = client.app.url_path_for("get_registry_figures")  # type: ignore[attr-defined]
+    path = client.app.url_path_for("statistics_registry")  # type: ignore[attr-defined]
     assert client.get(path, headers=login("window_clerk").headers).status_code == 403
 
 
 def _admin_action(client: TestClient, headers: dict[str, str], verb: str, talent: Any) -> None:
-    url = client.app.url_path_for(f"{verb}_marker", talent_id=str(talent.id))  # type: ignore[attr-defined]
+    url = client.app.url_path_for(f"marker_{verb}", talent_id=str(talent.id))  # type: ignore[attr-defined]
     response = client.post(url, headers=headers, json={"reason": f"核查情况需要{verb}"})
     assert response.status_code == 200, response.text
 
@@ -106,7 +104,7 @@ def test_marker_changes_per_month_follow_the_histories(
     file(db, with_condition(other, "frontline", False, None), city_code=WUHU)
     backdate_newest_change(db, withdrawn, date(2026, 3, 9))
 
-    months = _figures(client, admin, "get_marker_changes")["months"]
+    months = _figures(client, admin, "statistics_marker_changes")["months"]
 
     assert months == {
         "2022-03": {"granted": 1},
@@ -118,5 +116,5 @@ def test_marker_changes_per_month_follow_the_histories(
         "2026-02": {"revoked": 1},
         "2026-03": {"withdrawn": 1},
     }
-    wuhu = _figures(client, login("city_operator", WUHU).headers, "get_marker_changes")
+    wuhu = _figures(client, login("city_operator", WUHU).headers, "statistics_marker_changes")
     assert wuhu["months"] == {"2026-01": {"granted": 1}, "2026-03": {"withdrawn": 1}}

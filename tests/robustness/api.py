@@ -37,7 +37,7 @@ def upload(
     write_json(file, records)
     with file.open("rb") as stream:
         answer = client.post(
-            path("create_submission"),
+            path("submission_create"),
             headers=headers,
             files={"file": (file.name, stream, "application/json")},
             data={"period": "2026Q4"},
@@ -49,12 +49,12 @@ def upload(
 
 
 def submit(client: httpx.Client, headers: dict[str, str], submission_id: str) -> None:
-    answer = client.post(path("submit_submission", submission_id=submission_id), headers=headers)
+    answer = client.post(path("submission_submit", submission_id=submission_id), headers=headers)
     assert answer.status_code == 200, answer.text
 
 
 def approve(client: httpx.Client, headers: dict[str, str], submission_id: str) -> httpx.Response:
-    return client.post(path("approve_submission", submission_id=submission_id), headers=headers)
+    return client.post(path("submission_approve", submission_id=submission_id), headers=headers)
 
 
 def file_records(

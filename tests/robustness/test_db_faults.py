@@ -65,11 +65,11 @@ def test_a_database_that_cannot_be_reached_answers_503_problem(where: str, tmp_p
     with pointed_at(unreachable), TestClient(create_app()) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 503
-        _assert_unavailable(client.get(api.path("public_roster")))
-        _assert_unavailable(client.get(api.path("list_talents"), headers=some_key))
+        _assert_unavailable(client.get(api.path("roster_list")))
+        _assert_unavailable(client.get(api.path("talent_list"), headers=some_key))
         _assert_unavailable(api.lookup(client, some_key, valid_id_number(), "数据库故障"))
         login = {"username": "anyone", "password": "Correct-Horse-42"}
-        _assert_unavailable(client.post(api.path("issue_token"), data=login))
+        _assert_unavailable(client.post(api.path("token_issue"), data=login))
 
 
 @needs_postgres
@@ -119,7 +119,7 @@ def test_every_pooled_connection_busy_answers_503_not_500(fresh_database_url: st
     held = [engine.connect() for _ in range(capacity)]
     try:
         with TestClient(create_app()) as client:
-            _assert_unavailable(client.get(api.path("public_roster")))
+            _assert_unavailable(client.get(api.path("roster_list")))
     finally:
         for connection in held:
             connection.close()
@@ -227,4 +227,4 @@ class _Traffic:
     def _request(self, kind: str) -> httpx.Response:
         if kind == "lookup":
             return api.lookup(self.client, self.partner, valid_id_number(), "故障期间")
-        return self.client.get(api.path("list_talents"), headers=self.province)
+        return self.client.get(api.path("talent_list"), headers=self.province)

@@ -70,7 +70,7 @@ def test_lookups_per_month_by_partner_service_and_outcome(
     db.commit()
     month = local_today().strftime("%Y-%m")
 
-    items = _get(client, "get_lookup_figures", login("province_admin").headers)["items"]
+    items = _get(client, "statistics_lookups", login("province_admin").headers)["items"]
     got = {(i["month"], i["caller_name"], i["service"], i["outcome"]): i["count"] for i in items}
     assert got == {
         ("2026-01", partner.name, "housing", "priority"): 1,
@@ -81,7 +81,7 @@ def test_lookups_per_month_by_partner_service_and_outcome(
         (month, partner.name, "medical", "priority"): 1,
     }
 
-    items = _get(client, "get_lookup_figures", login("city_operator", WUHU).headers)["items"]
+    items = _get(client, "statistics_lookups", login("city_operator", WUHU).headers)["items"]
     assert [(i["month"], i["service"], i["outcome"], i["count"]) for i in items] == [
         (month, "housing", "no_priority", 1)
     ]
@@ -125,13 +125,13 @@ def test_assistance_and_studios_by_city_status_and_batch_year(
         )
     db.commit()
 
-    province = _get(client, "get_activity_figures", login("auditor").headers)
+    province = _get(client, "statistics_activity", login("auditor").headers)
     assert province == {
         "assistance_by_city": {HEFEI: {"open": 1, "closed": 1}, WUHU: {"open": 1}},
         "applications_by_status": {"submitted": 1, "rejected": 1, "approved": 2},
         "studios_by_batch_year": {"2024": 1, "2025": 1},
     }
-    wuhu = _get(client, "get_activity_figures", login("city_operator", WUHU).headers)
+    wuhu = _get(client, "statistics_activity", login("city_operator", WUHU).headers)
     assert wuhu == {
         "assistance_by_city": {WUHU: {"open": 1}},
         "applications_by_status": {"rejected": 1, "approved": 1},

@@ -26,7 +26,7 @@ Rows = list[tuple[Any, ...]]
 
 
 def _report(client: TestClient, headers: dict[str, str], period: str) -> dict[str, Rows]:
-    url = client.app.url_path_for("get_period_report")  # type: ignore[attr-defined]
+    url = client.app.url_path_for("statistics_report")  # type: ignore[attr-defined]
     response = client.get(url, headers=headers, params={"period": period})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -93,6 +93,6 @@ def test_the_quarters_report_has_a_sheet_per_topic_with_the_filed_figures(
 
 
 def test_a_malformed_period_is_422(client: TestClient, login: Callable[..., Any]) -> None:
-    url = client.app.url_path_for("get_period_report")  # type: ignore[attr-defined]
+    url = client.app.url_path_for("statistics_report")  # type: ignore[attr-defined]
     headers = login("auditor").headers
     assert client.get(url, headers=headers, params={"period": "2026Q5"}).status_code == 422

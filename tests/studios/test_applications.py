@@ -47,14 +47,14 @@ def province(login: Callable[..., Any], db: Session) -> Any:
 
 
 def submit(client: TestClient, headers: dict[str, str], body: dict[str, Any]) -> Any:
-    url = client.app.url_path_for("submit_studio_application")
+    url = client.app.url_path_for("application_create")
     return client.post(url, json=body, headers=headers)
 
 
 def act(
     client: TestClient, headers: dict[str, str], app_id: str, action: str, body: Any = None
 ) -> Any:
-    url = client.app.url_path_for(f"{action}_studio_application", application_id=app_id)
+    url = client.app.url_path_for(f"application_{action}", application_id=app_id)
     return client.post(url, json=body if body is not None else {}, headers=headers)
 
 
@@ -71,7 +71,7 @@ def test_city_operator_submits_straight_into_the_province_queue(
     assert body["project_type_name"] == "技能大师工作室"
     assert [a["name"] for a in body["attachments"]] == ["申报表.pdf", "业绩证明"]
     queue = client.get(
-        client.app.url_path_for("list_studio_applications"),
+        client.app.url_path_for("application_list"),
         params={"status": "submitted"},
         headers=province.headers,
     ).json()
@@ -176,7 +176,7 @@ def test_province_accepts_then_approves_and_a_studio_is_established(
     seen_by_city = client.get(url, headers=hefei.headers).json()
     assert [s["id"] for s in seen_by_city] == [studio["id"]]
     batch = client.get(
-        client.app.url_path_for("list_studios"),
+        client.app.url_path_for("studio_list"),
         params={"batch_year": year},
         headers=province.headers,
     ).json()
@@ -210,7 +210,7 @@ def test_rejection_keeps_the_reason_for_the_city(
     act(client, province.headers, app_id, "accept")
     rejected = act(client, province.headers, app_id, "reject", {"reason": "带徒计划不具体"})
     assert rejected.status_code == 200
-    url = client.app.url_path_for("get_studio_application", application_id=app_id)
+    url = client.app.url_path_for("application_get", application_id=app_id)
     seen = client.get(url, headers=hefei.headers).json()
     assert seen["status"] == "rejected"
     assert seen["status_name"] == "未批准"
@@ -255,12 +255,12 @@ def test_another_city_sees_neither_the_application_nor_the_studios(
     app_id = submit(client, hefei.headers, application_body(talent)).json()["id"]
     wuhu = login("city_operator", WUHU)
     db.commit()
-    url = client.app.url_path_for("get_studio_application", application_id=app_id)
+    url = client.app.url_path_for("application_get", application_id=app_id)
     assert client.get(url, headers=wuhu.headers).status_code == 404
     studios = client.app.url_path_for("talent_studios", talent_id=str(talent.id))
     assert client.get(studios, headers=wuhu.headers).status_code == 404
     listed = client.get(
-        client.app.url_path_for("list_studio_applications"),
+        client.app.url_path_for("application_list"),
         headers=wuhu.headers,
     ).json()
     assert app_id not in [item["id"] for item in listed["items"]]
@@ -270,7 +270,7 @@ def test_another_city_sees_neither_the_application_nor_the_studios(
 def test_list_is_paginated(client: TestClient, db: Session, hefei: Any) -> None:
     for _ in range(3):
         submit(client, hefei.headers, application_body(make_talent(db)))
-    url = client.app.url_path_for("list_studio_applications")
+    url = client.app.url_path_for("application_list")
     page = client.get(url, params={"page": 2, "page_size": 2}, headers=hefei.headers).json()
     assert page["total"] >= 3
     assert page["page"] == 2

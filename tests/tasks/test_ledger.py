@@ -37,19 +37,19 @@ def report(client: TestClient, headers: dict[str, str], number: int, **fields: A
         "text": "已印发实施方案",
         **fields,
     }
-    url = client.app.url_path_for("add_task_report", number=str(number))
+    url = client.app.url_path_for("task_report_add", number=str(number))
     return client.post(url, json=body, headers=headers)
 
 
 def ledger(client: TestClient, headers: dict[str, str], **params: Any) -> dict[str, Any]:
-    url = client.app.url_path_for("list_key_tasks")
+    url = client.app.url_path_for("task_list")
     response = client.get(url, params={"page_size": 100, **params}, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
 def task(client: TestClient, headers: dict[str, str], number: int) -> dict[str, Any]:
-    url = client.app.url_path_for("get_key_task", number=str(number))
+    url = client.app.url_path_for("task_get", number=str(number))
     return client.get(url, headers=headers).json()  # type: ignore[no-any-return]
 
 
@@ -113,7 +113,7 @@ def test_the_latest_report_is_shown(client: TestClient, province: Any) -> None:
     report(client, province.headers, LONG_TERM_TASK, text="较早进展", report_date=earlier)
     shown = task(client, province.headers, LONG_TERM_TASK)["last_report"]
     assert shown["text"] == "较新进展"
-    url = client.app.url_path_for("list_task_reports", number=str(LONG_TERM_TASK))
+    url = client.app.url_path_for("task_report_list", number=str(LONG_TERM_TASK))
     reports = client.get(url, headers=province.headers).json()
     assert [r["text"] for r in reports["items"]] == ["较新进展", "较早进展"]
     assert reports["total"] == 2
@@ -140,7 +140,7 @@ def test_bad_reports_are_refused_in_chinese(
 
 
 def test_unknown_task_is_404(client: TestClient, province: Any) -> None:
-    url = client.app.url_path_for("get_key_task", number="26")
+    url = client.app.url_path_for("task_get", number="26")
     assert client.get(url, headers=province.headers).status_code == 404
 
 
@@ -164,7 +164,7 @@ def test_auditor_reads_but_cannot_report(
 
 def test_export_reads_back_in_the_tables_columns(client: TestClient, province: Any) -> None:
     report(client, province.headers, FIXED_TASK, status="done", percent=100, text="特殊标识已加载")
-    response = client.get(client.app.url_path_for("export_key_tasks"), headers=province.headers)
+    response = client.get(client.app.url_path_for("task_export"), headers=province.headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response.headers["content-disposition"]
