@@ -16,7 +16,7 @@ from app.core.checkpoints import checkpoints_in_background
 from app.core.control_characters import ControlCharacterGuard
 from app.core.db import get_engine
 from app.core.logging import RequestLogMiddleware
-from app.core.openapi_doc import install_openapi
+from app.core.openapi_doc import install_openapi, operation_id
 from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
 from app.filing.calendar_router import router as calendar_router
@@ -59,7 +59,11 @@ ROUTERS: list[APIRouter] = [
 DESCRIPTION = """\
 The provincial registry of high-skill leading talents (高技能领军人才) and the priority-service
 API behind their blue-card special marker. Errors are `application/problem+json` with a
-stable `code`. Authenticate with `Authorization: Bearer <session token or partner API key>`.
+stable `code`. Authenticate with `Authorization: Bearer <session token or partner API key>`;
+each operation names the credentials it accepts (`SessionToken`, `PartnerApiKey`).
+
+Generating a client: the downloads (PNG, XLSX, CSV) are declared with their media types as
+bytes; openapi-python-client reads them as such with `schemas/openapi-python-client.yaml`.
 """
 
 
@@ -85,6 +89,7 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     for router in ROUTERS:
         app.include_router(router)

@@ -25,6 +25,7 @@ from app.access.schemas import (
     UserUpdate,
 )
 from app.core.db import SessionDep
+from app.core.openapi_doc import errors
 from app.core.paging import PageNumber
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -54,7 +55,12 @@ def user_list(
     return UserPage(items=items, total=found.total, page=page, page_size=page_size)
 
 
-@router.post("/users", summary="Create a user account", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/users",
+    summary="Create a user account",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(409),
+)
 def user_create(admin: ProvinceAdmin, session: SessionDep, body: UserCreate) -> UserOut:
     user = service.create_user(
         session,
@@ -73,7 +79,11 @@ def user_get(admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID) -> U
     return UserOut.model_validate(service.get_user(session, user_id))
 
 
-@router.patch("/users/{user_id}", summary="Change a user's role, city, name or active state")
+@router.patch(
+    "/users/{user_id}",
+    summary="Change a user's role, city, name or active state",
+    responses=errors(409),
+)
 def user_update(
     admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID, body: UserUpdate
 ) -> UserOut:
@@ -113,7 +123,12 @@ def partner_list(
     return PartnerPage(items=items, total=found.total, page=page, page_size=page_size)
 
 
-@router.post("/partners", summary="Register a partner system", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/partners",
+    summary="Register a partner system",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(409),
+)
 def partner_create(admin: ProvinceAdmin, session: SessionDep, body: PartnerCreate) -> PartnerOut:
     partner = partners.create_partner(
         session,

@@ -25,6 +25,7 @@ from app.access.codes import Role
 from app.access.models import ApiKey, AuthToken, Partner, User
 from app.core.errors import AppError, Forbidden, NotFound, Unauthorized
 from app.core.group_commit import Outcome, in_group
+from app.core.openapi_doc import PARTNER_KEY, SESSION_TOKEN, accepts, answers
 from app.core.settings import get_settings
 from app.core.transactions import Transactions, TransactionsDep, in_transaction
 from app.core.types import utcnow
@@ -229,6 +230,8 @@ async def admit(secret: str, transactions: Transactions) -> Principal:
     return principal
 
 
+@answers(401, 429)
+@accepts(SESSION_TOKEN, PARTNER_KEY)
 async def current_principal(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -252,7 +255,10 @@ def allow(*roles: str) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
         return principal
 
     gate.__name__ = "allow_" + "_".join(roles)
-    return gate
+    # People come with session tokens, partner systems with API keys.
+    schemes = [SESSION_TOKEN] if set(roles) - {PARTNER_ROLE} else []
+    schemes += [PARTNER_KEY] if PARTNER_ROLE in roles else []
+    return accepts(*schemes)(answers(403)(gate))
 
 
 ProvinceAdmin = Annotated[Principal, Depends(allow(Role.province_admin))]

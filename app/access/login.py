@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Form
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -35,6 +36,28 @@ _ANONYMOUS = NamedActor(actor_id="anonymous", actor_role="anonymous")
 
 LoginUsername = Annotated[str, Form(max_length=_USERNAME_COLUMN_LENGTH), CHECK_PLAIN]
 LoginPassword = Annotated[str, Form(max_length=_PASSWORD_MAX_LENGTH)]
+
+
+class TokenRequest(BaseModel):
+    """The token endpoint's form fields (OAuth2 password grant)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "clerk.hefei",
+                    "password": "Lanka-2026-Hefei",
+                    "grant_type": "password",
+                }
+            ]
+        }
+    )
+
+    username: Annotated[str, Field(max_length=_USERNAME_COLUMN_LENGTH), CHECK_PLAIN]
+    password: Annotated[str, Field(max_length=_PASSWORD_MAX_LENGTH)]
+    grant_type: Annotated[
+        str | None, Field(pattern="^password$", description="OAuth2 clients send `password`")
+    ] = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from app.core.errors import TooManyRequests
+from app.core.openapi_doc import answers
 from app.core.settings import get_settings
 
 log = logging.getLogger("bluecard.ratelimit")
@@ -138,6 +139,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+@answers(429)
 def limit_public_caller(request: Request) -> None:
     hit_or_raise(f"public:{client_address(request)}", get_settings().rate_limit_public)
 

@@ -14,6 +14,7 @@ from app.access.models import Partner, User
 from app.access.schemas import Me, PartnerMe, TokenOut, UserMe
 from app.core.db import SessionDep
 from app.core.errors import Forbidden
+from app.core.openapi_doc import SESSION_TOKEN, accepts, errors
 from app.core.problems import problem
 from app.core.types import utcnow
 
@@ -32,17 +33,12 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     },
 )
 def token_issue(
-    request: Request,
-    session: SessionDep,
-    username: login.LoginUsername,
-    password: login.LoginPassword,
-    # OAuth2 clients send it; only the password grant exists here.
-    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+    request: Request, session: SessionDep, form: Annotated[login.TokenRequest, Form()]
 ) -> Response:
     outcome = login.authenticate(
         session,
-        username=username,
-        password=password,
+        username=form.username,
+        password=form.password,
         client_address=ratelimit.client_address(request),
     )
     # A refusal is answered, not raised: the failure count and audit event must commit.
@@ -59,7 +55,9 @@ def token_issue(
     "/logout",
     summary="End the session of the token presented",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(403),
 )
+@accepts(SESSION_TOKEN)  # a partner's key is revoked by a province admin, not logged out
 def token_revoke(principal: CurrentPrincipal, session: SessionDep) -> None:
     if principal.is_partner or principal.credential_id is None:
         raise Forbidden("合作系统的密钥不能注销，请由省级管理员吊销。")

@@ -9,10 +9,10 @@ from app.assistance.constants import CASE_STATUS_ZH, SERVICE_KIND_ZH, CaseStatus
 from app.assistance.models import AssistanceCase, AssistanceService
 from app.assistance.schemas import (
     AssistanceSummary,
+    CaseDependentOut,
     CaseOut,
     CaseSummary,
     CityOpenCases,
-    DependentOut,
     ServiceOut,
 )
 from app.assistance.service import city_name, days_open, masked_dependent_id
@@ -38,7 +38,7 @@ def case_summary(case: AssistanceCase, today: date) -> CaseSummary:
 
 def case_out(case: AssistanceCase, today: date) -> CaseOut:
     dependents = [
-        DependentOut(
+        CaseDependentOut(
             id=d.id,
             relation=d.relation,
             relation_name=name_zh("relations", d.relation),

@@ -23,6 +23,7 @@ from app.assistance.schemas import (
     ServiceOut,
 )
 from app.core.db import SessionDep
+from app.core.openapi_doc import errors
 from app.core.paging import PageNumber, PageSize
 from app.registry.markers import local_today
 
@@ -69,7 +70,11 @@ def case_get(_caller: RegistryReader, case: ReadableCase) -> CaseOut:
     return case_out(case, local_today())
 
 
-@router.patch("/cases/{case_id}", summary="Update the situation or the measures of an open case")
+@router.patch(
+    "/cases/{case_id}",
+    summary="Update the situation or the measures of an open case",
+    responses=errors(409),
+)
 def case_update(
     caller: CityOperator, case: WritableCase, data: CaseUpdate, session: SessionDep
 ) -> CaseOut:
@@ -81,6 +86,7 @@ def case_update(
     "/cases/{case_id}/services",
     status_code=201,
     summary="Record a service given to a registered spouse or child",
+    responses=errors(409),
 )
 def case_service_add(
     caller: CityOperator, case: WritableCase, data: ServiceCreate, session: SessionDep
@@ -88,7 +94,9 @@ def case_service_add(
     return service_out(service.add_service(session, caller, case, data, today=local_today()))
 
 
-@router.post("/cases/{case_id}/close", summary="Close a case with its result")
+@router.post(
+    "/cases/{case_id}/close", summary="Close a case with its result", responses=errors(409)
+)
 def case_close(
     caller: CityOperator, case: WritableCase, data: CaseClose, session: SessionDep
 ) -> CaseOut:

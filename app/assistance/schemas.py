@@ -57,7 +57,7 @@ class CaseClose(_In):
     closed_on: date | None = Field(default=None, description="Today when omitted")
 
 
-class DependentOut(BaseModel):
+class CaseDependentOut(BaseModel):
     id: int
     relation: str
     relation_name: str
@@ -100,7 +100,7 @@ class CaseOut(CaseSummary):
     closed_by: str | None
     result: str | None
     services: list[ServiceOut]
-    dependents: list[DependentOut] = Field(description="The talent's registered dependents")
+    dependents: list[CaseDependentOut] = Field(description="The talent's registered dependents")
     job_seekers: list[int] = Field(description=_JOB_SEEKERS)
 
 

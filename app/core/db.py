@@ -20,6 +20,7 @@ from sqlalchemy import Connection, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from app.core.openapi_doc import answers
 from app.core.settings import Settings, get_settings
 
 NAMING_CONVENTION = {
@@ -141,6 +142,7 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(get_engine(), expire_on_commit=False)
 
 
+@answers(503)
 def get_session() -> Iterator[Session]:
     with get_sessionmaker()() as session:
         try:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from app.core.db import connection_scope
+from app.core.openapi_doc import answers
 from app.core.settings import get_settings
 
 T = TypeVar("T")
@@ -32,6 +33,7 @@ class Transactions(Protocol):
     def __call__(self, *, read_only: bool = False) -> AbstractContextManager[Connection]: ...
 
 
+@answers(503)
 async def get_transactions() -> Transactions:
     return connection_scope
 

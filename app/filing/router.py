@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from app.access.auth import CityOperator, ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
+from app.core.openapi_doc import binary, errors
 from app.core.paging import PageNumber, PageSize
 from app.core.text_fields import FreeText
 from app.filing import queries, review
@@ -69,7 +70,7 @@ _UPLOAD_BODY: dict[str, Any] = {
     openapi_extra=_UPLOAD_BODY,
     responses={
         200: {"description": "The same Idempotency-Key and file: the first submission again"},
-        413: {"description": "The file is larger than the configured limit"},
+        **errors(413),
     },
 )
 def submission_create(
@@ -120,7 +121,7 @@ def submission_list(
     "/template.csv",
     summary="The blank CSV template (UTF-8 with BOM), with a sample row",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses=binary("text/csv", "The CSV template (UTF-8 with BOM)"),
 )
 def submission_template_csv(caller: RegistryReader) -> Response:
     return _download(template_csv(), "text/csv; charset=utf-8", "备案模板.csv", "template.csv")
@@ -130,7 +131,7 @@ def submission_template_csv(caller: RegistryReader) -> Response:
     "/template.xlsx",
     summary="The blank XLSX template, with a sample row and a legend of the codes",
     response_class=Response,
-    responses={200: {"content": {XLSX_TYPE: {}}}},
+    responses=binary(XLSX_TYPE, "The XLSX template"),
 )
 def submission_template_xlsx(caller: RegistryReader) -> Response:
     return _download(template_xlsx(), XLSX_TYPE, "备案模板.xlsx", "template.xlsx")
@@ -153,7 +154,7 @@ def submission_report(
     "/{submission_id}/report.csv",
     summary="The row errors as a CSV file for Excel (formula-safe cells)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses=binary("text/csv", "The row errors as CSV (UTF-8 with BOM)"),
 )
 def submission_report_csv(
     caller: RegistryReader, submission: ValidSubmission, session: SessionDep
@@ -184,7 +185,11 @@ def submission_preview(
     )
 
 
-@router.post("/{submission_id}/submit", summary="The city submits a validated file for review")
+@router.post(
+    "/{submission_id}/submit",
+    summary="The city submits a validated file for review",
+    responses=errors(409),
+)
 def submission_submit(
     caller: CityOperator, submission: ValidSubmission, session: SessionDep
 ) -> SubmissionOut:
@@ -194,6 +199,7 @@ def submission_submit(
 @router.post(
     "/{submission_id}/approve",
     summary="Approve: every row filed into the registry at once, or none (409)",
+    responses=errors(409),
 )
 def submission_approve(
     caller: ProvinceAdmin, submission: ValidSubmission, session: SessionDep
@@ -201,7 +207,11 @@ def submission_approve(
     return submission_out(review.approve(session, caller, submission, today=local_today()))
 
 
-@router.post("/{submission_id}/reject", summary="Reject, with the reason, back to the city")
+@router.post(
+    "/{submission_id}/reject",
+    summary="Reject, with the reason, back to the city",
+    responses=errors(409),
+)
 def submission_reject(
     caller: ProvinceAdmin, submission: ValidSubmission, rejection: RejectIn, session: SessionDep
 ) -> SubmissionOut:

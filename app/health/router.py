@@ -7,11 +7,14 @@ from fastapi.responses import JSONResponse
 
 from app import __version__
 from app.core.db import READ_ONLY, get_engine
+from app.core.openapi_doc import errors
 from app.core.problems import problem
 from app.ops.keycheck import KeysRefused, open_keyring
 from app.ops.migrate import current_revision, schema_serves
 
 router = APIRouter(tags=["health"])
+# Not ready is a state that passes (a migration, a key being installed): ask again soon.
+_RETRY = {"Retry-After": "10"}
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
@@ -22,7 +25,7 @@ def health_get() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Readiness: the database answers, is not behind, and this host's keys open it",
-    responses={503: {"description": "Database unreachable, not migrated, or keys wrong"}},
+    responses=errors(503),
 )
 def readiness_get() -> JSONResponse:
     try:
@@ -30,13 +33,15 @@ def readiness_get() -> JSONResponse:
             current = current_revision(connection)
             if not schema_serves(current):
                 return problem(
-                    503, "schema_outdated", "Not ready", "数据库结构不是最新版本，请执行迁移。"
-                )
+                    503, "schema_outdated", "Not ready", "数据库结构不是最新版本，请执行迁移。",
+                    headers=_RETRY,
+                )  # fmt: skip
             open_keyring(connection)
     except KeysRefused:
         return problem(
-            503, "keys_do_not_open_data", "Not ready", "本机的数据保护密钥无法解开数据库中的数据。"
-        )
+            503, "keys_do_not_open_data", "Not ready", "本机的数据保护密钥无法解开数据库中的数据。",
+            headers=_RETRY,
+        )  # fmt: skip
     except Exception:
-        return problem(503, "database_unavailable", "Not ready", "数据库不可用。")
+        return problem(503, "database_unavailable", "Not ready", "数据库不可用。", headers=_RETRY)
     return JSONResponse({"status": "ready", "revision": current})

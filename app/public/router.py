@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
 from app.core.keys import get_keyring
+from app.core.openapi_doc import binary
 from app.core.paging import PageNumber
 from app.core.text_fields import FreeText
 from app.core.types import utcnow
@@ -50,7 +51,7 @@ def roster_list(
     "/roster.csv",
     summary="The published roster as CSV (UTF-8 with BOM, Chinese headers)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses=binary("text/csv", "The roster as CSV (UTF-8 with BOM)"),
 )
 def roster_export(
     _limit: PublicRateLimit,
@@ -103,7 +104,7 @@ def marker_verify(
     "/verify/{marker_code}/qr.png",
     summary="A PNG QR code of the marker's public verification page",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}},
+    responses=binary("image/png", "The QR code as a PNG image"),
 )
 def marker_qr(marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep) -> Response:
     png = service.verification_qr_png(session, marker_code)

@@ -15,6 +15,7 @@ from app.access.auth import ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
 from app.core.errors import InvalidInput, field_error
 from app.core.keys import get_keyring
+from app.core.openapi_doc import errors
 from app.core.text_fields import FreeText
 from app.lookup import reads
 from app.registry import as_of, editing, markers, outputs, queries, service
@@ -116,7 +117,7 @@ def talent_status(
 @router.patch(
     "/{talent_id}",
     summary="Correct a record (If-Match required); eligibility and marker follow",
-    responses={200: {"headers": _ETAG_HEADER}},
+    responses={200: {"headers": _ETAG_HEADER}, **errors(412, 428)},
 )
 def talent_update(
     caller: ProvinceAdmin,
@@ -138,7 +139,11 @@ def talent_update(
     return _detail(talent, response)
 
 
-@router.post("/{talent_id}/marker/suspend", summary="Suspend the marker, with a reason")
+@router.post(
+    "/{talent_id}/marker/suspend",
+    summary="Suspend the marker, with a reason",
+    responses=errors(409),
+)
 def marker_suspend(
     caller: ProvinceAdmin,
     talent: ValidTalent,
@@ -150,7 +155,11 @@ def marker_suspend(
     return _detail(talent, response)
 
 
-@router.post("/{talent_id}/marker/reinstate", summary="Reinstate the marker, with a reason")
+@router.post(
+    "/{talent_id}/marker/reinstate",
+    summary="Reinstate the marker, with a reason",
+    responses=errors(409),
+)
 def marker_reinstate(
     caller: ProvinceAdmin,
     talent: ValidTalent,
@@ -162,7 +171,11 @@ def marker_reinstate(
     return _detail(talent, response)
 
 
-@router.post("/{talent_id}/marker/revoke", summary="Revoke the marker, with a reason")
+@router.post(
+    "/{talent_id}/marker/revoke",
+    summary="Revoke the marker, with a reason",
+    responses=errors(409),
+)
 def marker_revoke(
     caller: ProvinceAdmin,
     talent: ValidTalent,

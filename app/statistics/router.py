@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.access.auth import Principal, RegistryReader
 from app.core.db import SessionDep
+from app.core.openapi_doc import binary
 from app.filing.constants import PERIOD_PATTERN
 from app.registry.markers import local_today
 from app.registry.statistics import marker_changes_by_month, registry_figures
@@ -105,7 +106,7 @@ def statistics_activity(caller: RegistryReader, session: SessionDep) -> Activity
     "/report.xlsx",
     summary="The period report (工作情况报告) of a quarter, as XLSX",
     response_class=Response,
-    responses={200: {"content": {XLSX_TYPE: {}}}},
+    responses=binary(XLSX_TYPE, "The period report as an XLSX workbook"),
 )
 def statistics_report(
     caller: RegistryReader,

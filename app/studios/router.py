@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from app.access.auth import ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
+from app.core.openapi_doc import errors
 from app.core.paging import PageNumber, PageSize
 from app.registry.markers import local_today
 from app.studios import service
@@ -74,6 +75,7 @@ def application_get(_caller: RegistryReader, application: ReadableApplication) -
 @router.post(
     "/api/v1/studios/applications/{application_id}/accept",
     summary="Accept a submitted application into review",
+    responses=errors(409),
 )
 def application_accept(
     caller: ProvinceAdmin, application: LockedApplication, session: SessionDep
@@ -85,6 +87,7 @@ def application_accept(
 @router.post(
     "/api/v1/studios/applications/{application_id}/approve",
     summary="Approve an application under review: the studio is established",
+    responses=errors(409),
 )
 def application_approve(
     caller: ProvinceAdmin,
@@ -99,6 +102,7 @@ def application_approve(
 @router.post(
     "/api/v1/studios/applications/{application_id}/reject",
     summary="Reject an application, with the reason",
+    responses=errors(409),
 )
 def application_reject(
     caller: ProvinceAdmin, application: LockedApplication, data: RejectionIn, session: SessionDep

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Response
 
 from app.access.auth import Auditor, ProvinceAdmin
 from app.core.db import SessionDep
+from app.core.openapi_doc import binary
 from app.core.paging import PageNumber, PageSize
 from app.registry.markers import local_today
 from app.tasks import service
@@ -47,7 +48,7 @@ def task_list(
     "/export.xlsx",
     summary="Export the ledger as XLSX in the table's own columns",
     response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
+    responses=binary(XLSX_MEDIA_TYPE, "The ledger as an XLSX workbook"),
 )
 def task_export(_caller: Auditor, session: SessionDep) -> Response:
     today = local_today()
