@@ -43,6 +43,8 @@ def user_list(
     city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     is_active: bool | None = None,
 ) -> UserPage:
+    """Lists user accounts, filtered by role, city and active state. Province admins only;
+    records nothing."""
     found = service.list_users(
         session,
         page=page,
@@ -62,6 +64,8 @@ def user_list(
     responses=errors(409),
 )
 def user_create(admin: ProvinceAdmin, session: SessionDep, body: UserCreate) -> UserOut:
+    """Creates a user account with a role (and a city for city operators). Province admins
+    only; the creation is audited."""
     user = service.create_user(
         session,
         admin,
@@ -76,6 +80,7 @@ def user_create(admin: ProvinceAdmin, session: SessionDep, body: UserCreate) -> 
 
 @router.get("/users/{user_id}", summary="One user account")
 def user_get(admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID) -> UserOut:
+    """Reads one user account. Province admins only; records nothing."""
     return UserOut.model_validate(service.get_user(session, user_id))
 
 
@@ -87,6 +92,8 @@ def user_get(admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID) -> U
 def user_update(
     admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID, body: UserUpdate
 ) -> UserOut:
+    """Changes a user's role, city, display name or active state; deactivating ends their
+    sessions. Province admins only; the change is audited."""
     user = service.update_user(
         session,
         admin,
@@ -107,6 +114,8 @@ def user_update(
 def user_password_reset(
     admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID, body: PasswordReset
 ) -> None:
+    """Sets a new password for a user and ends their sessions. Province admins only; the
+    reset is audited (never the password)."""
     service.reset_password(session, admin, service.get_user(session, user_id), body.password)
 
 
@@ -118,6 +127,7 @@ def partner_list(
     page_size: PageSize = 20,
     is_active: bool | None = None,
 ) -> PartnerPage:
+    """Lists partner systems. Province admins only; records nothing."""
     found = partners.list_partners(session, page=page, page_size=page_size, is_active=is_active)
     items = [PartnerOut.model_validate(p) for p in found.items]
     return PartnerPage(items=items, total=found.total, page=page, page_size=page_size)
@@ -130,6 +140,8 @@ def partner_list(
     responses=errors(409),
 )
 def partner_create(admin: ProvinceAdmin, session: SessionDep, body: PartnerCreate) -> PartnerOut:
+    """Registers a partner system with its agency, scopes and disclosure policy. Province
+    admins only; the registration is audited."""
     partner = partners.create_partner(
         session,
         admin,
@@ -143,6 +155,7 @@ def partner_create(admin: ProvinceAdmin, session: SessionDep, body: PartnerCreat
 
 @router.get("/partners/{partner_id}", summary="One partner system")
 def partner_get(admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID) -> PartnerOut:
+    """Reads one partner system. Province admins only; records nothing."""
     return PartnerOut.model_validate(partners.get_partner(session, partner_id))
 
 
@@ -152,6 +165,8 @@ def partner_get(admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID
 def partner_update(
     admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID, body: PartnerUpdate
 ) -> PartnerOut:
+    """Changes a partner's agency, scopes, disclosure policy or active state. Province
+    admins only; the change is audited."""
     partner = partners.update_partner(
         session,
         admin,
@@ -168,6 +183,8 @@ def partner_update(
 def api_key_list(
     admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID
 ) -> list[ApiKeyOut]:
+    """Lists a partner's API keys by prefix, expiry and last use (never the keys). Province
+    admins only; records nothing."""
     partner = partners.get_partner(session, partner_id)
     return [ApiKeyOut.model_validate(k) for k in partners.list_api_keys(session, partner)]
 
@@ -184,6 +201,8 @@ def api_key_issue(
     body: ApiKeyCreate,
     response: Response,
 ) -> ApiKeyIssued:
+    """Issues a new API key for a partner; the key is in this answer only and is stored
+    hashed. Province admins only; the issue is audited."""
     row, key = partners.issue_api_key(
         session,
         admin,
@@ -202,6 +221,7 @@ def api_key_issue(
 def api_key_revoke(
     admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID, key_id: uuid.UUID
 ) -> ApiKeyOut:
+    """Revokes a partner's API key at once. Province admins only; the revocation is audited."""
     partner = partners.get_partner(session, partner_id)
     key = partners.revoke_api_key(session, admin, partners.get_api_key(session, partner, key_id))
     return ApiKeyOut.model_validate(key)

@@ -35,6 +35,9 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 def token_issue(
     request: Request, session: SessionDep, form: Annotated[login.TokenRequest, Form()]
 ) -> Response:
+    """Logs a person in with username and password (OAuth2 password flow) and answers a
+    bearer session token. Anyone may call it; every attempt is audited, and repeated
+    failures lock the username for a while (401 with Retry-After) or are rate-limited (429)."""
     outcome = login.authenticate(
         session,
         username=form.username,
@@ -59,6 +62,8 @@ def token_issue(
 )
 @accepts(SESSION_TOKEN)  # a partner's key is revoked by a province admin, not logged out
 def token_revoke(principal: CurrentPrincipal, session: SessionDep) -> None:
+    """Ends the session of the token presented. People only (a partner's key is revoked by a
+    province admin); the logout is audited."""
     if principal.is_partner or principal.credential_id is None:
         raise Forbidden("合作系统的密钥不能注销，请由省级管理员吊销。")
     service.revoke_token(session, principal, principal.credential_id)
@@ -66,6 +71,8 @@ def token_revoke(principal: CurrentPrincipal, session: SessionDep) -> None:
 
 @router.get("/me", summary="Who is calling: the person or the partner system")
 def me_get(principal: CurrentPrincipal, session: SessionDep) -> Me:
+    """Says who is calling: the person (role, city) or the partner system (agency, scopes).
+    Any authenticated caller; records nothing."""
     if principal.is_partner:
         partner = session.get_one(Partner, principal.id)
         return PartnerMe(

@@ -32,6 +32,8 @@ router = APIRouter(prefix="/api/v1/assistance", tags=["assistance"])
 
 @router.post("/cases", status_code=201, summary="Open an assistance case for a talent of the city")
 def case_open(caller: CityOperator, data: CaseCreate, session: SessionDep) -> CaseOut:
+    """Opens an assistance case (帮扶) for a talent of the city, optionally naming dependents
+    who want work. City operators only; the case is audited."""
     today = local_today()
     return case_out(service.open_case(session, caller, data, today=today), today)
 
@@ -46,6 +48,8 @@ def case_list(
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> CasePage:
+    """Lists assistance cases, filtered by status. A city operator sees its own city's,
+    province admins and auditors all; records nothing."""
     rows, total = service.list_cases(
         session,
         caller,
@@ -62,11 +66,15 @@ def case_list(
 
 @router.get("/summary", summary="Open cases by city, with how long the oldest has been open")
 def case_overview(_caller: Auditor, session: SessionDep) -> AssistanceSummary:
+    """Open assistance cases by city, with how long the oldest has been open. Auditors and
+    province admins; records nothing."""
     return assistance_summary(service.open_cases_by_city(session), local_today())
 
 
 @router.get("/cases/{case_id}", summary="One case, with its services and the talent's dependents")
 def case_get(_caller: RegistryReader, case: ReadableCase) -> CaseOut:
+    """Reads one assistance case with its services and the talent's dependents (masked). Its
+    city's operators, province admins and auditors; records nothing."""
     return case_out(case, local_today())
 
 
@@ -78,6 +86,8 @@ def case_get(_caller: RegistryReader, case: ReadableCase) -> CaseOut:
 def case_update(
     caller: CityOperator, case: WritableCase, data: CaseUpdate, session: SessionDep
 ) -> CaseOut:
+    """Updates the situation, the measures or the job seekers of an open case. City
+    operators of that city only; the change is audited."""
     service.update_case(session, caller, case, data)
     return case_out(case, local_today())
 
@@ -91,6 +101,8 @@ def case_update(
 def case_service_add(
     caller: CityOperator, case: WritableCase, data: ServiceCreate, session: SessionDep
 ) -> ServiceOut:
+    """Records a service given to a registered spouse or child under an open case. City
+    operators of that city only; the service is audited."""
     return service_out(service.add_service(session, caller, case, data, today=local_today()))
 
 
@@ -100,6 +112,8 @@ def case_service_add(
 def case_close(
     caller: CityOperator, case: WritableCase, data: CaseClose, session: SessionDep
 ) -> CaseOut:
+    """Closes an open case with its result; its job seekers lose employment priority. City
+    operators of that city only; the closing is audited."""
     today = local_today()
     service.close_case(session, caller, case, data, today=today)
     return case_out(case, today)

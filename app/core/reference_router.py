@@ -27,6 +27,8 @@ class ReferenceItem(BaseModel):
 
 @router.get("/{kind}", summary="List the codes of one kind, with Chinese and English names")
 def reference_list(kind: ReferenceKind, session: SessionDep) -> list[ReferenceItem]:
+    """Lists the codes of one kind (cities, categories, services, skill levels, relations,
+    conditions) with Chinese and English names. Anyone may call it; records nothing."""
     rows = session.scalars(
         select(ReferenceCode).where(ReferenceCode.kind == kind).order_by(ReferenceCode.position)
     )

@@ -37,6 +37,8 @@ def calendar_get(
     session: SessionDep,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
 ) -> CalendarOut:
+    """Each city's filing status for a quarter, and the quarter's deadline. Auditors and
+    province admins; records nothing."""
     calendar = filing_calendar(session, period or current_period(local_today()))
     return CalendarOut(
         period=calendar.period,

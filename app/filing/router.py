@@ -81,6 +81,10 @@ def submission_create(
     # Stored with the submission: free text like any other.
     idempotency_key: Annotated[FreeText | None, Header(min_length=1, max_length=200)] = None,
 ) -> SubmissionOut:
+    """Uploads a city's filing file (.json, .csv or .xlsx) for a quarter: every row is
+    validated, counted and previewed, nothing is filed yet. City operators only, for their
+    own city; the same Idempotency-Key and file answer the first submission again (200). The
+    upload is stored and audited."""
     assert caller.city_code is not None  # a city operator is bound to a city
     intake = take_in(
         session,
@@ -105,6 +109,8 @@ def submission_list(
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> SubmissionPage:
+    """Lists submissions, filtered by status and city. A city operator sees its own city's,
+    province admins and auditors all; records nothing."""
     found = queries.list_submissions(
         session, caller, status=status, city_code=city_code, page=page, page_size=page_size
     )
@@ -124,6 +130,8 @@ def submission_list(
     responses=binary("text/csv", "The CSV template (UTF-8 with BOM)"),
 )
 def submission_template_csv(caller: RegistryReader) -> Response:
+    """The blank CSV filing template (UTF-8 with BOM) with a sample row. Province admins,
+    auditors and city operators; records nothing."""
     return _download(template_csv(), "text/csv; charset=utf-8", "备案模板.csv", "template.csv")
 
 
@@ -134,11 +142,15 @@ def submission_template_csv(caller: RegistryReader) -> Response:
     responses=binary(XLSX_TYPE, "The XLSX template"),
 )
 def submission_template_xlsx(caller: RegistryReader) -> Response:
+    """The blank XLSX filing template with a sample row and a legend of the codes. Province
+    admins, auditors and city operators; records nothing."""
     return _download(template_xlsx(), XLSX_TYPE, "备案模板.xlsx", "template.xlsx")
 
 
 @router.get("/{submission_id}", summary="A submission, with its current status")
 def submission_get(caller: RegistryReader, submission: ValidSubmission) -> SubmissionOut:
+    """Reads a submission with its current status and counts. Its own city, province admins
+    and auditors (another city's is 404); records nothing."""
     return submission_out(submission)
 
 
@@ -146,6 +158,8 @@ def submission_get(caller: RegistryReader, submission: ValidSubmission) -> Submi
 def submission_report(
     caller: RegistryReader, submission: ValidSubmission, session: SessionDep
 ) -> SubmissionReport:
+    """Every row error of a submission's file, rows counted from 1, with a Chinese message.
+    Its own city, province admins and auditors; records nothing."""
     errors = queries.row_errors(session, submission.id)
     return SubmissionReport(errors=[report_error(e) for e in errors])
 
@@ -159,6 +173,8 @@ def submission_report(
 def submission_report_csv(
     caller: RegistryReader, submission: ValidSubmission, session: SessionDep
 ) -> Response:
+    """The row errors as a CSV download for Excel (formula-safe cells). Its own city,
+    province admins and auditors; records nothing."""
     body = report_csv(queries.row_errors(session, submission.id))
     name = f"report-{submission.city_code}-{submission.period}.csv"
     return _download(body, "text/csv; charset=utf-8", "备案校验报告-" + name, name)
@@ -173,6 +189,8 @@ def submission_preview(
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> SubmissionPreview:
+    """What approval would do, row by row (create, update, retire, unchanged). Its own city,
+    province admins and auditors; records nothing."""
     found = queries.preview_rows(
         session, submission.id, outcome=outcome, page=page, page_size=page_size
     )
@@ -193,6 +211,8 @@ def submission_preview(
 def submission_submit(
     caller: CityOperator, submission: ValidSubmission, session: SessionDep
 ) -> SubmissionOut:
+    """The city submits a validated file for the province's review (validated to
+    pending_review). City operators of that city only; the transition is audited."""
     return submission_out(review.submit(session, caller, submission))
 
 
@@ -204,6 +224,9 @@ def submission_submit(
 def submission_approve(
     caller: ProvinceAdmin, submission: ValidSubmission, session: SessionDep
 ) -> SubmissionOut:
+    """Approves a submission under review: every row is filed into the registry at once, or
+    none (409); markers are granted and withdrawn accordingly. Province admins only; the
+    filing is versioned and audited."""
     return submission_out(review.approve(session, caller, submission, today=local_today()))
 
 
@@ -215,6 +238,8 @@ def submission_approve(
 def submission_reject(
     caller: ProvinceAdmin, submission: ValidSubmission, rejection: RejectIn, session: SessionDep
 ) -> SubmissionOut:
+    """Rejects a submission under review, with the reason, back to the city. Province admins
+    only; the rejection is audited."""
     return submission_out(review.reject(session, caller, submission, reason=rejection.reason))
 
 

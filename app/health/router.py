@@ -19,6 +19,8 @@ _RETRY = {"Retry-After": "10"}
 
 @router.get("/healthz", summary="Liveness: the process answers")
 def health_get() -> dict[str, str]:
+    """Liveness: answers while the process runs, with its version. Anyone may call it;
+    records nothing."""
     return {"status": "ok", "version": __version__}
 
 
@@ -28,6 +30,9 @@ def health_get() -> dict[str, str]:
     responses=errors(503),
 )
 def readiness_get() -> JSONResponse:
+    """Readiness: 200 when the database answers, its schema is not behind this version and
+    this host's keys open the stored data; else 503 with Retry-After. Anyone may call it;
+    records nothing."""
     try:
         with get_engine().connect().execution_options(**{READ_ONLY: True}) as connection:
             current = current_revision(connection)

@@ -47,6 +47,10 @@ def json_response(answer: BaseModel) -> Response:
 async def priority_lookup(
     body: LookupRequest, caller: LookupCaller, transactions: TransactionsDep
 ) -> Response:
+    """Answers whether one person (by ID number or card number) has priority for one
+    service, and on what basis. Partner systems (within their scopes) and window clerks may
+    call it; every lookup is recorded (who, when, service, purpose, outcome) before the
+    answer is sent."""
     return json_response(await service.lookup_one(caller, body, transactions))
 
 
@@ -59,6 +63,10 @@ async def priority_lookups(
     body: LookupBatchRequest, caller: BatchCaller, transactions: TransactionsDep
 ) -> Response:
     # Before anything is looked up or recorded: a refused batch leaves no trace.
+    """Answers up to 1000 ID numbers (or card numbers) for one service, one entry per input
+    in input order; an invalid entry carries its error and does not fail the batch. Partner
+    systems only; counts as one lookup per number against the caller's quota, and each
+    lookup is recorded."""
     charge_lookups(caller.credential_id, body.size)
     now = utcnow()
     batch = await run_in_threadpool(partial(service.prepare_batch, caller, body, now=now))
@@ -81,6 +89,9 @@ def talent_access_log(
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ) -> AccessLogPage:
+    """Lists who looked a talent or their dependents up, when and why, newest first.
+    Province admins, auditors and the talent's city operator may read it; reading it is not
+    itself recorded as a lookup."""
     return access_log.talent_access_log(session, caller, talent_id, page=page, page_size=page_size)
 
 
@@ -91,4 +102,6 @@ def talent_access_log(
 def lookup_list_mine(
     caller: WindowClerk, session: SessionDep, page: PageNumber = 1, page_size: PageSize = 20
 ) -> MyLookupsPage:
+    """Lists the calling window clerk's own lookups, newest first, so a clerk can account
+    for them. Window clerks only; records nothing."""
     return access_log.my_lookups(session, caller, page=page, page_size=page_size)

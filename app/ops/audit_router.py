@@ -20,5 +20,7 @@ class ChainVerification(BaseModel):
 
 @router.get("/verify", summary="Verify the audit hash chain from genesis to head")
 def audit_verify(_caller: Auditor, session: SessionDep) -> ChainVerification:
+    """Verifies the audit hash chain from genesis to head and says whether it is intact.
+    Auditors and province admins; records nothing."""
     status = audit.verify(session)
     return ChainVerification(ok=status.ok, events=status.events, head=status.head)

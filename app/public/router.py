@@ -41,6 +41,9 @@ def roster_list(
     page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> RosterPage:
+    """The published roster: people whose marker is active, filtered by city, category or
+    name, without any ID number. Anyone may call it (rate-limited per address); records
+    nothing."""
     service.check_city_code(city_code)
     where = service.RosterFilter(city_code, category, q)
     today = local_today(utcnow())
@@ -60,6 +63,8 @@ def roster_export(
     category: CategoryQuery = None,
     q: NameContains = None,
 ) -> Response:
+    """The published roster as a CSV download (UTF-8 with BOM, Chinese headers). Anyone may
+    call it (rate-limited per address); records nothing."""
     service.check_city_code(city_code)
     where = service.RosterFilter(city_code, category, q)
     items = service.roster_all(session, where, today=local_today(utcnow()))
@@ -77,6 +82,8 @@ def roster_export(
     summary="A signed copy of the whole roster, with the codes no longer valid (Ed25519)",
 )
 def roster_snapshot(_limit: PublicRateLimit, session: SessionDep) -> SignedSnapshot:
+    """A signed copy of the whole roster with the marker codes no longer valid (Ed25519),
+    for offline checks. Anyone may call it (rate-limited per address); records nothing."""
     now = utcnow()
     signing = get_keyring().signing_keys()
     return snapshot.signed_snapshot(session, signing, now=now, today=local_today(now))
@@ -87,6 +94,8 @@ def roster_snapshot(_limit: PublicRateLimit, session: SessionDep) -> SignedSnaps
     summary="The public keys that sign roster snapshots, current first (RFC 8037 JWK)",
 )
 def signing_key_list(_limit: PublicRateLimit) -> SigningKeySet:
+    """The public keys that sign roster snapshots, current first (RFC 8037 JWK). Anyone may
+    call it (rate-limited per address); records nothing."""
     return snapshot.signing_key_set(get_keyring().signing_keys())
 
 
@@ -97,6 +106,9 @@ def signing_key_list(_limit: PublicRateLimit) -> SigningKeySet:
 def marker_verify(
     marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep
 ) -> MarkerVerification:
+    """Says whether a marker code is valid, with the holder's masked name, city and
+    categories; 404 for a code never issued. Anyone may call it (rate-limited per address);
+    records nothing."""
     return service.verify_marker(session, marker_code, today=local_today(utcnow()))
 
 
@@ -107,5 +119,7 @@ def marker_verify(
     responses=binary("image/png", "The QR code as a PNG image"),
 )
 def marker_qr(marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep) -> Response:
+    """A PNG QR code leading to the marker's public verification page. Anyone may call it
+    (rate-limited per address); records nothing."""
     png = service.verification_qr_png(session, marker_code)
     return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})

@@ -53,6 +53,9 @@ def talent_list(
     cursor: Annotated[str | None, Query(max_length=400)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TalentPage:
+    """Lists talents, filtered by city, category, marker status, name or record status, with
+    cursor pagination. Province admins and auditors see every city, a city operator their
+    own; records nothing."""
     today = local_today()
     page = queries.list_talents(
         session,
@@ -77,6 +80,9 @@ def talent_list(
 def talent_get(
     caller: RegistryReader, talent: ValidTalent, session: SessionDep, response: Response
 ) -> TalentDetail:
+    """Reads a talent's record with the eligibility explanation and an ETag for corrections.
+    Province admins, auditors and the talent's city operator; the read is recorded in the
+    talent's access log."""
     reads.shown(session, caller, talent, purpose=reads.DETAIL_PURPOSE)
     return _detail(talent, response)
 
@@ -85,6 +91,8 @@ def talent_get(
 def talent_history(
     caller: RegistryReader, talent: ValidTalent, session: SessionDep
 ) -> TalentHistory:
+    """Every change to the record and its marker, oldest first. Province admins, auditors
+    and the talent's city operator; records nothing."""
     return TalentHistory(items=[outputs.version_out(v) for v in versions_of(session, talent.id)])
 
 
@@ -98,6 +106,9 @@ def talent_status(
     session: SessionDep,
     on: Annotated[date | None, Query(description="YYYY-MM-DD, China time; default today")] = None,
 ) -> TalentStatusOn:
+    """The marker's state and the holder's priorities as they stood at the end of a past day
+    (China time), rebuilt from the record's history. Province admins, auditors and the
+    talent's city operator; the read is recorded in the talent's access log."""
     today = local_today()
     day = on or today
     if day > today:
@@ -127,6 +138,8 @@ def talent_update(
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
 ) -> TalentDetail:
+    """Corrects a record (If-Match with the detail's ETag required); eligibility and the
+    marker follow. Province admins only; the change is versioned and audited."""
     version = editing.expected_version(if_match)
     editing.edit_talent(
         session,
@@ -151,6 +164,8 @@ def marker_suspend(
     session: SessionDep,
     response: Response,
 ) -> TalentDetail:
+    """Suspends an active marker, with a reason. Province admins only; the change is
+    versioned and audited."""
     markers.suspend_marker(session, caller, talent, reason=action.reason)
     return _detail(talent, response)
 
@@ -167,6 +182,8 @@ def marker_reinstate(
     session: SessionDep,
     response: Response,
 ) -> TalentDetail:
+    """Reinstates a suspended marker, with a reason. Province admins only; the change is
+    versioned and audited."""
     markers.reinstate_marker(session, caller, talent, reason=action.reason)
     return _detail(talent, response)
 
@@ -183,6 +200,8 @@ def marker_revoke(
     session: SessionDep,
     response: Response,
 ) -> TalentDetail:
+    """Revokes a marker for good, with a reason. Province admins only; the change is
+    versioned and audited."""
     markers.revoke_marker(session, caller, talent, reason=action.reason)
     return _detail(talent, response)
 

@@ -76,23 +76,32 @@ class ActivityFiguresOut(BaseModel):
 
 @router.get("/registry", summary="Holders by city, category, skill level and occupation")
 def statistics_registry(caller: RegistryReader, session: SessionDep) -> RegistryFiguresOut:
+    """Holders by city, category, skill level and occupation, and markers by state. Province
+    admins and auditors (whole province) or a city operator (own city); records nothing."""
     figures = registry_figures(session, caller, today=local_today())
     return RegistryFiguresOut(**vars(figures))
 
 
 @router.get("/marker-changes", summary="Marker changes per month")
 def statistics_marker_changes(caller: RegistryReader, session: SessionDep) -> MarkerChangesOut:
+    """Marker changes per month by the state entered. Province admins and auditors (whole
+    province) or a city operator (own city); records nothing."""
     return MarkerChangesOut(months=marker_changes_by_month(session, caller, today=local_today()))
 
 
 @router.get("/lookups", summary="Lookups per month by partner, service and outcome")
 def statistics_lookups(caller: RegistryReader, session: SessionDep) -> LookupFiguresOut:
+    """Priority lookups per month by partner, service and outcome. Province admins and
+    auditors (whole province) or a city operator (own city); records nothing."""
     items = [LookupCountOut(**vars(row)) for row in lookups_by_month(session, caller)]
     return LookupFiguresOut(items=items)
 
 
 @router.get("/activity", summary="Assistance records by city; studio applications and studios")
 def statistics_activity(caller: RegistryReader, session: SessionDep) -> ActivityFiguresOut:
+    """Assistance records by city, studio applications by status and studios by batch year.
+    Province admins and auditors (whole province) or a city operator (own city); records
+    nothing."""
     return ActivityFiguresOut(
         assistance_by_city=assistance_by_city(session, caller),
         applications_by_status=applications_by_status(session, caller),
@@ -113,6 +122,8 @@ def statistics_report(
     session: SessionDep,
     period: Annotated[str, Query(pattern=PERIOD_PATTERN, examples=["2026Q4"])],
 ) -> Response:
+    """The period report (工作情况报告) of a quarter as an XLSX download. Province admins and
+    auditors (whole province) or a city operator (own city); records nothing."""
     return report_response(
         period_report_xlsx(session, caller, period, today=local_today()), caller, period
     )

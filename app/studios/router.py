@@ -40,6 +40,8 @@ CityFilter = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 def application_create(
     caller: StudioApplicant, data: ApplicationCreate, session: SessionDep
 ) -> ApplicationOut:
+    """Enters a leading talent's direct application for a provincial studio. City operators
+    (for talents of their city) and window clerks; the application is audited."""
     application = service.apply(session, caller, data, today=local_today())
     return application_out(application)
 
@@ -54,6 +56,8 @@ def application_list(
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> ApplicationPage:
+    """Lists studio applications (the review queue), filtered by status. Province admins and
+    auditors see all, a city operator its own city's; records nothing."""
     rows, total = service.list_applications(
         session,
         caller,
@@ -69,6 +73,8 @@ def application_list(
 
 @router.get("/api/v1/studios/applications/{application_id}", summary="One studio application")
 def application_get(_caller: RegistryReader, application: ReadableApplication) -> ApplicationOut:
+    """Reads one studio application. Province admins, auditors and its city's operators;
+    records nothing."""
     return application_out(application)
 
 
@@ -80,6 +86,8 @@ def application_get(_caller: RegistryReader, application: ReadableApplication) -
 def application_accept(
     caller: ProvinceAdmin, application: LockedApplication, session: SessionDep
 ) -> ApplicationOut:
+    """Accepts a submitted studio application into review. Province admins only; the
+    transition is audited."""
     service.accept(session, caller, application)
     return application_out(application)
 
@@ -95,6 +103,8 @@ def application_approve(
     data: ApprovalIn,
     session: SessionDep,
 ) -> ApplicationOut:
+    """Approves a studio application under review: the studio is established. Province
+    admins only; the transition is audited."""
     service.approve(session, caller, application, batch_year=data.batch_year, today=local_today())
     return application_out(application)
 
@@ -107,6 +117,8 @@ def application_approve(
 def application_reject(
     caller: ProvinceAdmin, application: LockedApplication, data: RejectionIn, session: SessionDep
 ) -> ApplicationOut:
+    """Rejects a studio application, with the reason. Province admins only; the transition
+    is audited."""
     service.reject(session, caller, application, reason=data.reason)
     return application_out(application)
 
@@ -121,6 +133,8 @@ def studio_list(
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> StudioPage:
+    """Lists established studios, by batch year. Province admins and auditors see all, a
+    city operator its own city's; records nothing."""
     rows, total = service.list_studios(
         session,
         caller,
@@ -139,4 +153,6 @@ def studio_list(
 def talent_studios(
     caller: RegistryReader, talent_id: uuid.UUID, session: SessionDep
 ) -> list[StudioOut]:
+    """The studios a talent leads. Province admins, auditors and the talent's city operator;
+    records nothing."""
     return [studio_out(s) for s in service.studios_of_talent(session, caller, talent_id)]

@@ -32,6 +32,8 @@ def task_list(
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> TaskPage:
+    """The key-task ledger: every task's standing today and its latest report. Auditors and
+    province admins; records nothing."""
     today = local_today()
     rows = service.filter_ledger(service.ledger(session, today), overdue=overdue, status=status)
     shown = rows[(page - 1) * page_size : page * page_size]
@@ -51,6 +53,8 @@ def task_list(
     responses=binary(XLSX_MEDIA_TYPE, "The ledger as an XLSX workbook"),
 )
 def task_export(_caller: Auditor, session: SessionDep) -> Response:
+    """Exports the key-task ledger as an XLSX download in the table's own columns. Auditors
+    and province admins; records nothing."""
     today = local_today()
     content = ledger_workbook(service.ledger(session, today), today)
     filename = f"重点任务分工表-{today.isoformat()}.xlsx"
@@ -65,6 +69,8 @@ def task_export(_caller: Auditor, session: SessionDep) -> Response:
 
 @router.get("/{number}", summary="One task, its standing today and its latest report")
 def task_get(_caller: Auditor, number: TaskNumber, session: SessionDep) -> TaskOut:
+    """One key task, its standing today and its latest report. Auditors and province admins;
+    records nothing."""
     task = service.get_task(session, number)
     return task_out(service.task_row(session, task, local_today()))
 
@@ -77,6 +83,8 @@ def task_report_list(
     page: PageNumber = 1,
     page_size: PageSize = 50,
 ) -> ReportPage:
+    """A key task's progress reports, newest first. Auditors and province admins; records
+    nothing."""
     task = service.get_task(session, number)
     rows, total = service.list_reports(session, task, page=page, page_size=page_size)
     return ReportPage(
@@ -92,5 +100,7 @@ def task_report_list(
 def task_report_add(
     caller: ProvinceAdmin, number: TaskNumber, data: ReportCreate, session: SessionDep
 ) -> ReportOut:
+    """Records a progress report on behalf of a lead or cooperating unit. Province admins
+    only; the report is audited."""
     task = service.get_task(session, number)
     return report_out(service.add_report(session, caller, task, data, today=local_today()))
