@@ -48,7 +48,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     """Generated once for the module, from the published document and its generator config
     (the generator's ruff hooks find ruff next to this Python)."""
     folder = tmp_path_factory.mktemp("generated")
-    run = subprocess.run(  # noqa: S603 - our own tool, our own arguments
+    run = subprocess.run(
         [
             str(GENERATOR),
             "generate",
