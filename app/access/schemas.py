@@ -29,6 +29,18 @@ class TokenOut(BaseModel):
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
     expires_in: int = Field(description="Seconds until the token expires")
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "q8VdH2rN5xT0bK3mW7yZ1cJ4",
+                    "token_type": "bearer",
+                    "expires_in": 28800,
+                }
+            ]
+        }
+    )
+
 
 class UserMe(BaseModel):
     kind: Literal["user"] = "user"

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.access.auth import Auditor
 from app.core.db import SessionDep
@@ -29,6 +29,26 @@ class CalendarOut(BaseModel):
     period: str
     deadline: date
     cities: list[CalendarCity]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "period": "2026Q4",
+                    "deadline": "2027-01-15",
+                    "cities": [
+                        {
+                            "city_code": "340100",
+                            "city_name": "合肥市",
+                            "status": "pending_review",
+                            "submission_id": "3d6f0c1a-2b4e-4f8a-9c7d-5e1b2a3c4d5e",
+                            "updated_at": "2026-12-01T10:12:00+08:00",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
 
 @router.get("/calendar", summary="Each city's filing status for a quarter, and its deadline")

@@ -54,7 +54,12 @@ _UPLOAD_BODY: dict[str, Any] = {
                             "format": "binary",
                             "description": "The submission file: .json, .csv or .xlsx",
                         },
-                        "period": {"type": "string", "pattern": "^20[0-9]{2}Q[1-4]$"},
+                        "period": {
+                            "type": "string",
+                            "pattern": "^20[0-9]{2}Q[1-4]$",
+                            "description": "The quarter filed, one that has begun",
+                            "examples": ["2026Q4"],
+                        },
                     },
                 }
             }

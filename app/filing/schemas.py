@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.keys import get_keyring
 from app.core.reference import city_names
@@ -38,9 +38,33 @@ class SubmissionOut(BaseModel):
     sha256: str = Field(description="SHA-256 of the uploaded file, hex.")
     counts: SubmissionCounts
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3d6f0c1a-2b4e-4f8a-9c7d-5e1b2a3c4d5e",
+                    "city_code": "340100",
+                    "period": "2026Q4",
+                    "status": "validated",
+                    "sha256": "9f2b5c0e7a1d4f3b8c6e2a9d1f0b7c5e3a8d6f4b2c1e0a9f8d7c6b5a4e3f2d1c",
+                    "counts": {
+                        "rows": 120,
+                        "errors": 0,
+                        "create": 100,
+                        "update": 15,
+                        "retire": 5,
+                        "unchanged": 0,
+                    },
+                }
+            ]
+        }
+    )
+
 
 class SubmissionSummary(SubmissionOut):
     """A submission in the review queue: the contract's object and its history."""
+
+    model_config = ConfigDict(json_schema_extra=None)
 
     city_name: str
     file_name: str
@@ -71,6 +95,23 @@ class ReportError(BaseModel):
 class SubmissionReport(BaseModel):
     errors: list[ReportError]
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "errors": [
+                        {
+                            "row": 7,
+                            "field": "id_number",
+                            "code": "invalid_id_number",
+                            "message": "身份证号码无效。",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
 
 class PreviewRow(BaseModel):
     row: int
@@ -99,6 +140,10 @@ class RejectIn(BaseModel):
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), CHECK_LINE
     ]
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "第 7 行身份证号码有误，请核对后重新报送。"}]}
+    )
 
 
 def submission_out(submission: Submission) -> SubmissionOut:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 
 from app import __version__
 from app.core.db import READ_ONLY, get_engine
@@ -17,16 +18,35 @@ router = APIRouter(tags=["health"])
 _RETRY = {"Retry-After": "10"}
 
 
+class Health(BaseModel):
+    status: str
+    version: str
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok", "version": "1.0.0"}]}
+    )
+
+
+class Readiness(BaseModel):
+    status: str
+    revision: str
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ready", "revision": "0009"}]}
+    )
+
+
 @router.get("/healthz", summary="Liveness: the process answers")
-def health_get() -> dict[str, str]:
+def health_get() -> Health:
     """Liveness: answers while the process runs, with its version. Anyone may call it;
     records nothing."""
-    return {"status": "ok", "version": __version__}
+    return Health(status="ok", version=__version__)
 
 
 @router.get(
     "/readyz",
     summary="Readiness: the database answers, is not behind, and this host's keys open it",
+    response_model=Readiness,
     responses=errors(503),
 )
 def readiness_get() -> JSONResponse:

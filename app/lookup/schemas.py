@@ -86,6 +86,18 @@ class LookupBatchRequest(BaseModel):
         default=None, min_length=1, max_length=MAX_BATCH, description="Or give `id_numbers`."
     )
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "service": "housing",
+                    "purpose": "购房资格审核 2026-118",
+                    "id_numbers": ["34010219800101001X", "340102198001010011"],
+                }
+            ]
+        }
+    )
+
     @model_validator(mode="after")
     def _exactly_one_list(self) -> LookupBatchRequest:
         if (self.id_numbers is None) == (self.card_nos is None):
@@ -119,6 +131,22 @@ class LookupAnswer(BaseModel):
     lookup_id: uuid.UUID
     checked_at: datetime
     person: PersonOut | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "priority": True,
+                    "service": "housing",
+                    "basis": "holder",
+                    "marker": {"code": "LT-7Q2K9M4X8B1C", "valid_until": "2029-10-31"},
+                    "lookup_id": "5f0c2a9e-8d1b-4c57-9a43-2e6f1b7d3c80",
+                    "checked_at": "2026-11-24T09:30:00+08:00",
+                    "person": {"name": "张三", "id_number_masked": "340102**********1X"},
+                }
+            ]
+        }
+    )
 
 
 class BatchAnswer(BaseModel):
@@ -159,6 +187,28 @@ class LookupBatchAnswer(BaseModel):
     `card_no` entries for `card_nos`."""
 
     results: list[BatchAnswer | BatchError | CardBatchAnswer | CardBatchError]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "results": [
+                        {
+                            "id_number_masked": "340102**********1X",
+                            "priority": True,
+                            "service": "housing",
+                            "basis": "holder",
+                            "marker": {"code": "LT-7Q2K9M4X8B1C", "valid_until": "2029-10-31"},
+                        },
+                        {
+                            "id_number_masked": "340102**********11",
+                            "error": {"code": "invalid_id_number", "message": "身份证号码无效。"},
+                        },
+                    ]
+                }
+            ]
+        }
+    )
 
 
 class AccessLogEntry(BaseModel):

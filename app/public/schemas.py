@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.registry.codes import Category
 
@@ -27,6 +27,30 @@ class RosterPage(BaseModel):
     page: int
     page_size: int
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "name": "张三",
+                            "gender": "M",
+                            "city_code": "340100",
+                            "city_name": "合肥市",
+                            "employer": "合肥恒通精密机械有限公司",
+                            "occupation": "数控车工",
+                            "categories": ["national_model_worker"],
+                            "filed_on": "2026-10-15",
+                        }
+                    ],
+                    "total": 1,
+                    "page": 1,
+                    "page_size": 20,
+                }
+            ]
+        }
+    )
+
 
 class MarkerVerification(BaseModel):
     valid: bool
@@ -34,6 +58,20 @@ class MarkerVerification(BaseModel):
     city_name: str
     categories: list[Category]
     valid_until: date
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "valid": True,
+                    "name_masked": "张*",
+                    "city_name": "合肥市",
+                    "categories": ["national_model_worker"],
+                    "valid_until": "2029-10-31",
+                }
+            ]
+        }
+    )
 
 
 class SnapshotItem(RosterItem):

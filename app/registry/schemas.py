@@ -160,6 +160,25 @@ class TalentStatusOn(BaseModel):
     marker: MarkerStateOut | None = Field(description="None: no marker had been granted yet.")
     services: dict[str, bool] = Field(description="Each priority service: held that day or not.")
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "on": "2026-11-24",
+                    "marker": {"code": "LT-7Q2K9M4X8B1C", "state": "active"},
+                    "services": {
+                        "employment": True,
+                        "social_insurance": True,
+                        "medical": True,
+                        "education": True,
+                        "housing": True,
+                        "hukou": True,
+                    },
+                }
+            ]
+        }
+    )
+
 
 class ConditionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
