@@ -28,7 +28,16 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     summary="Log in with username and password (OAuth2 password flow); get a bearer token",
     response_model=TokenOut,
     responses={
-        401: {"description": "Wrong username or password, or the username is locked"},
+        401: {
+            "description": "Wrong username or password, or the username is locked "
+            "(then with `Retry-After`)",
+            "headers": {
+                "Retry-After": {
+                    "description": "Seconds until the lock ends",
+                    "schema": {"type": "integer"},
+                }
+            },
+        },
         429: {"description": "Too many attempts for this username or from this address"},
     },
 )

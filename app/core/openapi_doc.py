@@ -189,7 +189,7 @@ def declare_problems(document: dict[str, Any], app: FastAPI) -> dict[str, Any]:
                 answer["content"] = _PROBLEM_CONTENT
                 headers = _ERRORS.get(int(status), ("", {}))[1] if status.isdigit() else {}
                 if headers:
-                    answer["headers"] = headers
+                    answer["headers"] = headers | answer.get("headers", {})
         operation.pop("security", None)
         if schemes:
             operation["security"] = [

@@ -74,7 +74,10 @@ _UPLOAD_BODY: dict[str, Any] = {
     summary="Upload a city's file: every row validated, counted and previewed",
     openapi_extra=_UPLOAD_BODY,
     responses={
-        200: {"description": "The same Idempotency-Key and file: the first submission again"},
+        200: {
+            "model": SubmissionOut,
+            "description": "The same Idempotency-Key and file: the first submission again",
+        },
         **errors(413),
     },
 )

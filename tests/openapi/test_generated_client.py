@@ -154,19 +154,19 @@ def test_a_city_uploads_reads_its_report_and_the_province_approves(
     good, bad = people(23, 2, city_code=HEFEI)
     bad["id_number"] = "340102198001010011"
 
-    def upload(name: str, records: list[dict[str, Any]]) -> Any:
+    def upload(name: str, records: list[dict[str, Any]], **key: str) -> Any:
         payload = write_json(tmp_path / name, records).read_bytes()
         file = generated.module("types").File(
             payload=BytesIO(payload), file_name=name, mime_type="application/json"
         )
-        return importlib.import_module(f"{submissions.__name__}.submission_create").sync(
-            client=city, body=models.SubmissionCreateBody(file=file, period=period)
+        return importlib.import_module(f"{submissions.__name__}.submission_create").sync_detailed(
+            client=city, body=models.SubmissionCreateBody(file=file, period=period), **key
         )
 
     def action(name: str) -> Any:
         return importlib.import_module(f"{submissions.__name__}.{name}")
 
-    rejected = upload("bad.json", [good, bad])
+    rejected = upload("bad.json", [good, bad]).parsed
     assert isinstance(rejected, models.SubmissionOut), rejected
     assert rejected.status == models.SubmissionStatus.INVALID
     report = action("submission_report").sync(client=city, submission_id=rejected.id)
@@ -175,7 +175,11 @@ def test_a_city_uploads_reads_its_report_and_the_province_approves(
         (2, "id_number", "invalid_id_number")
     ]
 
-    created = upload("good.json", [good])
+    first = upload("good.json", [good], idempotency_key="hefei-2026-12-06-1")
+    again = upload("good.json", [good], idempotency_key="hefei-2026-12-06-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    created = again.parsed
+    assert isinstance(created, models.SubmissionOut) and created.id == first.parsed.id
     assert created.status == models.SubmissionStatus.VALIDATED
     submitted = action("submission_submit").sync(client=city, submission_id=created.id)
     assert submitted.status == models.SubmissionStatus.PENDING_REVIEW

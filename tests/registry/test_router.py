@@ -243,7 +243,7 @@ def test_marker_actions_suspend_reinstate_revoke(
 
     def act(action: str, reason: str = "核查") -> Any:
         return client.post(
-            _url(client, f"{action}_marker", talent_id=talent.id),
+            _url(client, f"marker_{action}", talent_id=talent.id),
             headers=admin,
             json={"reason": reason},
         )
