@@ -47,20 +47,23 @@ def configured(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 def reset_caches() -> None:
     from app.core.db import get_engine, get_sessionmaker
-    from app.core.keys import get_keyring
+    from app.core.keys import reset_keys
     from app.core.settings import get_settings
 
-    for cached in (get_settings, get_engine, get_sessionmaker, get_keyring):
+    for cached in (get_settings, get_engine, get_sessionmaker):
         cached.cache_clear()
+    reset_keys()
 
 
 @pytest.fixture(scope="session")
 def engine(configured: None) -> Iterator[Engine]:
     from app.core.db import get_engine
+    from app.core.keys import get_keyring
     from app.ops.migrate import upgrade
 
     engine = get_engine()
     upgrade(engine)
+    get_keyring()  # the stored keys are made now, not inside a test's transaction
     yield engine
     engine.dispose()
 
