@@ -183,6 +183,7 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
     """A database of its own, migrated, for tests that need real commits and several
     connections (concurrency, crash safety). Settings are pointed at it for the test."""
     from app.core.db import get_engine
+    from app.core.keys import get_keyring
     from app.ops.migrate import upgrade
 
     previous = os.environ["BLUECARD_DATABASE_URL"]
@@ -190,6 +191,7 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
         os.environ["BLUECARD_DATABASE_URL"] = url
         reset_caches()
         upgrade(get_engine())
+        get_keyring()  # the stored keys are made now, not inside a test's transaction
         try:
             yield url
         finally:

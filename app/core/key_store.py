@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.crypto import KEY_BYTES, KeyRing, KeyRingError
-from app.core.db import Base
+from app.core.db import READ_ONLY, Base
 from app.core.kek import KeyEncryptionKeys
 from app.core.signing import SEED_BYTES, SigningKeys
 from app.core.types import UTCDateTime, utcnow
@@ -49,15 +50,13 @@ def open_ring(engine: Engine, keks: KeyEncryptionKeys, *, create: bool) -> KeyRi
     """The stored ring, opened with `keys`; on a database without one, a new ring (or the
     version-1 file's, imported) when `create` allows. `KeyRingError` if the KEKs do not
     open the stored keys."""
-    with engine.connect() as connection:
-        rows = _rows(connection)
+    rows = _read_rows(engine)
     if not rows:
         if not create:
             raise KeyRingError("the database holds no data keys and none may be created here")
         _store_new(engine, keks)
-        with engine.connect() as connection:
-            rows = _rows(connection)
-    return _ring(rows, keks, reload=lambda: _read(engine, keks))
+        rows = _read_rows(engine)
+    return _ring(rows, keks, reload=lambda: _ring(_read_rows(engine), keks))
 
 
 def has_keys(connection: Connection) -> bool:
@@ -88,16 +87,21 @@ def rewrap(engine: Engine, keks: KeyEncryptionKeys) -> int:
     return len(rows)
 
 
-def _read(engine: Engine, keks: KeyEncryptionKeys) -> KeyRing:
-    with engine.connect() as connection:
-        return _ring(_rows(connection), keks)
+def _read_rows(engine: Engine) -> list[Row[Any]]:
+    # Read-only: on SQLite no write lock is taken, so a reload never waits behind a writer.
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        return _rows(connection)
 
 
 def _rows(connection: Connection) -> list[Row[Any]]:
     return list(connection.execute(select(TABLE).order_by(TABLE.c.created_at, TABLE.c.kid)))
 
 
-def _ring(rows: list[Row[Any]], keks: KeyEncryptionKeys, **kwargs: object) -> KeyRing:
+def _ring(
+    rows: list[Row[Any]],
+    keks: KeyEncryptionKeys,
+    reload: Callable[[], KeyRing] | None = None,
+) -> KeyRing:
     opened = {
         row.kid: (row.purpose, keks.unwrap(row.kek_id, row.kid, row.purpose, row.wrapped))
         for row in rows
@@ -111,7 +115,7 @@ def _ring(rows: list[Row[Any]], keks: KeyEncryptionKeys, **kwargs: object) -> Ke
         _latest(data),
         opened[INDEX_KID][1],
         SigningKeys(signing, _latest(signing)),
-        **kwargs,  # type: ignore[arg-type]
+        reload=reload,
     )
 
 

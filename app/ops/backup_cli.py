@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="write a consistent copy of the database to FILE (NOT the key file: back it up too)",
     )
     backup.add_argument("file", type=Path)
-    backup.set_defaults(func=_backup)
+    backup.set_defaults(func=_backup, needs_keys=False)
     restore = sub.add_parser(
         "restore",
         help="replace the database with the backup in FILE (stop the service first)",
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     restore.add_argument(
         "--force", action="store_true", help="restore over a database that already has tables"
     )
-    restore.set_defaults(func=_restore)
+    restore.set_defaults(func=_restore, needs_keys=False)
 
 
 def _backup(args: argparse.Namespace) -> int:

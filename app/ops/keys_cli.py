@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ).set_defaults(func=_keys_rotate_kek)
     keys.add_parser(
         "generate-kek", help="print a new key file (a key-encryption key) for a secret store"
-    ).set_defaults(func=_keys_generate_kek)
+    ).set_defaults(func=_keys_generate_kek, needs_keys=False)
     keys.add_parser(
         "rotate-signing", help="add a new current snapshot-signing key; old public keys stay listed"
     ).set_defaults(func=_keys_rotate_signing)

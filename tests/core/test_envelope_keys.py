@@ -8,7 +8,7 @@ import base64
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,14 +29,35 @@ CONTEXT = "talent.id_number"
 
 
 @pytest.fixture
-def key_file(fresh_database_url: str, tmp_path: Path) -> Iterator[Path]:
-    saved = os.environ.get("BLUECARD_KEY_FILE")
+def own_keys(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., Path]]:
+    """`own_keys(content=None, env=False)`: a key file of the test's own (or its content in
+    BLUECARD_KEYS), then a database of its own, whose keys are stored wrapped by it."""
+    saved = {name: os.environ.get(name) for name in ("BLUECARD_KEY_FILE", "BLUECARD_KEYS")}
     path = tmp_path / "host.keys"
-    os.environ["BLUECARD_KEY_FILE"] = str(path)
+
+    def make(content: str | None = None, *, env: bool = False) -> Path:
+        os.environ["BLUECARD_KEY_FILE"] = str(path)
+        if env:
+            os.environ["BLUECARD_KEYS"] = content or KeyEncryptionKeys.generate().to_json()
+        elif content is not None:
+            path.write_text(content)
+            path.chmod(0o600)
+        reset_caches()
+        request.getfixturevalue("fresh_database_url")
+        return path
+
+    yield make
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     reset_caches()
-    yield path
-    os.environ["BLUECARD_KEY_FILE"] = saved or ""
-    reset_caches()
+
+
+@pytest.fixture
+def key_file(own_keys: Callable[..., Path]) -> Path:
+    return own_keys()
 
 
 def _host(keks: KeyEncryptionKeys) -> KeyRing:
@@ -115,26 +136,25 @@ def test_a_signing_key_rotation_lists_the_new_key_first_and_keeps_the_old(
     assert after.public_keys()["s1"] == before.public_keys()["s1"]
 
 
-def test_the_data_key_rotates_with_keys_given_in_the_environment(key_file: Path) -> None:
-    os.environ["BLUECARD_KEYS"] = KeyEncryptionKeys.generate().to_json()
-    try:
-        reset_caches()
-        token = get_keyring().encrypt(ID, context=CONTEXT)
-        assert cli(["keys", "rotate"]) == 0
-        reset_caches()
-        assert get_keyring().current_kid == "k2"
-        assert get_keyring().decrypt(token, context=CONTEXT) == ID
-    finally:
-        del os.environ["BLUECARD_KEYS"]
+def test_the_data_key_rotates_with_keys_given_in_the_environment(
+    own_keys: Callable[..., Path],
+) -> None:
+    own_keys(env=True)
+    token = get_keyring().encrypt(ID, context=CONTEXT)
+    assert cli(["keys", "rotate"]) == 0
+    reset_caches()
+    assert get_keyring().current_kid == "k2"
+    assert get_keyring().decrypt(token, context=CONTEXT) == ID
 
 
-def test_a_version_1_key_file_is_imported_and_keeps_opening_its_data(key_file: Path) -> None:
+def test_a_version_1_key_file_is_imported_and_keeps_opening_its_data(
+    own_keys: Callable[..., Path],
+) -> None:
     def b64() -> str:
         return base64.b64encode(secrets.token_bytes(32)).decode()
 
     legacy = {"version": 1, "current": "k2", "keys": {"k1": b64(), "k2": b64()}, "index_key": b64()}
-    key_file.write_text(json.dumps(legacy))
-    key_file.chmod(0o600)
+    key_file = own_keys(json.dumps(legacy))
     earlier = KeyRing.from_json(json.dumps(legacy))
     old, older = (
         earlier.encrypt(ID, context=CONTEXT),

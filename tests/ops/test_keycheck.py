@@ -47,7 +47,7 @@ def keys_env(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
-def filled(fresh_database_url: str, keys_env: Path) -> Path:
+def filled(keys_env: Path, fresh_database_url: str) -> Path:
     """A database holding a filed record, written with the keys in `keys_env`."""
     with session_scope() as session:
         service.file_record(
@@ -93,7 +93,7 @@ def test_serve_refuses_another_hosts_keys(filled: Path, tmp_path: Path) -> None:
 
 
 def test_another_hosts_keys_are_refused_on_a_registry_with_no_records_yet(
-    fresh_database_url: str, keys_env: Path, tmp_path: Path
+    keys_env: Path, fresh_database_url: str, tmp_path: Path
 ) -> None:
     # The stored keys are the canary: no talent needs to exist for a wrong host to be caught.
     check_keys_at_start(get_engine())
@@ -127,7 +127,7 @@ def test_a_missing_key_in_production_is_an_error_never_a_new_ring(
 
 
 def test_first_start_on_an_empty_database_creates_the_key_file_outside_production(
-    fresh_database_url: str, keys_env: Path
+    keys_env: Path, fresh_database_url: str
 ) -> None:
     check_keys_at_start(get_engine())
     assert stat.S_IMODE(keys_env.stat().st_mode) == 0o600

@@ -102,11 +102,14 @@ def test_an_altered_payload_fails_the_independent_check(client: TestClient, db: 
 
 
 def test_after_rotation_new_snapshots_use_the_new_key_and_old_ones_still_verify(
-    client: TestClient, db: Session
+    fresh_database_url: str,
 ) -> None:
-    # The new signing key stays for the rest of the run: nothing depends on the count.
-    make_talent(db)
-    db.commit()
+    from app.core.db import session_scope
+    from app.main import create_app
+
+    with session_scope() as session:
+        make_talent(session)
+    client = TestClient(create_app())
     old = _get(client, "public_roster_snapshot")
     key_store.add_signing_key(get_engine(), get_keks())
     get_keyring().refresh()
