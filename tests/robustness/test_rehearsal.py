@@ -208,6 +208,6 @@ def _assert_recorded_once(tally: Tally) -> None:
             .where(LookupRecord.purpose.in_(list(tally.batches)))
             .group_by(LookupRecord.purpose)
         )
-        batches = dict(rows.tuples())
+        batches = {purpose: count for purpose, count in rows}
     assert singles == len(tally.lookups) == len(set(tally.lookups))
     assert batches == tally.batches
