@@ -2,12 +2,13 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-only openapi lint
+.PHONY: demo test test-only openapi lint lock
 
-$(BIN)/bluecard: pyproject.toml
+$(BIN)/bluecard: pyproject.toml requirements-test.lock
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --require-hashes -r requirements-test.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(BIN)/bluecard
 
 demo: $(BIN)/bluecard
@@ -26,3 +27,11 @@ openapi: $(BIN)/bluecard
 
 lint: $(BIN)/bluecard
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports
+
+# The lock files, with hashes, after a change of pyproject.toml's dependencies (needs uv):
+# requirements.lock for the image, requirements-test.lock for CI and `make test`.
+lock:
+	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu -q -o requirements.lock
+	uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu -q -o requirements-test.lock

@@ -44,7 +44,9 @@ def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     serve.set_defaults(func=_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(required=True)
-    db.add_parser("upgrade", help="migrate to the latest schema").set_defaults(func=_db_upgrade)
+    db.add_parser("upgrade", help="migrate to the latest schema").set_defaults(
+        func=_db_upgrade, needs_keys=False
+    )
 
     audit_cmd = sub.add_parser("audit", help="the audit chain").add_subparsers(required=True)
     verify = audit_cmd.add_parser("verify", help="exit 0 when the chain holds, 1 when not")
@@ -71,6 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         register(sub)
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)
+    if args.func is not _serve and getattr(args, "needs_keys", True):
+        # Before any command's own transaction: on an empty database the first keys are
+        # stored here (a second writer inside the command would wait on SQLite's lock), and
+        # a command never works on data with keys that do not open it.
+        try:
+            check_keys_at_start(get_engine())
+        except KeysRefused as refused:
+            print(refused, file=sys.stderr)
+            return 1
     result: int = args.func(args)
     return result
 

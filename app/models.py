@@ -4,6 +4,7 @@ from app.access.models import ApiKey, AuthToken, LoginThrottle, Partner, User
 from app.assistance.models import AssistanceCase, AssistanceService
 from app.core.audit import AuditEvent, AuditHead
 from app.core.db import Base
+from app.core.key_store import DataKey
 from app.core.reference import ReferenceCode
 from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.lookup.models import LookupJournal, LookupRecord
@@ -20,6 +21,7 @@ __all__ = [
     "AuthToken",
     "Base",
     "BlueCard",
+    "DataKey",
     "Dependent",
     "Honor",
     "KeyTask",

@@ -47,20 +47,23 @@ def configured(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 def reset_caches() -> None:
     from app.core.db import get_engine, get_sessionmaker
-    from app.core.keys import get_keyring
+    from app.core.keys import reset_keys
     from app.core.settings import get_settings
 
-    for cached in (get_settings, get_engine, get_sessionmaker, get_keyring):
+    for cached in (get_settings, get_engine, get_sessionmaker):
         cached.cache_clear()
+    reset_keys()
 
 
 @pytest.fixture(scope="session")
 def engine(configured: None) -> Iterator[Engine]:
     from app.core.db import get_engine
+    from app.core.keys import get_keyring
     from app.ops.migrate import upgrade
 
     engine = get_engine()
     upgrade(engine)
+    get_keyring()  # the stored keys are made now, not inside a test's transaction
     yield engine
     engine.dispose()
 
@@ -180,6 +183,7 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
     """A database of its own, migrated, for tests that need real commits and several
     connections (concurrency, crash safety). Settings are pointed at it for the test."""
     from app.core.db import get_engine
+    from app.core.keys import get_keyring
     from app.ops.migrate import upgrade
 
     previous = os.environ["BLUECARD_DATABASE_URL"]
@@ -187,6 +191,7 @@ def fresh_database_url(tmp_path: Path) -> Iterator[str]:
         os.environ["BLUECARD_DATABASE_URL"] = url
         reset_caches()
         upgrade(get_engine())
+        get_keyring()  # the stored keys are made now, not inside a test's transaction
         try:
             yield url
         finally:

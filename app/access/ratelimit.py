@@ -21,6 +21,7 @@ from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from app.core.errors import TooManyRequests
+from app.core.metrics import RATE_LIMITED
 from app.core.openapi_doc import answers
 from app.core.settings import get_settings
 
@@ -117,6 +118,7 @@ def hit_or_raise(key: str, limit: str, cost: int = 1) -> None:
     (a `limits` string such as "10/minute")."""
     wait = get_limiter().hit(key, _parse(limit), cost)
     if wait is not None:
+        RATE_LIMITED.labels(limit=key.partition(":")[0]).inc()
         seconds = max(1, math.ceil(wait))
         raise TooManyRequests(
             f"请求过于频繁，请 {seconds} 秒后再试。", headers={"Retry-After": str(seconds)}

@@ -9,29 +9,21 @@ The blind index is a keyed hash of the normalised number, for exact-match lookup
 decrypting. Its key never rotates with the data keys: rotating it would change every
 stored index and break every lookup until all rows were rewritten.
 
-Key file (mode 0600): `{"version": 1, "current": "k2", "keys": {"k1": "<b64>", "k2":
-"<b64>"}, "index_key": "<b64>", "signing": {...}}`, each key 32 random bytes. Losing it
-makes every stored ID number unreadable and unfindable: back it up. `signing` holds the
-Ed25519 keys of published snapshots (`signing.py`); a file without it gets one added the
-first time something is signed.
+The keys are kept in the database, wrapped by the hosts' key-encryption keys (`kek.py`,
+`key_store.py`); each is 32 random bytes. Losing the key-encryption key makes every stored
+ID number unreadable and unfindable: back it up.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import fcntl
 import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
-import stat
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable, Mapping
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -40,7 +32,6 @@ from app.core.signing import SigningKeys
 
 log = logging.getLogger("bluecard.crypto")
 
-KEY_FILE_VERSION = 1
 KEY_BYTES = 32
 NONCE_BYTES = 12
 
@@ -54,9 +45,13 @@ class DecryptionError(ValueError):
 
 
 class KeyRing:
-    """Data keys by key id, the current key id, and the blind-index key."""
+    """Data keys by key id, the current key id, the blind-index key and the signing keys.
 
-    __slots__ = ("_aead", "_index_key", "_keys", "_signing", "_source", "current_kid")
+    A host's ring is read from the database (`key_store.py`); `reload` reads it again, so
+    a key id this host has not seen (another host rotated) is found, not refused.
+    """
+
+    __slots__ = ("_aead", "_index_key", "_keys", "_reload", "_signing", "current_kid")
 
     def __init__(
         self,
@@ -64,6 +59,8 @@ class KeyRing:
         current_kid: str,
         index_key: bytes,
         signing: SigningKeys | None = None,
+        *,
+        reload: Callable[[], KeyRing] | None = None,
     ) -> None:
         if current_kid not in keys:
             raise KeyRingError(f"current key id {current_kid!r} is not among the keys")
@@ -74,8 +71,8 @@ class KeyRing:
         self._keys = dict(keys)
         self._aead = {kid: AESGCM(key) for kid, key in self._keys.items()}
         self._index_key = index_key
-        self._source: Path | None = None
-        self._signing = signing
+        self._signing = signing or SigningKeys.generate()
+        self._reload = reload
         self.current_kid = current_kid
 
     def __repr__(self) -> str:
@@ -83,44 +80,18 @@ class KeyRing:
 
     @classmethod
     def generate(cls) -> KeyRing:
-        return cls(
-            {"k1": secrets.token_bytes(KEY_BYTES)},
-            "k1",
-            secrets.token_bytes(KEY_BYTES),
-            SigningKeys.generate(),
-        )
-
-    @classmethod
-    def load_or_create(cls, path: Path, *, create: bool = True) -> KeyRing:
-        """Load the key file, or create it (mode 0600) when absent and `create` allows."""
-        if not path.exists():
-            if not create:
-                raise KeyRingError(f"key file {path} does not exist")
-            created = cls.generate()
-            if created._write(path, replace=False):
-                created._source = path
-                log.warning(
-                    "Created a new data-protection key file at %s. Back it up now: without "
-                    "it the stored ID numbers can neither be read nor looked up.",
-                    path,
-                )
-                return created
-            # Another process created it first: use theirs, so all workers share one ring.
-        if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            log.warning("Key file %s is accessible to group or others; run chmod 600 on it", path)
-        ring = cls.from_json(path.read_text(encoding="utf-8"))
-        ring._source = path
-        return ring
+        return cls({"k1": secrets.token_bytes(KEY_BYTES)}, "k1", secrets.token_bytes(KEY_BYTES))
 
     @classmethod
     def from_json(cls, text: str) -> KeyRing:
-        """Parse the key file format (also what BLUECARD_KEYS holds)."""
+        """Parse a version-1 key file (the data keys themselves, as earlier releases kept
+        them); `kek.py` imports such a ring into the database."""
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise KeyRingError("key ring is not valid JSON") from exc
-        if not isinstance(data, dict) or data.get("version") != KEY_FILE_VERSION:
-            raise KeyRingError(f"key ring must be an object with version {KEY_FILE_VERSION}")
+        if not isinstance(data, dict) or data.get("version") != 1:
+            raise KeyRingError("key ring must be an object with version 1")
         keys = data.get("keys")
         if not isinstance(keys, dict) or not keys:
             raise KeyRingError("key ring has no data keys")
@@ -131,20 +102,13 @@ class KeyRing:
         index_key = _decode_key(data.get("index_key"), "index_key")
         return cls(decoded, current, index_key, _decode_signing(data.get("signing")))
 
-    def to_json(self) -> str:
-        content: dict[str, object] = {
-            "version": KEY_FILE_VERSION,
-            "current": self.current_kid,
-            "keys": {kid: base64.b64encode(key).decode() for kid, key in self._keys.items()},
-            "index_key": base64.b64encode(self._index_key).decode(),
-        }
-        if self._signing is not None:
-            content["signing"] = self._signing.to_json_obj()
-        return json.dumps(content, indent=2)
+    @property
+    def data_keys(self) -> Mapping[str, bytes]:
+        return dict(self._keys)
 
-    def save(self, path: Path) -> None:
-        """Write the key file atomically with mode 0600, replacing any existing one."""
-        self._write(path, replace=True)
+    @property
+    def index_key(self) -> bytes:
+        return self._index_key
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         nonce = secrets.token_bytes(NONCE_BYTES)
@@ -170,19 +134,27 @@ class KeyRing:
             ) from exc
         return plain.decode("utf-8")
 
-    def _reload_for(self, kid: str) -> AESGCM | None:
-        """A key id we don't know may come from a rotation by another process (`bluecard keys
-        rotate` while servers run): take the file's newer keys instead of failing."""
-        if self._source is None or not self._source.exists():
-            return None
-        fresh = KeyRing.from_json(self._source.read_text(encoding="utf-8"))
-        if fresh._index_key != self._index_key or kid not in fresh._keys:
-            return None
+    def refresh(self) -> None:
+        """Take the stored ring's keys and current key id (another host may have rotated)."""
+        if self._reload is None:
+            return
+        fresh = self._reload()
+        if fresh._index_key != self._index_key:
+            raise KeyRingError("the stored blind-index key differs from this host's")
         self._keys.update(fresh._keys)
         self._aead.update(fresh._aead)
+        self._signing = fresh._signing
+        if fresh.current_kid != self.current_kid:
+            log.info("key ring reloaded: current key %s", fresh.current_kid)
         self.current_kid = fresh.current_kid
-        log.info("key ring reloaded from %s: current key %s", self._source, self.current_kid)
-        return self._aead[kid]
+
+    def _reload_for(self, kid: str) -> AESGCM | None:
+        try:
+            self.refresh()
+        except KeyRingError:
+            log.exception("key ring could not be reloaded")
+            return None
+        return self._aead.get(kid)
 
     def blind_index(self, normalised_id: str) -> str:
         """Hex HMAC-SHA256 of an already normalised number (normalise first, or lookups miss)."""
@@ -191,61 +163,9 @@ class KeyRing:
     def needs_reencrypt(self, token: str) -> bool:
         return token.partition(":")[0] != self.current_kid
 
-    def rotate(self) -> KeyRing:
-        """A ring whose new data key is current; old keys stay for decryption, index key kept."""
-        numbers = [int(kid[1:]) for kid in self._keys if kid[:1] == "k" and kid[1:].isdecimal()]
-        kid = f"k{max(numbers, default=0) + 1}"
-        keys = {**self._keys, kid: secrets.token_bytes(KEY_BYTES)}
-        return KeyRing(keys, kid, self._index_key, self._signing)
-
     def signing_keys(self) -> SigningKeys:
-        """The snapshot-signing keys; a ring without any gets a pair, saved to its key file
-        (a ring from BLUECARD_KEYS keeps it in memory only: put `signing` in the variable)."""
-        if self._signing is None:
-            self._signing = self._create_signing()
+        """The Ed25519 keys that sign published snapshots (`signing.py`)."""
         return self._signing
-
-    def rotate_signing(self) -> KeyRing:
-        """A ring whose new signing key is current; the old ones stay listed."""
-        return KeyRing(self._keys, self.current_kid, self._index_key, self.signing_keys().rotate())
-
-    def _create_signing(self) -> SigningKeys:
-        if self._source is None:
-            log.warning("the key ring has no signing key: generated one for this process only")
-            return SigningKeys.generate()
-        # Under a lock, from the file as it is now: concurrent workers agree on one pair, and
-        # a data-key rotation written meanwhile is kept.
-        with _locked(self._source):
-            fresh = KeyRing.from_json(self._source.read_text(encoding="utf-8"))
-            if fresh._signing is None:
-                fresh._signing = SigningKeys.generate()
-                fresh.save(self._source)
-                log.warning("Added a signing key to %s: back the file up again.", self._source)
-            return fresh._signing
-
-    def _write(self, path: Path, *, replace: bool) -> bool:
-        """Write via a 0600 temporary file in the same folder, then move it into place.
-
-        With `replace=False` the move is a hard link, which fails when the file already
-        exists: two workers starting at once cannot each create their own ring.
-        """
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(self.to_json())
-                out.flush()
-                os.fsync(out.fileno())
-            if replace:
-                os.replace(tmp, path)
-                return True
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                return False
-            return True
-        finally:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def _decode_token_body(body: str) -> bytes:
@@ -258,16 +178,6 @@ def _decode_token_body(body: str) -> bytes:
     if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != body:
         raise DecryptionError("token is not canonical base64url")
     return raw
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with (path.parent / f".{path.name}.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _decode_signing(value: object) -> SigningKeys | None:

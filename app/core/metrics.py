@@ -25,3 +25,8 @@ LOOKUPS = Counter(
     "Priority lookups answered, by service and outcome (priority, no_priority, invalid)",
     ["service", "outcome"],
 )
+RATE_LIMITED = Counter(
+    "bluecard_rate_limit_refusals",
+    "Requests refused with 429, by the limit that refused them (credential, ids, login, public)",
+    ["limit"],
+)

@@ -1,7 +1,9 @@
 """Key rotation: a new data key becomes current, then every ciphertext is re-encrypted.
 
-The new key is written to the key file first, with the old keys kept, so a rotation that
-stops half-way leaves every row readable; `reencrypt_all` finishes it when run again.
+The new key is stored first (wrapped, `key_store.py`), with the old keys kept, so every
+host finds it at once and a rotation that stops half-way leaves every row readable;
+`reencrypt_all` finishes it when run again (and catches rows another host wrote under the
+old key in the seconds before it re-read the keys).
 Rows are rewritten in batches, each its own transaction, through the table (not the ORM),
 so a record's version (its ETag) does not change: re-encryption is not an edit. The blind
 index never changes, so lookups work throughout. Each domain declares its encrypted columns
@@ -11,12 +13,13 @@ index never changes, so lookups work throughout. Each domain declares its encryp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Engine
 
+from app.core import key_store
 from app.core.crypto import KeyRing
+from app.core.kek import KeyEncryptionKeys
 
 BATCH_SIZE = 5000
 # An encrypted column: its table, the ciphertext column's name, the context it is sealed with.
@@ -25,16 +28,16 @@ CipherColumn = tuple[Table, str, str]
 
 def rotate_keys(
     engine: Engine,
+    keks: KeyEncryptionKeys,
     keyring: KeyRing,
-    key_file: Path,
     columns: Sequence[CipherColumn],
     *,
     on_progress: Callable[[str, int], object] = lambda _table, _rows: None,
-) -> tuple[KeyRing, dict[str, int]]:
-    """Save a rotated ring to `key_file`, then re-encrypt everything under its new key."""
-    rotated = keyring.rotate()
-    rotated.save(key_file)
-    return rotated, reencrypt_all(engine, rotated, columns, on_progress=on_progress)
+) -> dict[str, int]:
+    """Store a new current data key, then re-encrypt everything under it."""
+    key_store.add_data_key(engine, keks)
+    keyring.refresh()
+    return reencrypt_all(engine, keyring, columns, on_progress=on_progress)
 
 
 def reencrypt_all(

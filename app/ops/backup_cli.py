@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from app.core import audit
 from app.core.backup import BackupError, backup_database, restore_database
-from app.core.crypto import DecryptionError
+from app.core.crypto import DecryptionError, KeyRingError
 from app.core.db import get_engine, session_scope
-from app.core.keys import get_keyring
+from app.core.keys import get_keyring, reset_keys
 from app.core.settings import get_settings
 from app.registry.models import Talent
 from app.registry.records import TALENT_ID_CONTEXT
@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="write a consistent copy of the database to FILE (NOT the key file: back it up too)",
     )
     backup.add_argument("file", type=Path)
-    backup.set_defaults(func=_backup)
+    backup.set_defaults(func=_backup, needs_keys=False)
     restore = sub.add_parser(
         "restore",
         help="replace the database with the backup in FILE (stop the service first)",
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     restore.add_argument(
         "--force", action="store_true", help="restore over a database that already has tables"
     )
-    restore.set_defaults(func=_restore)
+    restore.set_defaults(func=_restore, needs_keys=False)
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -87,10 +87,11 @@ def _keys_read_the_data(session: Session) -> bool:
     if row is None:
         return True  # nothing encrypted yet: any key file fits
     cipher, id_hash = row
-    keyring = get_keyring()
+    reset_keys()  # the restored database has its own stored keys
     try:
+        keyring = get_keyring()
         number = keyring.decrypt(cipher, context=TALENT_ID_CONTEXT)
-    except DecryptionError:
+    except (DecryptionError, KeyRingError):
         return False
     return keyring.blind_index(number) == id_hash
 
@@ -103,12 +104,12 @@ def _warn_about_keys(*, mismatch: bool = False) -> None:
         where = f"密钥文件 {settings.key_file}"
     if mismatch:
         lines = [
-            f"当前使用的数据保护密钥（{where}）无法解密恢复的身份证号！",
+            f"当前的密钥加密密钥（{where}）无法解开恢复的数据！",
             "请换用备份时的密钥文件，否则身份证号既无法读取也无法查询。",
         ]
     else:
         lines = [
-            f"本备份不含数据保护密钥（{where}）。",
+            f"本备份含加密封装的数据密钥，但不含解开它们的密钥加密密钥（{where}）。",
             "没有它，备份中的身份证号既无法读取也无法查询，备份即无用。",
             "请另行备份密钥，并与本备份分开、妥善保管。",
         ]

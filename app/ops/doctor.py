@@ -19,7 +19,7 @@ Check = Callable[[], str]
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     doctor = sub.add_parser("doctor", help="check settings, database, keys and Redis")
-    doctor.set_defaults(func=_doctor)
+    doctor.set_defaults(func=_doctor, needs_keys=False)
 
 
 def _doctor(_args: argparse.Namespace) -> int:

@@ -1,10 +1,12 @@
 """Proof, at start and in `/readyz`, that this host's keys open the stored data.
 
 A host on a shared database with a missing, corrupt or other key file would otherwise
-make a new ring and answer "no priority" for real holders, or 500 on every lookup. One
-row of each encrypted column is decrypted, and where the row keeps a blind index, the
-index of the decrypted number must equal it: the data keys and the index key are both
-proven. Messages say what to do, in Chinese and English (operators read them).
+make a new ring and answer "no priority" for real holders, or 500 on every lookup. The
+stored keys are the canary: a key-encryption key that does not unwrap them is refused,
+even on a registry with no records yet. Then one row of each encrypted column is
+decrypted, and where the row keeps a blind index, the index of the decrypted number must
+equal it: the data keys and the index key are both proven against the data. Messages
+say what to do, in Chinese and English (operators read them).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core import key_store
 from app.core.crypto import DecryptionError, KeyRing, KeyRingError
 from app.core.db import READ_ONLY
-from app.core.keys import get_keyring
+from app.core.keys import get_keks, get_keyring
 from app.core.settings import get_settings
 from app.ops.keys_cli import CIPHER_COLUMNS
 
@@ -55,18 +58,23 @@ class KeysRefused(RuntimeError):
 def open_keyring(connection: Connection) -> KeyRing:
     """The process's key ring once proven against the stored data, else `KeysRefused`.
 
-    Checks for a key file before `get_keyring`, which in development would create one."""
+    Checks for a key file before `get_keks`, which in development would create one."""
     settings = get_settings()
     samples = _samples(connection)
+    stored = key_store.has_keys(connection)
     if settings.keys is None and not settings.key_file.exists():
         if settings.is_production:
             raise KeysRefused(MISSING_IN_PRODUCTION.format(path=settings.key_file) + _RESTORE)
-        if samples:
+        if samples or stored:
             raise KeysRefused(MISSING_FOR_DATA.format(path=settings.key_file) + _RESTORE)
     try:
-        keyring = get_keyring()
+        get_keks()
     except (KeyRingError, OSError) as exc:
         raise KeysRefused(UNREADABLE.format(reason=exc) + _RESTORE) from exc
+    try:
+        keyring = get_keyring()
+    except KeyRingError as exc:
+        raise KeysRefused(WRONG_KEYS.format(table=key_store.TABLE.name) + _RESTORE) from exc
     for table, context, cipher, index in samples:
         try:
             plain = keyring.decrypt(cipher, context=context)

@@ -6,13 +6,13 @@ Operators run these on the server; messages are in Chinese.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tqdm import tqdm
 
-from app.core import audit
+from app.core import audit, key_store
 from app.core.db import get_engine, session_scope
-from app.core.keys import get_keyring
+from app.core.kek import KeyEncryptionKeys
+from app.core.keys import get_keks, get_keyring, reset_keys
 from app.core.rotation import CipherColumn, reencrypt_all, rotate_keys
 from app.core.settings import get_settings
 from app.filing.sealed import CIPHER_COLUMNS as FILING_COLUMNS
@@ -24,75 +24,86 @@ CIPHER_COLUMNS: tuple[CipherColumn, ...] = REGISTRY_COLUMNS + FILING_COLUMNS
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="data-protection keys").add_subparsers(required=True)
     keys.add_parser(
-        "rotate", help="add a new current key to the key file, then re-encrypt everything"
+        "rotate", help="store a new current data key (every host sees it), re-encrypt everything"
     ).set_defaults(func=_keys_rotate)
     keys.add_parser(
         "reencrypt", help="finish an interrupted rotation: re-encrypt under the current key"
-    ).set_defaults(func=_keys_reencrypt)
+    ).set_defaults(func=_keys_rotate, reencrypt_only=True)
+    keys.add_parser(
+        "rotate-kek",
+        help="add a new key-encryption key to the key file and rewrap the stored keys under it",
+    ).set_defaults(func=_keys_rotate_kek)
+    keys.add_parser(
+        "generate-kek", help="print a new key file (a key-encryption key) for a secret store"
+    ).set_defaults(func=_keys_generate_kek, needs_keys=False)
     keys.add_parser(
         "rotate-signing", help="add a new current snapshot-signing key; old public keys stay listed"
     ).set_defaults(func=_keys_rotate_signing)
 
 
-def _keys_rotate(_args: argparse.Namespace) -> int:
-    settings = get_settings()
-    if settings.keys is not None:
-        print(
-            "密钥来自环境变量 BLUECARD_KEYS，无法就地轮换：请改用密钥文件（BLUECARD_KEY_FILE）。",
-            file=sys.stderr,
-        )
-        return 2
+def _keys_rotate(args: argparse.Namespace) -> int:
+    keyring = get_keyring()
     with tqdm(unit="行", desc="重新加密") as bar:
-        rotated, counts = rotate_keys(
-            get_engine(),
-            get_keyring(),
-            settings.key_file,
-            CIPHER_COLUMNS,
-            on_progress=lambda _table, rows: bar.update(rows),
-        )
-    get_keyring.cache_clear()
-    _audit_rotation("keys.rotate", rotated.current_kid, counts)
-    print(f"新密钥 {rotated.current_kid} 已写入 {settings.key_file}，并已生效。请立即备份该文件。")
+
+        def progress(_table: str, rows: int) -> None:
+            bar.update(rows)
+
+        if getattr(args, "reencrypt_only", False):
+            counts = reencrypt_all(get_engine(), keyring, CIPHER_COLUMNS, on_progress=progress)
+        else:
+            counts = rotate_keys(
+                get_engine(), get_keks(), keyring, CIPHER_COLUMNS, on_progress=progress
+            )
+    action = "keys.reencrypt" if getattr(args, "reencrypt_only", False) else "keys.rotate"
+    _audit(
+        action,
+        f"keyring:{keyring.current_kid}",
+        {"current_kid": keyring.current_kid, "rewritten": counts},
+    )
+    print(f"当前数据密钥：{keyring.current_kid}（存于数据库，各主机数秒内自动使用）。")
     print("重新加密：" + "，".join(f"{table} {n} 行" for table, n in counts.items()))
-    print("正在运行的服务须重启后才能使用新密钥。")
+    return 0
+
+
+def _keys_rotate_kek(_args: argparse.Namespace) -> int:
+    settings = get_settings()
+    rotated = get_keks().rotate()
+    if settings.keys is None:
+        # The file first, with the old key kept: a failure before the rewrap leaves every
+        # stored key openable by the file.
+        rotated.save(settings.key_file)
+    rewrapped = key_store.rewrap(get_engine(), rotated)
+    reset_keys()
+    _audit(
+        "keys.rotate_kek",
+        f"kek:{rotated.current}",
+        {"kek": rotated.current, "rewrapped": rewrapped},
+    )
+    if settings.keys is None:
+        print(
+            f"新的密钥加密密钥 {rotated.current} 已写入 {settings.key_file}，"
+            f"{rewrapped} 个数据密钥已重新封装。"
+        )
+        print("请立即备份该文件，并复制到每一台主机（旧主机在重启前仍可工作）。")
+    else:
+        print("BLUECARD_KEYS 的新值（请配置到每一台主机）：")
+        print(rotated.to_json())
+    return 0
+
+
+def _keys_generate_kek(_args: argparse.Namespace) -> int:
+    print(KeyEncryptionKeys.generate().to_json())
     return 0
 
 
 def _keys_rotate_signing(_args: argparse.Namespace) -> int:
-    settings = get_settings()
-    if settings.keys is not None:
-        print("密钥来自环境变量 BLUECARD_KEYS，无法就地轮换签名密钥。", file=sys.stderr)
-        return 2
-    rotated = get_keyring().rotate_signing()
-    rotated.save(settings.key_file)
-    get_keyring.cache_clear()
-    kid = rotated.signing_keys().current
-    with session_scope() as session:
-        audit.record(
-            session, audit.shell_actor(), "keys.rotate_signing", f"signing:{kid}", {"kid": kid}
-        )
-    print(f"新签名密钥 {kid} 已写入 {settings.key_file}。旧公钥仍会公布。请立即备份该文件。")
-    print("正在运行的服务须重启后才会用新密钥签名。")
+    kid = key_store.add_signing_key(get_engine(), get_keks())
+    get_keyring().refresh()
+    _audit("keys.rotate_signing", f"signing:{kid}", {"kid": kid})
+    print(f"新签名密钥 {kid} 已存入数据库，各主机数秒内用它签名。旧公钥仍会公布。")
     return 0
 
 
-def _keys_reencrypt(_args: argparse.Namespace) -> int:
-    keyring = get_keyring()
-    with tqdm(unit="行", desc="重新加密") as bar:
-        counts = reencrypt_all(
-            get_engine(), keyring, CIPHER_COLUMNS, on_progress=lambda _table, rows: bar.update(rows)
-        )
-    _audit_rotation("keys.reencrypt", keyring.current_kid, counts)
-    print("重新加密：" + "，".join(f"{table} {n} 行" for table, n in counts.items()))
-    return 0
-
-
-def _audit_rotation(action: str, kid: str, counts: dict[str, int]) -> None:
+def _audit(action: str, target: str, detail: dict[str, object]) -> None:
     with session_scope() as session:
-        audit.record(
-            session,
-            audit.shell_actor(),
-            action,
-            f"keyring:{kid}",
-            {"current_kid": kid, "rewritten": counts},
-        )
+        audit.record(session, audit.shell_actor(), action, target, detail)

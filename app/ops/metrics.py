@@ -25,8 +25,9 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
-from app.core.db import connection_scope
+from app.core.db import connection_scope, get_engine
 from app.core.problems import problem
 from app.core.settings import get_settings
 from app.lookup.models import JOURNAL
@@ -74,5 +75,24 @@ class JournalBacklog(Collector):
         )
 
 
+class PoolInUse(Collector):
+    """Database connections this process has checked out of its pool, and the pool's size:
+    how near the workers run to `BLUECARD_DB_POOL_SIZE` + overflow (the scraped worker's)."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        pool = get_engine().pool
+        if isinstance(pool, QueuePool):
+            yield GaugeMetricFamily(
+                "bluecard_db_pool_in_use",
+                "Database connections checked out of this worker's pool",
+                value=pool.checkedout(),
+            )
+            yield GaugeMetricFamily(
+                "bluecard_db_pool_size", "This worker's pool size (without overflow)",
+                value=pool.size(),
+            )  # fmt: skip
+
+
 _SCRAPE_TIME = CollectorRegistry(auto_describe=False)
 _SCRAPE_TIME.register(JournalBacklog())
+_SCRAPE_TIME.register(PoolInUse())

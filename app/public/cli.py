@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=Path,
         help=f"the saved /api/v1/public/signing-keys (default: {DEFAULT_KEYS_NAME} beside FILE)",
     )
-    verify.set_defaults(func=_verify)
+    verify.set_defaults(func=_verify, needs_keys=False)
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core.crypto import KeyRing
+from app.core.kek import KeyEncryptionKeys
 from tests.conftest import reset_caches
 
 
@@ -35,7 +35,7 @@ def test_doctor_names_wrong_keys_and_an_unreachable_redis(
             submission_id=None, today=TODAY,
         )  # fmt: skip
     other = tmp_path / "other.keys"
-    KeyRing.generate().save(other)
+    KeyEncryptionKeys.generate().save(other)
     monkeypatch.setenv("BLUECARD_KEY_FILE", str(other))
     monkeypatch.setenv("BLUECARD_REDIS_URL", "redis://127.0.0.1:1/0")
     reset_caches()

@@ -1,10 +1,9 @@
 """A host never answers from the wrong keys (contract v2): it refuses to start when the
-database holds data its keys cannot open, or when it has no key for such a database, and
-`/readyz` is 503 while its keys do not open the stored data."""
+database holds keys or data its key-encryption key cannot open, or when it has no key for
+such a database, and `/readyz` is 503 while its keys do not open the stored data."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import subprocess
@@ -15,11 +14,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core import key_store
 from app.core.audit import SYSTEM
-from app.core.crypto import KeyRing
+from app.core.crypto import KEY_BYTES
 from app.core.db import get_engine, session_scope
-from app.core.keys import get_keyring
-from app.core.rotation import reencrypt_all
+from app.core.kek import KeyEncryptionKeys
+from app.core.keys import get_keks, get_keyring
+from app.core.rotation import rotate_keys
 from app.ops.keycheck import KeysRefused, check_keys_at_start
 from app.ops.keys_cli import CIPHER_COLUMNS
 from app.registry import service
@@ -46,7 +47,7 @@ def keys_env(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
-def filled(fresh_database_url: str, keys_env: Path) -> Path:
+def filled(keys_env: Path, fresh_database_url: str) -> Path:
     """A database holding a filed record, written with the keys in `keys_env`."""
     with session_scope() as session:
         service.file_record(
@@ -86,18 +87,32 @@ def test_serve_refuses_a_corrupt_key_file(filled: Path, tmp_path: Path) -> None:
 
 def test_serve_refuses_another_hosts_keys(filled: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.keys"
-    KeyRing.generate().save(other)
+    KeyEncryptionKeys.generate().save(other)
     _use_key_file(other)
     assert "do not open the data" in _refusal()
 
 
-def test_serve_refuses_keys_whose_blind_index_key_differs(filled: Path, tmp_path: Path) -> None:
+def test_another_hosts_keys_are_refused_on_a_registry_with_no_records_yet(
+    keys_env: Path, fresh_database_url: str, tmp_path: Path
+) -> None:
+    # The stored keys are the canary: no talent needs to exist for a wrong host to be caught.
+    check_keys_at_start(get_engine())
+    other = tmp_path / "other.keys"
+    KeyEncryptionKeys.generate().save(other)
+    _use_key_file(other)
+    assert "do not open the data" in _refusal()
+
+
+def test_serve_refuses_keys_whose_blind_index_key_differs(filled: Path) -> None:
     # The data keys decrypt, but every lookup would miss: "priority": false for holders.
-    ring = json.loads(filled.read_text())
-    ring["index_key"] = json.loads(KeyRing.generate().to_json())["index_key"]
-    other_index = tmp_path / "other-index.keys"
-    other_index.write_text(json.dumps(ring))
-    _use_key_file(other_index)
+    keks = get_keks()
+    with get_engine().begin() as connection:
+        connection.execute(
+            key_store.TABLE.update()
+            .where(key_store.TABLE.c.kid == key_store.INDEX_KID)
+            .values(wrapped=keks.wrap(key_store.INDEX_KID, key_store.INDEX, bytes(KEY_BYTES)))
+        )
+    reset_caches()
     assert "do not open the data" in _refusal()
 
 
@@ -112,7 +127,7 @@ def test_a_missing_key_in_production_is_an_error_never_a_new_ring(
 
 
 def test_first_start_on_an_empty_database_creates_the_key_file_outside_production(
-    fresh_database_url: str, keys_env: Path
+    keys_env: Path, fresh_database_url: str
 ) -> None:
     check_keys_at_start(get_engine())
     assert stat.S_IMODE(keys_env.stat().st_mode) == 0o600
@@ -122,23 +137,37 @@ def test_a_worker_with_wrong_keys_does_not_start(filled: Path, tmp_path: Path) -
     from app.main import create_app
 
     other = tmp_path / "other.keys"
-    KeyRing.generate().save(other)
+    KeyEncryptionKeys.generate().save(other)
     _use_key_file(other)
     with pytest.raises(KeysRefused), TestClient(create_app()):
         pass
 
 
-def test_readyz_is_503_once_another_host_rotated_keys_this_host_lacks(
+def test_a_data_key_rotated_on_another_host_is_used_here_without_a_restart(
+    filled: Path,
+) -> None:
+    from app.main import create_app
+
+    here = get_keyring()
+    with TestClient(create_app()) as client:
+        # Another host: the same key-encryption key, its own ring read from the database.
+        other_host = key_store.open_ring(get_engine(), get_keks(), create=False)
+        rotate_keys(get_engine(), get_keks(), other_host, CIPHER_COLUMNS)
+        assert other_host.current_kid == "k2"
+        assert client.get("/readyz").status_code == 200  # reads the re-encrypted rows
+        assert here.current_kid == "k2"  # found the new key on reading a row under it
+        assert here.encrypt("x", context="t").startswith("k2:")
+
+
+def test_readyz_is_503_once_the_stored_keys_are_wrapped_by_a_key_this_host_lacks(
     filled: Path, tmp_path: Path
 ) -> None:
     from app.main import create_app
 
     with TestClient(create_app()) as client:
         assert client.get("/readyz").status_code == 200
-        rotated = get_keyring().rotate()
-        rotated.save(tmp_path / "other-host.keys")  # not this host's file
-        reencrypt_all(get_engine(), rotated, CIPHER_COLUMNS)
-        get_keyring.cache_clear()
+        key_store.rewrap(get_engine(), get_keks().rotate())  # another host's new KEK
+        get_keyring.cache_clear()  # as a restart would
         answer = client.get("/readyz")
     assert answer.status_code == 503
     assert answer.json()["code"] == "keys_do_not_open_data"

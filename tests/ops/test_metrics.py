@@ -68,3 +68,17 @@ def test_metrics_token_is_required_when_set(client: TestClient, metrics_token: s
     assert refused.headers["www-authenticate"] == "Bearer"
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert _samples(client, {"Authorization": f"Bearer {metrics_token}"})
+
+
+def test_metrics_count_rate_limit_refusals_and_show_the_pool(
+    client: TestClient, override_settings: Callable[..., None]
+) -> None:
+    override_settings(rate_limit_public="2/minute")
+    before = _samples(client)
+    answers = [client.get("/api/v1/public/verify/LT-NEVER-ISSUED").status_code for _ in range(3)]
+    assert answers[-1] == 429
+    after = _samples(client)
+    refusals = ("bluecard_rate_limit_refusals_total", (("limit", "public"),))
+    assert after[refusals] - before.get(refusals, 0) == 1
+    assert after[("bluecard_db_pool_size", ())] >= 1
+    assert after[("bluecard_db_pool_in_use", ())] >= 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.cli import main as bluecard
-from app.core.keys import get_keyring
-from app.core.settings import get_settings
+from app.core import key_store
+from app.core.db import get_engine
+from app.core.keys import get_keks, get_keyring
 from app.registry.markers import local_today
 from tests.lookup.factories import make_talent
 from tests.public import ed25519_reference
@@ -101,24 +101,18 @@ def test_an_altered_payload_fails_the_independent_check(client: TestClient, db: 
     assert not _independently_verified(altered, keys)
 
 
-@pytest.fixture
-def restored_key_file() -> Iterator[Path]:
-    """The test's key file, put back as it was after the test rotates it."""
-    path = get_settings().key_file
-    before = path.read_text(encoding="utf-8")
-    yield path
-    path.write_text(before, encoding="utf-8")
-    get_keyring.cache_clear()
-
-
 def test_after_rotation_new_snapshots_use_the_new_key_and_old_ones_still_verify(
-    client: TestClient, db: Session, restored_key_file: Path
+    fresh_database_url: str,
 ) -> None:
-    make_talent(db)
-    db.commit()
+    from app.core.db import session_scope
+    from app.main import create_app
+
+    with session_scope() as session:
+        make_talent(session)
+    client = TestClient(create_app())
     old = _get(client, "roster_snapshot")
-    get_keyring().rotate_signing().save(restored_key_file)
-    get_keyring.cache_clear()
+    key_store.add_signing_key(get_engine(), get_keks())
+    get_keyring().refresh()
 
     new = _get(client, "roster_snapshot")
     keys = _get(client, "signing_key_list")

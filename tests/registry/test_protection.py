@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,11 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.cli import main
+from app.core import key_store
 from app.core.audit import SYSTEM
-from app.core.crypto import KeyRing
 from app.core.db import get_engine, session_scope
-from app.core.keys import get_keyring
-from app.core.settings import get_settings
+from app.core.keys import get_keks, get_keyring, reset_keys
 from app.filing.models import Submission, SubmissionRow
 from app.filing.sealed import RECORD_CONTEXT
 from app.registry import service
@@ -75,33 +72,21 @@ def test_database_file_holds_no_clear_id_number(fresh_database_url: str) -> None
     assert datas[0].name.encode() in stored
 
 
-@pytest.fixture
-def own_key_file(tmp_path: Path) -> Iterator[Path]:
-    """A key file of the test's own, so rotating it leaves the session's keys alone."""
-    previous = os.environ["BLUECARD_KEY_FILE"]
-    key_file = tmp_path / "rotating.keys"
-    os.environ["BLUECARD_KEY_FILE"] = str(key_file)
-    get_settings.cache_clear()
-    get_keyring.cache_clear()
-    yield key_file
-    os.environ["BLUECARD_KEY_FILE"] = previous
-    get_settings.cache_clear()
-    get_keyring.cache_clear()
-
-
 def test_key_rotation_reencrypts_every_ciphertext(
-    fresh_database_url: str, own_key_file: Path
+    fresh_database_url: str,
 ) -> None:
+    # The database's own stored keys rotate: the session's key file is not touched.
     with session_scope() as session:
         datas, _numbers = _fill(session, count=4)
         submission = _submission_row(session, {"records": [{"id_number": datas[0].id_number}]})
-    old = get_keyring()
+    old_kid = get_keyring().current_kid
     versions = _talent_versions()
 
     assert main(["keys", "rotate"]) == 0
 
-    ring = KeyRing.load_or_create(own_key_file)
-    assert ring.current_kid != old.current_kid and get_keyring().current_kid == ring.current_kid
+    reset_keys()
+    ring = get_keyring()
+    assert ring.current_kid != old_kid
     with session_scope() as session:
         tokens = _all_tokens(session)
         assert len(tokens) == 4 + sum(len(d.dependents) for d in datas) + 8 + 1
@@ -118,13 +103,14 @@ def test_key_rotation_reencrypts_every_ciphertext(
 
 
 def test_reencrypt_finishes_an_interrupted_rotation(
-    fresh_database_url: str, own_key_file: Path
+    fresh_database_url: str,
 ) -> None:
+    # The database's own stored keys rotate: the session's key file is not touched.
     with session_scope() as session:
         _fill(session, count=2)
-    rotated = get_keyring().rotate()
-    rotated.save(own_key_file)  # the rotation stopped right after writing the key file
-    get_keyring.cache_clear()
+    key_store.add_data_key(get_engine(), get_keks())  # the rotation stopped right after
+    reset_keys()
+    rotated = get_keyring()
 
     assert main(["keys", "reencrypt"]) == 0
 
