@@ -60,9 +60,10 @@ def run_command(command: Callable[[T], int], args: T) -> int:
         ]
         return _fail(EXIT_NO, "\n".join(lines))
     except ValidationError as exc:  # the settings, read from the environment
-        count = exc.error_count()
+        names = sorted({f"BLUECARD_{str(e['loc'][0]).upper()}" for e in exc.errors() if e["loc"]})
         return _fail(
-            EXIT_USAGE, f"设置无效，请检查 BLUECARD_* 环境变量。 Invalid settings ({count})."
+            EXIT_USAGE,
+            f"设置无效，请检查 {'、'.join(names)}。 Invalid settings: {', '.join(names)}.",
         )
 
 

@@ -26,8 +26,9 @@ from tests.registry.test_cards import BAD_ID, ZH_HEADER, _cards, _write_csv
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _bluecard(*argv: str, database_url: str) -> subprocess.CompletedProcess[str]:
+def _bluecard(*argv: str, database_url: str, **settings: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BLUECARD_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    env.update({f"BLUECARD_{name.upper()}": value for name, value in settings.items()})
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *argv],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
@@ -69,6 +70,11 @@ def test_bad_usage_exits_2() -> None:
     done = _bluecard("db", database_url="sqlite:///unused.db")
     assert done.returncode == EXIT_USAGE
     assert "required" in done.stderr and "Traceback" not in done.stderr
+    unset = _bluecard(
+        "audit", "verify", database_url="sqlite:///unused.db", login_max_failures="many"
+    )
+    assert unset.returncode == EXIT_USAGE
+    assert "BLUECARD_LOGIN_MAX_FAILURES" in unset.stderr and "Traceback" not in unset.stderr
 
 
 @pytest.mark.parametrize(
