@@ -1,12 +1,16 @@
 """The `bluecard` command. Thin: parses arguments and calls services.
 
 Each domain adds its subcommands through a `register(subparsers)` function listed in
-`COMMAND_GROUPS`.
+`COMMAND_GROUPS`. Every command runs through `exit_status.run_command`: expected failures
+(database unreachable, keys refused, a service's refusal) are one line and a documented
+exit status, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import logging
 import os
 import sys
@@ -18,12 +22,13 @@ from app import __version__
 from app.access.cli import register as register_access
 from app.core import audit
 from app.core.db import get_engine, session_scope
+from app.core.exit_status import EXIT_NO, EXIT_OK, JSON_HELP, run_command
 from app.core.logging import configure_logging, log_config
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
 from app.ops.backup_cli import register as register_backup
 from app.ops.doctor import register as register_doctor
-from app.ops.keycheck import KeysRefused, check_keys_at_start
+from app.ops.keycheck import check_keys_at_start
 from app.ops.keys_cli import register as register_keys
 from app.ops.migrate import upgrade
 from app.public.cli import register as register_roster
@@ -31,25 +36,51 @@ from app.registry.cli import register as register_registry
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
+DESCRIPTION = """\
+bluecard: the provincial registry of high-skill leading talents and its priority-service API.
+Settings come from BLUECARD_* environment variables (BLUECARD_DATABASE_URL, BLUECARD_KEY_FILE).
+"""
+EPILOG = """\
+exit status: 0 done; 1 the check or the data says no (rows rejected, chain broken, refused);
+2 usage (bad arguments, unreadable file, invalid settings); 3 cannot reach the database,
+or the keys do not open the data.
+"""
+
 
 def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = sub.add_parser("serve", help="migrate the database, then serve the API and pages")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (default: %(default)s)"
+    )
     serve.add_argument("--demo", action="store_true", help="also load demo data, print logins")
     serve.add_argument(
         "--no-migrate", action="store_true", help="leave migrations to a separate migrate job"
     )
     serve.set_defaults(func=_serve)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(required=True)
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        required=True, metavar="COMMAND"
+    )
     db.add_parser("upgrade", help="migrate to the latest schema").set_defaults(
         func=_db_upgrade, needs_keys=False
     )
 
-    audit_cmd = sub.add_parser("audit", help="the audit chain").add_subparsers(required=True)
-    verify = audit_cmd.add_parser("verify", help="exit 0 when the chain holds, 1 when not")
+    audit_cmd = sub.add_parser("audit", help="the audit chain").add_subparsers(
+        required=True, metavar="COMMAND"
+    )
+    verify = audit_cmd.add_parser(
+        "verify",
+        help="check the audit chain: exit 0 when it holds, 1 when not",
+        description="Exit 0: the chain holds; 1: an event was altered, removed or reordered; "
+        "3: the database cannot be reached.",
+    )
+    verify.add_argument("--json", action="store_true", help=JSON_HELP)
     verify.set_defaults(func=_audit_verify)
 
 
@@ -65,23 +96,37 @@ COMMAND_GROUPS: list[Register] = [
 ]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bluecard", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"bluecard {__version__}")
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bluecard",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"bluecard {__version__}",
+        help="print the version and exit",
+    )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     for register in COMMAND_GROUPS:
         register(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)  # bad usage: argparse exits 2
+    return run_command(_configured_then, args)
+
+
+def _configured_then(args: argparse.Namespace) -> int:
     configure_logging(get_settings().log_level)
     if args.func is not _serve and getattr(args, "needs_keys", True):
         # Before any command's own transaction: on an empty database the first keys are
         # stored here (a second writer inside the command would wait on SQLite's lock), and
         # a command never works on data with keys that do not open it.
-        try:
-            check_keys_at_start(get_engine())
-        except KeysRefused as refused:
-            print(refused, file=sys.stderr)
-            return 1
+        check_keys_at_start(get_engine())  # refused: exit 3, as `run_command` says
     result: int = args.func(args)
     return result
 
@@ -92,14 +137,16 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_verify(_args: argparse.Namespace) -> int:
+def _audit_verify(args: argparse.Namespace) -> int:
     with session_scope() as session:
         status = audit.verify(session)
-    if status.ok:
+    if args.json:
+        print(json.dumps(dataclasses.asdict(status)))
+    elif status.ok:
         print(f"audit chain holds: {status.events} events, head {status.head}")
-        return 0
-    print(f"audit chain BROKEN at event {status.first_bad_seq}", file=sys.stderr)
-    return 1
+    else:
+        print(f"audit chain BROKEN at event {status.first_bad_seq}", file=sys.stderr)
+    return EXIT_OK if status.ok else EXIT_NO
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -111,14 +158,10 @@ def _serve(args: argparse.Namespace) -> int:
             "it would create logins with known passwords",
             file=sys.stderr,
         )
-        return 1
+        return EXIT_NO
     if not args.no_migrate:
         upgrade(get_engine())
-    try:
-        check_keys_at_start(get_engine())
-    except KeysRefused as refused:
-        print(refused, file=sys.stderr)
-        return 1
+    check_keys_at_start(get_engine())  # KeysRefused: exit 3, its message
     if args.demo:
         from app.demo.load import load_demo
 

@@ -20,6 +20,7 @@ from app.core.logging import RequestLogMiddleware
 from app.core.openapi_doc import install_openapi, operation_id
 from app.core.problems import install_error_handlers
 from app.core.reference_router import router as reference_router
+from app.field_labels import FIELD_LABELS
 from app.filing.calendar_router import router as calendar_router
 from app.filing.router import router as filing_router
 from app.health.router import router as health_router
@@ -98,7 +99,7 @@ def create_app() -> FastAPI:
     )
     for router in ROUTERS:
         app.include_router(router)
-    install_error_handlers(app)
+    install_error_handlers(app, field_labels=FIELD_LABELS)
     install_openapi(app)
     install_page_errors(app)
     uploads = [app.url_path_for(name) for name in ("submission_create", "page_city_upload")]

@@ -47,6 +47,7 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     disclose_person: bool = False
     credential_id: uuid.UUID | None = None
+    display_name: str = ""  # what pages call a person; `name` is the login name
 
     @property
     def actor_id(self) -> str:
@@ -141,6 +142,7 @@ _TOKEN_QUERY = (
         User.role,
         User.city_code,
         User.is_active,
+        User.display_name,
     )
     .join(User, User.id == AuthToken.user_id)
     .where(AuthToken.token_hash == bindparam("token_hash"))
@@ -179,6 +181,7 @@ def _user_from_token(connection: Connection, token: str) -> Principal | None:
         role=row.role,
         city_code=row.city_code,
         credential_id=row.id,
+        display_name=row.display_name,
     )
 
 

@@ -1,14 +1,13 @@
 """`bluecard users ...` and `bluecard partners ...`: thin wrappers over the services.
 
-Each command is one transaction, recorded in the audit chain as `cli:<os user>`.
+Each command is one transaction, recorded in the audit chain as `cli:<os user>`. A service's
+refusal (bad input, conflict, not found) is printed and exits 1 (`core.exit_status`).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeAlias
 
@@ -17,61 +16,65 @@ from app.access.codes import Role
 from app.access.rules import PARTNER_SCOPES
 from app.core.audit import shell_actor
 from app.core.db import session_scope
-from app.core.errors import AppError
 from app.core.types import utcnow
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-Command = Callable[[argparse.Namespace], int]
 
 
 def register(sub: SubParsers) -> None:
-    _register_users(sub.add_parser("users", help="people's accounts").add_subparsers(required=True))
-    _register_partners(
-        sub.add_parser("partners", help="partner systems and API keys").add_subparsers(
-            required=True
-        )
-    )
+    users = sub.add_parser("users", help="people's accounts")
+    _register_users(users.add_subparsers(required=True, metavar="COMMAND"))
+    partners_cmd = sub.add_parser("partners", help="partner systems and API keys")
+    _register_partners(partners_cmd.add_subparsers(required=True, metavar="COMMAND"))
 
 
 def _register_users(users: SubParsers) -> None:
     create = users.add_parser("create", help="create an account; the password is read from stdin")
-    create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--username", required=True, help="the login name")
+    create.add_argument(
+        "--role", required=True, choices=[r.value for r in Role], help="one of %(choices)s"
+    )
     create.add_argument("--city", help="city code: for city operators; for a city's window clerks")
-    create.add_argument("--display-name", default="")
+    create.add_argument("--display-name", default="", help="the name pages show, e.g. 王芳")
     create.add_argument(
         "--password-stdin",
         action="store_true",
         required=True,
         help="read the password from the first line of stdin (never from the command line)",
     )
-    create.set_defaults(func=_refusals_printed(_users_create))
-    users.add_parser("list", help="list accounts").set_defaults(func=_refusals_printed(_users_list))
+    create.set_defaults(func=_users_create)
+    users.add_parser("list", help="list accounts").set_defaults(func=_users_list)
     disable = users.add_parser("disable", help="disable an account and end its sessions")
-    disable.add_argument("--username", required=True)
-    disable.set_defaults(func=_refusals_printed(_users_disable))
+    disable.add_argument("--username", required=True, help="the login name")
+    disable.set_defaults(func=_users_disable)
 
 
 def _register_partners(sub: SubParsers) -> None:
     create = sub.add_parser("create", help="register a partner; prints its id, then its key")
-    create.add_argument("--name", required=True)
-    create.add_argument("--agency", default="")
+    create.add_argument("--name", required=True, help="the partner system's unique name")
+    create.add_argument("--agency", default="", help="the agency that runs it")
     create.add_argument(
-        "--scope", action="append", default=[], choices=PARTNER_SCOPES, dest="scopes"
+        "--scope",
+        action="append",
+        default=[],
+        choices=PARTNER_SCOPES,
+        dest="scopes",
+        metavar="SCOPE",
+        help="a service it may look up, repeatable: %(choices)s",
     )
-    create.add_argument("--disclose-person", action="store_true")
-    create.set_defaults(func=_refusals_printed(_partners_create))
-    sub.add_parser("list", help="list partners and their keys").set_defaults(
-        func=_refusals_printed(_partners_list)
+    create.add_argument(
+        "--disclose-person", action="store_true", help="its answers show the person's name"
     )
+    create.set_defaults(func=_partners_create)
+    sub.add_parser("list", help="list partners and their keys").set_defaults(func=_partners_list)
     issue = sub.add_parser("issue-key", help="issue another key; prints it on the last line")
-    issue.add_argument("--name", required=True)
-    issue.add_argument("--label", default="")
+    issue.add_argument("--name", required=True, help="the partner's name")
+    issue.add_argument("--label", default="", help="a note to tell its keys apart")
     issue.add_argument("--expires-days", type=int, help="the key stops working after N days")
-    issue.set_defaults(func=_refusals_printed(_partners_issue_key))
+    issue.set_defaults(func=_partners_issue_key)
     revoke = sub.add_parser("revoke-key", help="revoke a key by its public prefix")
-    revoke.add_argument("--prefix", required=True)
-    revoke.set_defaults(func=_refusals_printed(_partners_revoke_key))
+    revoke.add_argument("--prefix", required=True, help="the key's public prefix (partners list)")
+    revoke.set_defaults(func=_partners_revoke_key)
 
 
 def _users_create(args: argparse.Namespace) -> int:
@@ -154,19 +157,3 @@ def _partners_revoke_key(args: argparse.Namespace) -> int:
         partners.revoke_api_key(session, shell_actor(), key)
     print(f"revoked key {args.prefix}")
     return 0
-
-
-def _refusals_printed(command: Command) -> Command:
-    """Print a service's refusal (bad input, conflict, not found) and exit 1."""
-
-    @functools.wraps(command)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except AppError as exc:
-            print(f"error ({exc.code}): {exc.detail}", file=sys.stderr)
-            for error in getattr(exc, "errors", []):
-                print(f"  {error['field']} ({error['code']}): {error['message']}", file=sys.stderr)
-            return 1
-
-    return run

@@ -7,6 +7,7 @@ Partner systems and their keys are in `partners.py`; logging in (lock-out, failu
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -83,6 +84,17 @@ def get_user_by_username(session: Session, username: str) -> User:
     if user is None:
         raise NotFound("用户不存在。")
     return user
+
+
+def display_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """Each known account's display name, or its login name when it has none."""
+    wanted = set(usernames)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.username, User.display_name).where(User.username.in_(wanted))
+    ).all()
+    return {username: display or username for username, display in rows}
 
 
 def list_users(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,13 +16,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import AppError
 from app.core.logging import request_id_of
+from app.core.validation_zh import api_errors
 
 log = logging.getLogger("bluecard.errors")
 
 PROBLEM_JSON = "application/problem+json"
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}
-# Pydantic's own error types, renamed to the codes our clients see.
-_PYDANTIC_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
 
 
 def problem(
@@ -46,9 +46,11 @@ def problem(
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, field_labels: Mapping[str, str] | None = None) -> None:
+    """`field_labels`: each request field's Chinese name, for validation messages."""
+    validation_error = partial(_validation_error, labels=dict(field_labels or {}))
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_unavailable)  # type: ignore[arg-type]
     # Every pooled connection busy for pool_timeout: overloaded, not broken. Retry later.
@@ -65,23 +67,19 @@ async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
     return problem(exc.status, exc.code, exc.title, exc.detail, headers=exc.headers, extra=extra)
 
 
-async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [_field_error(e) for e in exc.errors()]
+async def _validation_error(
+    _request: Request, exc: RequestValidationError, *, labels: Mapping[str, str]
+) -> JSONResponse:
+    # `input` is deliberately never echoed: it may hold an ID number.
+    errors = api_errors(exc.errors(), labels)
     codes = {e["code"] for e in errors}
     code = codes.pop() if len(codes) == 1 and errors[0]["code"] != "required" else "invalid_input"
-    detail = "请求内容有误：" + "；".join(e["message"] for e in errors[:5])
+    if code == "malformed_json":
+        return problem(
+            422, code, "Malformed JSON", errors[0]["message"] + "。", extra={"errors": errors}
+        )
+    detail = "请求内容有误：" + "；".join(e["message"] for e in errors[:5]) + "。"
     return problem(422, code, "Invalid input", detail, extra={"errors": errors})
-
-
-def _field_error(error: Mapping[str, Any]) -> dict[str, str]:
-    # `input` is deliberately never echoed: it may hold an ID number.
-    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    kind = str(error.get("type", "invalid"))
-    return {
-        "field": ".".join(loc) or "body",
-        "code": _PYDANTIC_CODES.get(kind, kind),
-        "message": str(error.get("msg", "invalid")),
-    }
 
 
 async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -19,13 +19,11 @@ from app.core import audit
 from app.core.backup import BackupError, backup_database, restore_database
 from app.core.crypto import DecryptionError, KeyRingError
 from app.core.db import get_engine, session_scope
+from app.core.exit_status import EXIT_NO, EXIT_OK, EXIT_UNAVAILABLE
 from app.core.keys import get_keyring, reset_keys
 from app.core.settings import get_settings
 from app.registry.models import Talent
 from app.registry.records import TALENT_ID_CONTEXT
-
-# Exit codes: done / refused or failed / restored but the result does not check out.
-EXIT_OK, EXIT_FAILED, EXIT_CHECK_FAILED = 0, 1, 2
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,15 +31,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "backup",
         help="write a consistent copy of the database to FILE (NOT the key file: back it up too)",
     )
-    backup.add_argument("file", type=Path)
+    backup.add_argument("file", type=Path, help="where to write the backup (a new file)")
     backup.set_defaults(func=_backup, needs_keys=False)
     restore = sub.add_parser(
         "restore",
         help="replace the database with the backup in FILE (stop the service first)",
-        description=f"Exit {EXIT_OK}: restored and checked; {EXIT_FAILED}: refused or failed; "
-        f"{EXIT_CHECK_FAILED}: restored, but the audit chain or the key file does not match.",
+        description="Exit 0: restored and checked; 1: refused or failed, or restored but the "
+        "audit chain does not verify; 3: restored, but the configured keys do not open its data "
+        "(or the database cannot be reached).",
     )
-    restore.add_argument("file", type=Path)
+    restore.add_argument("file", type=Path, help="a file written by bluecard backup")
     restore.add_argument(
         "--force", action="store_true", help="restore over a database that already has tables"
     )
@@ -53,7 +52,7 @@ def _backup(args: argparse.Namespace) -> int:
         backup_database(get_settings().database_url, args.file)
     except BackupError as exc:
         print(f"备份失败：{exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_NO
     print(f"数据库已备份到 {args.file}（{args.file.stat().st_size} 字节）。")
     _warn_about_keys()
     return EXIT_OK
@@ -65,7 +64,7 @@ def _restore(args: argparse.Namespace) -> int:
         restore_database(args.file, get_settings().database_url, force=args.force)
     except BackupError as exc:
         print(f"恢复失败：{exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_NO
     get_engine().dispose()
     with session_scope() as session:
         chain = audit.verify(session)
@@ -78,7 +77,9 @@ def _restore(args: argparse.Namespace) -> int:
         print(broken, file=sys.stderr)
     if not keys_match:
         _warn_about_keys(mismatch=True)
-    return EXIT_OK if chain.ok and keys_match else EXIT_CHECK_FAILED
+    if not keys_match:
+        return EXIT_UNAVAILABLE
+    return EXIT_OK if chain.ok else EXIT_NO
 
 
 def _keys_read_the_data(session: Session) -> bool:

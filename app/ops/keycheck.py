@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.core import key_store
 from app.core.crypto import DecryptionError, KeyRing, KeyRingError
 from app.core.db import READ_ONLY
+from app.core.exit_status import Unavailable
 from app.core.keys import get_keks, get_keyring
 from app.core.settings import get_settings
 from app.ops.keys_cli import CIPHER_COLUMNS
@@ -51,7 +52,7 @@ WRONG_KEYS = (
 )
 
 
-class KeysRefused(RuntimeError):
+class KeysRefused(Unavailable):
     """This host's keys cannot (or must not) be used with this database."""
 
 

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from app.core import audit, key_store
 from app.core.db import get_engine, session_scope
+from app.core.exit_status import EXIT_OK
 from app.core.kek import KeyEncryptionKeys
 from app.core.keys import get_keks, get_keyring, reset_keys
 from app.core.rotation import CipherColumn, reencrypt_all, rotate_keys
@@ -22,7 +23,9 @@ CIPHER_COLUMNS: tuple[CipherColumn, ...] = REGISTRY_COLUMNS + FILING_COLUMNS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    keys = sub.add_parser("keys", help="data-protection keys").add_subparsers(required=True)
+    keys = sub.add_parser("keys", help="data-protection keys").add_subparsers(
+        required=True, metavar="COMMAND"
+    )
     keys.add_parser(
         "rotate", help="store a new current data key (every host sees it), re-encrypt everything"
     ).set_defaults(func=_keys_rotate)
@@ -62,7 +65,7 @@ def _keys_rotate(args: argparse.Namespace) -> int:
     )
     print(f"当前数据密钥：{keyring.current_kid}（存于数据库，各主机数秒内自动使用）。")
     print("重新加密：" + "，".join(f"{table} {n} 行" for table, n in counts.items()))
-    return 0
+    return EXIT_OK
 
 
 def _keys_rotate_kek(_args: argparse.Namespace) -> int:
@@ -88,12 +91,12 @@ def _keys_rotate_kek(_args: argparse.Namespace) -> int:
     else:
         print("BLUECARD_KEYS 的新值（请配置到每一台主机）：")
         print(rotated.to_json())
-    return 0
+    return EXIT_OK
 
 
 def _keys_generate_kek(_args: argparse.Namespace) -> int:
     print(KeyEncryptionKeys.generate().to_json())
-    return 0
+    return EXIT_OK
 
 
 def _keys_rotate_signing(_args: argparse.Namespace) -> int:
@@ -101,7 +104,7 @@ def _keys_rotate_signing(_args: argparse.Namespace) -> int:
     get_keyring().refresh()
     _audit("keys.rotate_signing", f"signing:{kid}", {"kid": kid})
     print(f"新签名密钥 {kid} 已存入数据库，各主机数秒内用它签名。旧公钥仍会公布。")
-    return 0
+    return EXIT_OK
 
 
 def _audit(action: str, target: str, detail: dict[str, object]) -> None:

@@ -23,7 +23,7 @@ from app.core.free_text import TEXT_CODES
 from app.core.transactions import TransactionsDep
 from app.lookup import access_log, service
 from app.lookup.schemas import LookupRequest
-from app.pages.errors import FormRefused, Retry
+from app.pages.errors import FormRefused, Retry, first_form_message
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.registry.identifiers import normalize_id_number
@@ -112,10 +112,7 @@ def _subject(query: str) -> dict[str, str]:
 def _first_message(exc: ValidationError) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else ""
-    if error["type"] in TEXT_CODES:
-        return f"查询事由{error['msg']}。"
-    if field in _FIELD_MESSAGES:
+    if field in _FIELD_MESSAGES and error["type"] not in TEXT_CODES:
         return _FIELD_MESSAGES[field]
     # The ID-number and either-or checks already speak Chinese and never echo the number.
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return message if re.search(r"[\u4e00-\u9fff]", message) else "请输入身份证号或蓝卡卡号。"
+    return first_form_message(exc)

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -30,6 +31,8 @@ from starlette.responses import Response
 from app.core.db import get_session
 from app.core.errors import AppError
 from app.core.logging import request_id_of
+from app.core.validation_zh import message_zh
+from app.field_labels import FIELD_LABELS
 from app.pages.rendering import render
 from app.pages.session import LoginRequired, clear_session_cookie
 
@@ -80,17 +83,6 @@ _DETAILS = {
 }
 
 # Form field names as the pages label them.
-_FIELD_ZH = {
-    "username": "用户名",
-    "password": "密码",
-    "query": "身份证号或蓝卡卡号",
-    "service": "服务事项",
-    "purpose": "查询事由",
-    "period": "报送期次",
-    "file": "上传文件",
-    "reason": "原因",
-    "name": "名称",
-}
 
 
 @dataclass(frozen=True)
@@ -195,7 +187,7 @@ def _error_page(request: Request, exc: Any, status: int) -> Response:
         detail = exc.detail
     field_messages: list[str] = []
     if isinstance(exc, RequestValidationError):
-        field_messages = [_validation_message(e) for e in exc.errors()]
+        field_messages = [form_message(e) for e in exc.errors()]
     elif isinstance(exc, AppError):
         field_messages = [e["message"] for e in getattr(exc, "errors", [])]
     context = {
@@ -212,10 +204,11 @@ def _error_page(request: Request, exc: Any, status: int) -> Response:
     return response
 
 
-def _validation_message(error: Any) -> str:
-    # The input is never echoed back: it may be an ID number.
-    name = ".".join(str(p) for p in error.get("loc", ())[1:])
-    field = _FIELD_ZH.get(name, name or "表单")
-    if error.get("type") == "missing":
-        return f"必填项未填写：{field}"
-    return f"填写内容格式不正确：{field}"
+def form_message(error: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    """A form's validation error in Chinese, naming the field as the form labels it
+    (`labels`, over the shared `FIELD_LABELS`). The input is never echoed back."""
+    return message_zh(error, {**FIELD_LABELS, **(labels or {})}) + "。"
+
+
+def first_form_message(exc: ValidationError, labels: Mapping[str, str] | None = None) -> str:
+    return form_message(exc.errors()[0], labels)

@@ -19,14 +19,14 @@ from app.access.auth import Principal
 from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError
-from app.core.free_text import TEXT_CODES
 from app.core.paging import PageNumber
 from app.filing import queries, review
 from app.filing.constants import SubmissionStatus
 from app.filing.deps import valid_submission
 from app.filing.schemas import RejectIn, submission_summary
-from app.pages.errors import FormRefused, Retry
+from app.pages.errors import FormRefused, Retry, first_form_message
 from app.pages.oversight import review_counts, review_titles
+from app.pages.people import names_for
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.pages.submissions import report_download, submission_context
@@ -61,6 +61,7 @@ def province_home(request: Request, _admin: Admin, session: SessionDep) -> Respo
         ).items
     ]
     context = {
+        "who": names_for(session, (s.decided_by for s in decided)),
         "review_counts": review_counts(session, _admin),
         "review_titles": review_titles(),
         "pending": sorted(
@@ -113,8 +114,7 @@ def province_reject(
     try:
         review.reject(session, admin, submission, reason=RejectIn(reason=reason).reason)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        message = f"退回原因{error['msg']}。" if error["type"] in TEXT_CODES else "请填写退回原因。"
+        message = first_form_message(exc, {"reason": "退回原因"})
         raise _refused(request, admin, submission_id, message, 422) from exc
     except AppError as exc:
         raise _refused(request, admin, submission_id, exc.detail, exc.status) from exc

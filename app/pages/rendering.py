@@ -18,6 +18,7 @@ from app.access.auth import Principal
 from app.access.codes import Role
 from app.core.reference import city_names
 from app.pages import formatting
+from app.pages.people import Names
 from app.pages.session import (
     PRE_SESSION_COOKIE,
     csrf_token_for,
@@ -160,6 +161,8 @@ def _make_templates() -> Jinja2Templates:
     env.globals["path_for"] = _path_for
     env.globals["city_names"] = city_names
     env.globals["change_value"] = formatting.change_value
+    # Pages that show actors pass their own `who` (`people.names_for`), knowing display names.
+    env.globals["who"] = Names({})
     env.filters.update(formatting.FILTERS)
     env.trim_blocks = True
     env.lstrip_blocks = True

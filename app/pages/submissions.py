@@ -16,6 +16,7 @@ from app.filing.constants import STATUS_ZH, Outcome, SubmissionStatus
 from app.filing.models import Submission
 from app.filing.report_csv import column_label, report_csv
 from app.filing.schemas import preview_row, submission_summary
+from app.pages.people import names_for
 
 PREVIEW_SIZE = 50
 ERRORS_SHOWN = 200
@@ -51,6 +52,7 @@ def submission_context(
 
     return {
         "submission": submission_summary(submission),
+        "who": names_for(session, (submission.created_by, submission.decided_by)),
         "status_zh": STATUS_ZH,
         "errors": [
             {"row": e.row_no, "column": column_label(e.field) or e.field, "message": e.message}

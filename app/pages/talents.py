@@ -7,7 +7,6 @@ reinstates or revokes a marker, through the registry's marker functions.
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -24,7 +23,8 @@ from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.lookup import access_log, reads
-from app.pages.errors import FormRefused, Retry
+from app.pages.errors import FormRefused, Retry, first_form_message
+from app.pages.people import names_for
 from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.registry import as_of, markers, outputs, queries
@@ -51,7 +51,6 @@ _MARKER_ACTIONS = {
     "revoke": (markers.revoke_marker, "特殊标识已撤销。"),
 }
 _NOTICES = {verb: message for verb, (_action, message) in _MARKER_ACTIONS.items()}
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _FILTERS = ("name", "city_code", "category", "marker_status", "status")
 
 
@@ -127,9 +126,7 @@ def talent_marker_action(
         checked = MarkerAction(reason=reason)
         action(session, admin, talent, reason=checked.reason)
     except ValidationError as exc:
-        message = str(exc.errors()[0]["msg"])
-        if not _CJK.search(message):
-            message = "请填写原因（1至300字）。"
+        message = first_form_message(exc, {"reason": "原因"})
         raise _refused(request, admin, talent_id, message, 422) from exc
     except AppError as exc:
         raise _refused(request, admin, talent_id, exc.detail, exc.status) from exc
@@ -150,13 +147,16 @@ def _record_page(
         session, reader, valid_talent(talent_id, reader, session), purpose=reads.DETAIL_PURPOSE
     )
     versions = versions_of(session, talent.id)
+    access = access_log.talent_access_log(
+        session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE
+    )
+    callers = [f"{e.caller_kind}:{e.caller_name}" for e in access.items]
     context: dict[str, Any] = {
         "talent": talent_detail(talent),
         "timeline": as_of.timeline(as_of.marker_changes(versions), local_today()),
         "history": [outputs.version_out(v) for v in versions],
-        "access": access_log.talent_access_log(
-            session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE
-        ),
+        "access": access,
+        "who": names_for(session, [*(v.actor for v in versions), *callers]),
         "can_act": reader.role == Role.province_admin,
         "notice": notice,
         "error": retry.error if retry else "",

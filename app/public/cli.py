@@ -12,14 +12,16 @@ import json
 import sys
 from pathlib import Path
 
+from app.core.exit_status import EXIT_NO, EXIT_OK
 from app.public.snapshot_check import SnapshotInvalid, check_snapshot
 
 DEFAULT_KEYS_NAME = "signing-keys.json"
-EXIT_VALID, EXIT_INVALID = 0, 1
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    roster = sub.add_parser("roster", help="the published roster").add_subparsers(required=True)
+    roster = sub.add_parser("roster", help="the published roster").add_subparsers(
+        required=True, metavar="COMMAND"
+    )
     verify = roster.add_parser(
         "verify",
         help="check a saved roster snapshot's signature offline",
@@ -40,12 +42,12 @@ def _verify(args: argparse.Namespace) -> int:
         checked = check_snapshot(_read_json(args.file), _read_json(keys_path))
     except SnapshotInvalid as exc:
         print(f"快照无效：{exc}", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_NO
     print(
         f"快照签名有效（密钥 {checked.kid}）：生成于 {checked.generated_at}，"
         f"名单 {checked.items} 人，已失效标识 {checked.withdrawn} 个。"
     )
-    return EXIT_VALID
+    return EXIT_OK
 
 
 def _read_json(path: Path) -> object:

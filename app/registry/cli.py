@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
+import json
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -16,27 +18,30 @@ from tqdm import tqdm
 
 from app.core.audit import shell_actor
 from app.core.db import session_scope
+from app.core.exit_status import EXIT_NO, EXIT_OK, EXIT_USAGE, JSON_HELP
 from app.registry.card_files import CardFileError, open_card_file
 from app.registry.cards import BATCH_SIZE, CardError, import_cards
 from app.registry.markers import local_today
 
-# Exit codes of `cards import`: all rows loaded / some rows rejected / file unreadable.
-EXIT_OK, EXIT_ROWS_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 ERROR_HEADER = ("行号", "字段", "错误代码", "说明")
 ErrorSink = Callable[[CardError], None]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cards = sub.add_parser("cards", help="the blue-card pool").add_subparsers(required=True)
+    cards = sub.add_parser("cards", help="the blue-card pool").add_subparsers(
+        required=True, metavar="COMMAND"
+    )
     load = cards.add_parser(
         "import",
         help="load or update cards from the pool export (CSV or XLSX)",
-        description="Exit 0: all rows loaded; 1: some rows rejected (see --errors); "
-        "2: the file could not be read.",
+        description="Exit 0: all rows loaded; 1: some rows rejected (see --errors), or the "
+        "file's content was refused; 2: the file could not be read; 3: the database cannot "
+        "be reached.",
     )
     load.add_argument("file", type=Path, help="the export, .csv or .xlsx")
     load.add_argument("--errors", type=Path, help="write rejected rows to this CSV file")
     load.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=argparse.SUPPRESS)
+    load.add_argument("--json", action="store_true", help=JSON_HELP)
     load.set_defaults(func=_cards_import)
 
 
@@ -44,12 +49,16 @@ def _cards_import(args: argparse.Namespace) -> int:
     actor = shell_actor()
     try:
         card_file = open_card_file(args.file)
-    except (CardFileError, OSError) as exc:
-        print(f"无法读取文件：{getattr(exc, 'message_zh', exc)}", file=sys.stderr)
-        return EXIT_UNREADABLE
+    except OSError as exc:
+        print(f"无法读取文件：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CardFileError as exc:
+        print(f"无法读取文件：{exc.message_zh}", file=sys.stderr)
+        return EXIT_NO
     with ExitStack() as stack:
         on_error = _error_sink(stack, args.errors)
-        bar = stack.enter_context(tqdm(total=card_file.total, unit="行", desc="导入蓝卡"))
+        progress = tqdm(total=card_file.total, unit="行", desc="导入蓝卡", disable=args.json)
+        bar = stack.enter_context(progress)
         try:
             with session_scope() as session:
                 counts = import_cards(
@@ -64,7 +73,10 @@ def _cards_import(args: argparse.Namespace) -> int:
                 )
         except CardFileError as exc:
             print(f"无法读取文件：{exc.message_zh}；本次导入未写入任何数据", file=sys.stderr)
-            return EXIT_UNREADABLE
+            return EXIT_NO
+    if args.json:
+        print(json.dumps(dataclasses.asdict(counts)))
+        return EXIT_NO if counts.errors else EXIT_OK
     print(
         f"共 {counts.rows} 行：新增 {counts.inserted}，更新 {counts.updated}，"
         f"未变 {counts.unchanged}，有误 {counts.errors}"
@@ -72,7 +84,7 @@ def _cards_import(args: argparse.Namespace) -> int:
     if counts.errors:
         where = f"，明细见 {args.errors}" if args.errors else "（用 --errors 文件 保存明细）"
         print(f"{counts.errors} 行有误未导入{where}", file=sys.stderr)
-        return EXIT_ROWS_REJECTED
+        return EXIT_NO
     return EXIT_OK
 
 

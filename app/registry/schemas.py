@@ -232,12 +232,13 @@ class TalentEdit(BaseModel):
     honors: list[HonorIn] | None = Field(default=None, max_length=20)
     dependents: list[DependentIn] | None = Field(default=None, max_length=20)
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> TalentEdit:
-        for name in ("name", "employer", "occupation", "skill_level", "conditions"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise PydanticCustomError("required", f"字段 {name} 不能为空")
-        return self
+    @field_validator("name", "employer", "occupation", "skill_level", "conditions")
+    @classmethod
+    def _required_stay_set(cls, value: object) -> object:
+        # Runs only on a value given: these may be left out, not set to null.
+        if value is None:
+            raise PydanticCustomError("required", "不能为空")
+        return value
 
 
 class MarkerAction(BaseModel):

@@ -81,12 +81,12 @@ def test_file_with_errors_prints_the_first_ones_masked_and_exits_1(
         assert session.scalars(select(Submission.status)).all() == ["invalid"]
 
 
-def test_unknown_city_or_unreadable_file_exits_2(
+def test_unknown_city_exits_2_and_a_refused_file_1(
     fresh_database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello", encoding="utf-8")
 
     assert main(["submissions", "import", str(path), "--city", "999999"]) == 2
-    assert main(["submissions", "import", str(path), "--city", HOLDER_CITY]) == 2
+    assert main(["submissions", "import", str(path), "--city", HOLDER_CITY]) == 1
     assert "不支持的文件类型" in capsys.readouterr().err

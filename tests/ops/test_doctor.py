@@ -1,4 +1,5 @@
-"""`bluecard doctor`: exit 0 when all is well, 1 naming what is wrong."""
+"""`bluecard doctor`: exit 0 when all is well, else naming what is wrong: 3 when the keys
+do not open the data (or the database is gone), 1 for anything else."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_doctor_names_wrong_keys_and_an_unreachable_redis(
     monkeypatch.setenv("BLUECARD_REDIS_URL", "redis://127.0.0.1:1/0")
     reset_caches()
     try:
-        assert main(["doctor"]) == 1
+        assert main(["doctor"]) == 3
     finally:
         monkeypatch.undo()
         reset_caches()

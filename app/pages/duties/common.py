@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from app.access.auth import Principal
 from app.access.codes import Role
 from app.core.errors import AppError, InvalidInput, field_error
-from app.core.free_text import TEXT_CODES
 from app.core.keys import get_keyring
 from app.lookup import reads
+from app.pages.errors import first_form_message
 from app.pages.session import page_gate
 from app.registry import queries
 from app.registry.identifiers import InvalidIdNumber, mask_id_number, validate_id_number
@@ -37,23 +37,10 @@ Admin = Annotated[Principal, Depends(page_gate(Role.province_admin))]
 CityUser = Annotated[Principal, Depends(page_gate(Role.city_operator))]
 
 
-def validation_message(exc: ValidationError, labels: dict[str, str]) -> str:
-    """The first problem of a form, in Chinese, naming the field as the form labels it."""
-    error = exc.errors()[0]
-    field = labels.get(".".join(str(p) for p in error["loc"][:1]), "表单")
-    if error["type"] in ("missing", "string_too_short") or error.get("input") == "":
-        return f"请填写{field}。"
-    if error["type"] in TEXT_CODES:
-        return f"{field}{error['msg']}。"
-    if error["type"] == "string_too_long":
-        return f"{field}过长，请精简后再提交。"
-    return f"{field}填写有误，请检查后重新提交。"
-
-
 def refusal_of(exc: ValidationError | AppError, labels: dict[str, str]) -> tuple[str, int]:
     """A refused form's message and status: a schema's in Chinese by label, a service's own."""
     if isinstance(exc, ValidationError):
-        return validation_message(exc, labels), 422
+        return first_form_message(exc, labels), 422
     return exc.detail, exc.status
 
 

@@ -1,0 +1,90 @@
+"""Every request field's Chinese name, in one place: what error messages call a field.
+
+The filing file's header cells (`filing.parsers.columns`, fixed by the contract) name the
+talent record's fields; the rest are the API's and the pages' own. A page whose form calls
+a field otherwise (a reason that is 不予批准的理由) passes its own labels over these.
+"""
+
+from __future__ import annotations
+
+from app.filing.parsers.columns import LABEL_BY_FIELD
+
+_API_LABELS = {
+    "agency": "所属机构",
+    "application_id": "申请编号",
+    "attachments": "附件",
+    "batch_year": "批次年度",
+    "card_nos": "蓝卡卡号列表",
+    "case_id": "帮扶记录编号",
+    "category": "类别",
+    "city_code": "城市代码",
+    "closed_on": "结案日期",
+    "conditions": "甄选条件",
+    "conditions.met": "是否符合",
+    "cursor": "翻页位置",
+    "dependent_id": "家属编号",
+    "dependents": "家属",
+    "description": "说明",
+    "disclose_person": "是否显示本人信息",
+    "display_name": "显示名称",
+    "expires_at": "到期时间",
+    "file": "上传文件",
+    "grant_type": "授权方式",
+    "honors": "荣誉",
+    "host_employer": "依托单位",
+    "host_uscc": "依托单位统一社会信用代码",
+    "id": "编号",
+    "id_numbers": "身份证号列表",
+    "idempotency-key": "幂等键（Idempotency-Key）",
+    "if-match": "版本标记（If-Match）",
+    "is_active": "是否启用",
+    "job_seekers": "求职家属",
+    "key_id": "密钥编号",
+    "kind": "类型",
+    "label": "备注名",
+    "limit": "条数上限",
+    "marker_code": "标识编号",
+    "marker_status": "标识状态",
+    "measures": "帮扶措施",
+    "met": "是否符合",
+    "name": "名称",
+    "note": "说明",
+    "number": "编号",
+    "on": "日期",
+    "outcome": "结果",
+    "overdue": "是否逾期",
+    "page": "页码",
+    "page_size": "每页条数",
+    "partner_id": "合作单位编号",
+    "password": "密码",
+    "percent": "完成百分比",
+    "period": "报送期次",
+    "period_year": "年度",
+    "plan_summary": "建设计划摘要",
+    "project_type": "项目类型",
+    "purpose": "查询事由",
+    "q": "关键词",
+    "query": "身份证号或蓝卡卡号",
+    "reason": "原因",
+    "relation": "家属关系",
+    "report_date": "报告日期",
+    "reporting_unit": "报告单位",
+    "result": "结果",
+    "role": "岗位角色",
+    "scopes": "服务权限",
+    "service": "服务事项",
+    "service_date": "服务日期",
+    "situation": "情况说明",
+    "status": "状态",
+    "submission_id": "报送编号",
+    "talent_id": "人才编号",
+    "text": "内容",
+    "title": "标题",
+    "user_id": "用户编号",
+    "username": "用户名",
+    "year": "年份",
+}
+
+# A talent record's fields keep the file's names (工作单位, 授予年份...); where a short name
+# serves several requests (`name`: a partner's, a studio's, a person's) the API's wins.
+FIELD_LABELS: dict[str, str] = {**LABEL_BY_FIELD, **_API_LABELS}
