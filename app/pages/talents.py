@@ -7,6 +7,7 @@ reinstates or revokes a marker, through the registry's marker functions.
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from typing import Annotated, Any, Literal
@@ -21,18 +22,19 @@ from starlette.responses import Response
 from app.access.auth import Principal
 from app.access.codes import Role
 from app.core.db import SessionDep
-from app.core.errors import AppError, InvalidInput, field_error
+from app.core.errors import AppError, Conflict, InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.lookup import access_log, reads
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
-from app.registry import as_of, markers, outputs, queries
-from app.registry.codes import Category
+from app.public.service import qr_png, verification_url
+from app.registry import as_of, editing, markers, outputs, queries
+from app.registry.codes import SKILL_LEVEL_ZH, Category
 from app.registry.deps import valid_talent
 from app.registry.history import versions_of
 from app.registry.markers import local_today
-from app.registry.schemas import MarkerAction
+from app.registry.schemas import MarkerAction, Retirement, TalentEdit
 from app.registry.service import talent_detail
 
 router = APIRouter()
@@ -41,16 +43,38 @@ Reader = Annotated[
     Principal, Depends(page_gate(Role.province_admin, Role.city_operator, Role.auditor))
 ]
 Admin = Annotated[Principal, Depends(page_gate(Role.province_admin))]
-MarkerVerb = Literal["suspend", "reinstate", "revoke"]
+MarkerVerb = Literal["suspend", "reinstate", "revoke", "grant"]
 
 PAGE_SIZE = 30
+CERTIFICATE_PURPOSE = "打印特殊标识证明"
 ACCESS_LOG_SIZE = 20
 _MARKER_ACTIONS = {
     "suspend": (markers.suspend_marker, "特殊标识已暂停。"),
     "reinstate": (markers.reinstate_marker, "特殊标识已恢复。"),
     "revoke": (markers.revoke_marker, "特殊标识已撤销。"),
+    "grant": (
+        lambda session, actor, talent, *, reason: markers.grant_marker(
+            session, actor, talent, reason=reason, today=local_today()
+        ),
+        "特殊标识已授予。",
+    ),
 }
-_NOTICES = {verb: message for verb, (_action, message) in _MARKER_ACTIONS.items()}
+_NOTICES = {
+    **{verb: message for verb, (_action, message) in _MARKER_ACTIONS.items()},
+    "updated": "记录已更正。",
+    "retired": "该人员已退出人才库，特殊标识已收回。",
+}
+# The record's fields a province admin corrects on the page, as the form names them.
+_EDIT_FIELDS_ZH = {
+    "name": "姓名",
+    "employer": "工作单位",
+    "employer_uscc": "统一社会信用代码",
+    "occupation": "职业（工种）",
+    "skill_level": "技能等级",
+    "card_no": "蓝卡卡号",
+    "frontline_since": "一线工作起始年份",
+    "reason": "原因",
+}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FILTERS = ("name", "city_code", "category", "marker_status", "status")
 
@@ -112,6 +136,29 @@ def talent_record(
     return _record_page(request, session, reader, talent_id, notice=_NOTICES.get(notice, ""))
 
 
+@router.get("/talents/{talent_id}/certificate", name="page_talent_certificate")
+def talent_certificate(
+    request: Request, talent_id: uuid.UUID, reader: Reader, session: SessionDep
+) -> Response:
+    """A printable certificate of an active marker, with the QR code of its public
+    verification page (the same URL and code as `/verify/{code}/qr.png`)."""
+    talent = reads.shown(
+        session, reader, valid_talent(talent_id, reader, session), purpose=CERTIFICATE_PURPOSE
+    )
+    marker = talent.marker
+    today = local_today()
+    if marker is None or not markers.grants_priority(marker.status, marker.valid_until, today):
+        raise Conflict("只有有效的特殊标识才能打印证明。", code="marker_not_active")
+    url = verification_url(marker.code)
+    context = {
+        "talent": talent_detail(talent),
+        "verify_url": url,
+        "qr_data": base64.b64encode(qr_png(url, scale=6)).decode("ascii"),
+        "printed_on": today,
+    }
+    return render(request, "talent_certificate.html", context)
+
+
 @router.post("/talents/{talent_id}/marker/{verb}", name="page_talent_marker_action")
 def talent_marker_action(
     request: Request,
@@ -137,6 +184,95 @@ def talent_marker_action(
     return RedirectResponse(f"{target}?notice={verb}", status_code=303)
 
 
+@router.post("/talents/{talent_id}/edit", name="page_talent_update")
+def talent_update(
+    request: Request,
+    talent_id: uuid.UUID,
+    admin: Admin,
+    session: SessionDep,
+    version: Annotated[int, Form(ge=0)],
+    name: Annotated[str, Form(max_length=200)] = "",
+    employer: Annotated[str, Form(max_length=400)] = "",
+    employer_uscc: Annotated[str, Form(max_length=40)] = "",
+    occupation: Annotated[str, Form(max_length=200)] = "",
+    skill_level: Annotated[str, Form(max_length=40)] = "",
+    card_no: Annotated[str, Form(max_length=64)] = "",
+    frontline_since: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """The API's correction (`editing.edit_talent`) with the version the form was shown at
+    as its If-Match: a form left open while someone else corrected the record is refused."""
+    talent = valid_talent(talent_id, admin, session)
+    given = {
+        "name": name.strip(),
+        "employer": employer.strip(),
+        "employer_uscc": employer_uscc.strip().upper() or None,
+        "occupation": occupation.strip(),
+        "skill_level": skill_level,
+        "card_no": card_no.strip() or None,
+        "frontline_since": frontline_since.strip() or None,
+    }
+    try:
+        edit = TalentEdit.model_validate(given)
+        editing.edit_talent(
+            session,
+            admin,
+            talent,
+            edit.model_dump(exclude_unset=True),
+            version=editing.expected_version(f'"{version}"'),
+            today=local_today(),
+        )
+    except ValidationError as exc:
+        raise _refused(request, admin, talent_id, _validation_message(exc), 422) from exc
+    except AppError as exc:
+        raise _refused(request, admin, talent_id, exc.detail, exc.status) from exc
+    return _to_record(request, talent_id, "updated")
+
+
+@router.post("/talents/{talent_id}/retire", name="page_talent_retire")
+def talent_retire(
+    request: Request,
+    talent_id: uuid.UUID,
+    admin: Admin,
+    session: SessionDep,
+    version: Annotated[int, Form(ge=0)],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """The API's retirement (`editing.retire_talent`), guarded by the shown version."""
+    talent = valid_talent(talent_id, admin, session)
+    try:
+        checked = Retirement(reason=reason)
+        editing.retire_talent(
+            session,
+            admin,
+            talent,
+            reason=checked.reason,
+            version=editing.expected_version(f'"{version}"'),
+            today=local_today(),
+        )
+    except ValidationError as exc:
+        raise _refused(request, admin, talent_id, _validation_message(exc), 422) from exc
+    except AppError as exc:
+        raise _refused(request, admin, talent_id, exc.detail, exc.status) from exc
+    return _to_record(request, talent_id, "retired")
+
+
+def _to_record(request: Request, talent_id: uuid.UUID, notice: str) -> Response:
+    target = request.app.url_path_for("page_talent_record", talent_id=str(talent_id))
+    return RedirectResponse(f"{target}?notice={notice}", status_code=303)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    """The first problem, named by the form's Chinese label; the input is never echoed."""
+    error = exc.errors()[0]
+    field = _EDIT_FIELDS_ZH.get(str(error["loc"][0]) if error["loc"] else "", "表单")
+    message = str(error["msg"])
+    if _CJK.search(message):
+        return f"{field}：{message.removeprefix('Value error, ')}"
+    if error["type"] in ("missing", "string_too_short", "too_short"):
+        return f"{field}：不能为空。"
+    return f"{field}：填写内容格式不正确。"
+
+
 def _record_page(
     request: Request,
     session: Session,
@@ -158,10 +294,20 @@ def _record_page(
             session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE
         ),
         "can_act": reader.role == Role.province_admin,
+        "can_grant": _grantable(talent),
+        "skill_levels": SKILL_LEVEL_ZH,
         "notice": notice,
         "error": retry.error if retry else "",
     }
     return render(request, "talent.html", context, status_code=retry.status if retry else 200)
+
+
+def _grantable(talent: Any) -> bool:
+    """Whether a hand grant applies: eligible, filed, with no marker or an expired one."""
+    if talent.status != "filed" or not talent.eligible:
+        return False
+    marker = talent.marker
+    return marker is None or markers.effective_status(marker, local_today()) == "expired"
 
 
 def _refused(

@@ -390,6 +390,37 @@ def account_state_not_a_yes_or_no(client: TestClient, db: Session, login: Any) -
     return Refusal(page, url(client, "page_account_state", user_id=uid), {"active": "maybe"}, 422)
 
 
+def talent_update_from_a_stale_form(client: TestClient, db: Session, login: Any) -> Refusal:
+    talent = make_talent(db)
+    sign_in(client, db, login, "province_admin")
+    tid = str(talent.id)
+    data = {
+        "version": str(talent.version - 1),
+        "name": talent.name,
+        "employer": talent.employer,
+        "occupation": "焊工",
+        "skill_level": talent.skill_level,
+    }
+    return Refusal(
+        url(client, "page_talent_record", talent_id=tid),
+        url(client, "page_talent_update", talent_id=tid),
+        data,
+        412,
+    )
+
+
+def talent_retire_without_a_reason(client: TestClient, db: Session, login: Any) -> Refusal:
+    talent = make_talent(db)
+    sign_in(client, db, login, "province_admin")
+    tid = str(talent.id)
+    return Refusal(
+        url(client, "page_talent_record", talent_id=tid),
+        url(client, "page_talent_retire", talent_id=tid),
+        {"version": str(talent.version), "reason": " "},
+        422,
+    )
+
+
 def logout_by_an_auditor_who_is_forbidden_nothing(
     client: TestClient, db: Session, login: Any
 ) -> Refusal:
@@ -422,6 +453,8 @@ CASES: dict[str, Case] = {
     "page_account_password": account_password_too_weak,
     "page_account_unlock": account_unlock_of_an_unknown_user,
     "page_account_state": account_state_not_a_yes_or_no,
+    "page_talent_update": talent_update_from_a_stale_form,
+    "page_talent_retire": talent_retire_without_a_reason,
 }
 FORGED_ONLY = {"page_logout": logout_by_an_auditor_who_is_forbidden_nothing}
 
