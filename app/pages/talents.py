@@ -21,20 +21,26 @@ from starlette.responses import Response
 
 from app.access.auth import Principal
 from app.access.codes import Role
+from app.core import audit
 from app.core.db import SessionDep
 from app.core.errors import AppError, Conflict, InvalidInput, field_error
 from app.core.keys import get_keyring
+from app.core.paging import PageNumber
+from app.core.reference import city_names
 from app.lookup import access_log, reads
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
+from app.pages.submissions import XLSX_TYPE, attachment
 from app.public.service import qr_png, verification_url
 from app.registry import as_of, editing, markers, outputs, queries
 from app.registry.codes import SKILL_LEVEL_ZH, Category
 from app.registry.deps import valid_talent
 from app.registry.history import versions_of
+from app.registry.identifiers import IdentifierError, validate_id_number
+from app.registry.list_export import talents_xlsx
 from app.registry.markers import local_today
-from app.registry.schemas import MarkerAction, Retirement, TalentEdit
+from app.registry.schemas import MarkerAction, Retirement, TalentEdit, TalentListItem
 from app.registry.service import talent_detail
 
 router = APIRouter()
@@ -46,6 +52,8 @@ Admin = Annotated[Principal, Depends(page_gate(Role.province_admin))]
 MarkerVerb = Literal["suspend", "reinstate", "revoke", "grant"]
 
 PAGE_SIZE = 30
+EXPORT_LIMIT = 5000
+SEARCH_PURPOSE = "人才名录按身份证号查询"
 CERTIFICATE_PURPOSE = "打印特殊标识证明"
 ACCESS_LOG_SIZE = 20
 _MARKER_ACTIONS = {
@@ -76,7 +84,13 @@ _EDIT_FIELDS_ZH = {
     "reason": "原因",
 }
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_FILTERS = ("name", "city_code", "category", "marker_status", "status")
+
+
+NameQuery = Annotated[str, Query(max_length=50)]
+CityQuery = Annotated[str, Query(pattern=r"^(\d{6})?$")]
+CategoryQuery = Annotated[Category | Literal[""], Query()]
+MarkerQuery = Annotated[Literal["", "active", "suspended", "revoked", "expired", "none"], Query()]
+StatusQuery = Annotated[Literal["", "filed", "retired"], Query()]
 
 
 @router.get("/talents", name="page_talent_list")
@@ -84,45 +98,92 @@ def talent_list(
     request: Request,
     reader: Reader,
     session: SessionDep,
-    name: Annotated[str, Query(max_length=50)] = "",
-    city_code: Annotated[str, Query(pattern=r"^(\d{6})?$")] = "",
-    category: Annotated[Category | Literal[""], Query()] = "",
-    marker_status: Annotated[
-        Literal["", "active", "suspended", "revoked", "expired", "none"], Query()
-    ] = "",
-    status: Annotated[Literal["", "filed", "retired"], Query()] = "",
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    name: NameQuery = "",
+    city_code: CityQuery = "",
+    category: CategoryQuery = "",
+    marker_status: MarkerQuery = "",
+    status: StatusQuery = "",
+    page: PageNumber = 1,
 ) -> Response:
-    if any(ch.isdigit() for ch in name):
-        message = "请按姓名查询，不要输入身份证号或其他号码。"
-        raise InvalidInput(message, errors=[field_error("name", "not_a_name", message)])
-    filters = queries.TalentFilters(
-        city_code or None, category or None, marker_status or None, name.strip() or None, status
+    chosen = _chosen(name, city_code, category, marker_status, status)
+    return _list_page(request, session, reader, chosen, page=page)
+
+
+@router.post("/talents/search", name="page_talent_search")
+def talent_search(
+    request: Request,
+    reader: Reader,
+    session: SessionDep,
+    id_number: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Find one person by ID number through the blind index (`reads.find_by_id_number`,
+    the read recorded), posted so that the number is never in a URL: found, the record
+    is shown (POST-redirect-GET); not found, the list says so."""
+    try:
+        checked = validate_id_number(id_number, today=local_today())
+    except IdentifierError as exc:
+        raise FormRefused(
+            lambda again, retry: _list_page(request, again, reader, _chosen(), retry=retry),
+            error=f"身份证号：{exc.message_zh}",
+            status=422,
+        ) from exc
+    found = reads.find_by_id_number(
+        session, reader, checked, purpose=SEARCH_PURPOSE, today=local_today()
     )
-    today = local_today()
-    found = queries.list_talents(
-        session, reader, filters, cursor=cursor, limit=PAGE_SIZE, today=today
+    if found is None:
+        return _list_page(
+            request, session, reader, _chosen(), not_found="未找到该身份证号的人才记录。"
+        )
+    target = request.app.url_path_for("page_talent_record", talent_id=str(found.id))
+    return RedirectResponse(str(target), status_code=303)
+
+
+@router.get("/talents/export.xlsx", name="page_talent_export")
+def talent_export(
+    reader: Reader,
+    session: SessionDep,
+    name: NameQuery = "",
+    city_code: CityQuery = "",
+    category: CategoryQuery = "",
+    marker_status: MarkerQuery = "",
+    status: StatusQuery = "",
+) -> Response:
+    """The filtered list as XLSX (ID numbers masked), at most `EXPORT_LIMIT` rows; the
+    export is recorded in the audit chain with its filters and size."""
+    chosen = _chosen(name, city_code, category, marker_status, status)
+    items, total = _all_items(session, reader, chosen)
+    audit.record(
+        session,
+        reader,
+        "talent.export",
+        "talents",
+        {"filters": {k: v for k, v in chosen.items() if v}, "rows": len(items), "total": total},
     )
-    keyring = get_keyring()
-    chosen = {
-        "name": name.strip(),
-        "city_code": city_code,
-        "category": category,
-        "marker_status": marker_status,
-        "status": status,
-    }
-    active = {k: v for k, v in chosen.items() if v and k in _FILTERS}
-    base = str(request.app.url_path_for("page_talent_list"))
+    body = talents_xlsx(_export_title(chosen, total, len(items)), items)
+    return attachment(body, XLSX_TYPE, "人才名录.xlsx", "talents.xlsx")
+
+
+@router.get("/talents/print", name="page_talent_print")
+def talent_print(
+    request: Request,
+    reader: Reader,
+    session: SessionDep,
+    name: NameQuery = "",
+    city_code: CityQuery = "",
+    category: CategoryQuery = "",
+    marker_status: MarkerQuery = "",
+    status: StatusQuery = "",
+) -> Response:
+    """The filtered list on one page for printing (ID numbers masked)."""
+    chosen = _chosen(name, city_code, category, marker_status, status)
+    items, total = _all_items(session, reader, chosen)
     context = {
-        "items": [outputs.talent_item(t, keyring, today) for t in found.items],
-        "filters": chosen,
-        "categories": list(Category),
-        "first_url": f"{base}?{urlencode(active)}" if cursor else None,
-        "next_url": f"{base}?{urlencode({**active, 'cursor': found.next_cursor})}"
-        if found.next_cursor
-        else None,
+        "items": items,
+        "total": total,
+        "title": _export_title(chosen, total, len(items)),
+        "printed_on": local_today(),
     }
-    return render(request, "talents.html", context)
+    return render(request, "talents_print.html", context)
 
 
 @router.get("/talents/{talent_id}", name="page_talent_record")
@@ -271,6 +332,93 @@ def _validation_message(exc: ValidationError) -> str:
     if error["type"] in ("missing", "string_too_short", "too_short"):
         return f"{field}：不能为空。"
     return f"{field}：填写内容格式不正确。"
+
+
+def _chosen(
+    name: str = "",
+    city_code: str = "",
+    category: str = "",
+    marker_status: str = "",
+    status: str = "",
+) -> dict[str, str]:
+    if any(ch.isdigit() for ch in name):
+        message = "请按姓名查询，不要输入身份证号或其他号码；按身份证号查找请用“身份证号查询”。"
+        raise InvalidInput(message, errors=[field_error("name", "not_a_name", message)])
+    return {
+        "name": name.strip(),
+        "city_code": city_code,
+        "category": category,
+        "marker_status": marker_status,
+        "status": status,
+    }
+
+
+def _filters(chosen: dict[str, str]) -> queries.TalentFilters:
+    return queries.TalentFilters(
+        chosen["city_code"] or None,
+        chosen["category"] or None,
+        chosen["marker_status"] or None,
+        chosen["name"] or None,
+        chosen["status"] or None,
+    )
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    reader: Principal,
+    chosen: dict[str, str],
+    *,
+    page: int = 1,
+    not_found: str = "",
+    retry: Retry | None = None,
+) -> Response:
+    today = local_today()
+    found = queries.talent_page(
+        session, reader, _filters(chosen), page=page, page_size=PAGE_SIZE, today=today
+    )
+    keyring = get_keyring()
+    active = {k: v for k, v in chosen.items() if v}
+    base = str(request.app.url_path_for("page_talent_list"))
+    query = urlencode(active)
+    context = {
+        "items": [outputs.talent_item(t, keyring, today) for t in found.items],
+        "total": found.total,
+        "page": page,
+        "pages": max(1, -(-found.total // PAGE_SIZE)),
+        "page_url": lambda n: f"{base}?{urlencode({**active, 'page': n})}",
+        "export_url": f"{request.app.url_path_for('page_talent_export')}?{query}",
+        "print_url": f"{request.app.url_path_for('page_talent_print')}?{query}",
+        "filters": chosen,
+        "categories": list(Category),
+        "not_found": not_found,
+        "error": retry.error if retry else "",
+    }
+    return render(request, "talents.html", context, status_code=retry.status if retry else 200)
+
+
+def _all_items(
+    session: Session, reader: Principal, chosen: dict[str, str]
+) -> tuple[list[TalentListItem], int]:
+    """The whole filtered list up to `EXPORT_LIMIT` rows, and how many there are in all."""
+    today = local_today()
+    found = queries.talent_page(
+        session, reader, _filters(chosen), page=1, page_size=EXPORT_LIMIT, today=today
+    )
+    keyring = get_keyring()
+    return [outputs.talent_item(t, keyring, today) for t in found.items], found.total
+
+
+def _export_title(chosen: dict[str, str], total: int, shown: int) -> str:
+    parts = ["人才名录"]
+    if chosen["city_code"]:
+        parts.append(city_names().get(chosen["city_code"], chosen["city_code"]))
+    if chosen["name"]:
+        parts.append(f"姓名含“{chosen['name']}”")
+    line = "，".join(parts) + f"，共 {total} 人"
+    if shown < total:
+        line += f"（仅含前 {shown} 人，请缩小筛选范围）"
+    return line
 
 
 def _record_page(

@@ -421,6 +421,17 @@ def talent_retire_without_a_reason(client: TestClient, db: Session, login: Any) 
     )
 
 
+def talent_search_of_a_mistyped_number(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    mistyped = unknown_id_number(809)[:-1]
+    return Refusal(
+        url(client, "page_talent_list"),
+        url(client, "page_talent_search"),
+        {"id_number": mistyped},
+        422,
+    )
+
+
 def logout_by_an_auditor_who_is_forbidden_nothing(
     client: TestClient, db: Session, login: Any
 ) -> Refusal:
@@ -455,6 +466,7 @@ CASES: dict[str, Case] = {
     "page_account_state": account_state_not_a_yes_or_no,
     "page_talent_update": talent_update_from_a_stale_form,
     "page_talent_retire": talent_retire_without_a_reason,
+    "page_talent_search": talent_search_of_a_mistyped_number,
 }
 FORGED_ONLY = {"page_logout": logout_by_an_auditor_who_is_forbidden_nothing}
 
