@@ -16,6 +16,7 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/city/submissions", CITY),
     ("GET", "/city/submissions/{submission_id}", CITY),
     ("POST", "/city/submissions/{submission_id}/submit", CITY),
+    ("POST", "/city/submissions/{submission_id}/withdraw", CITY),
     ("GET", "/city/submissions/{submission_id}/report.csv", CITY),
     ("GET", "/city/templates/template.csv", CITY),
     ("GET", "/city/templates/template.xlsx", CITY),

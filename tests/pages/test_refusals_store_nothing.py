@@ -421,6 +421,19 @@ def talent_retire_without_a_reason(client: TestClient, db: Session, login: Any) 
     )
 
 
+def city_withdraw_of_a_submitted_upload(client: TestClient, db: Session, login: Any) -> Refusal:
+    submission = pending_submission(db, [person(810)], city_code=HEFEI)
+    db.commit()
+    sign_in(client, db, login, "city_operator", HEFEI)
+    sid = str(submission.id)
+    return Refusal(
+        url(client, "page_city_submission", submission_id=sid),
+        url(client, "page_city_withdraw", submission_id=sid),
+        {},
+        409,
+    )
+
+
 def talent_search_of_a_mistyped_number(client: TestClient, db: Session, login: Any) -> Refusal:
     sign_in(client, db, login, "province_admin")
     mistyped = unknown_id_number(809)[:-1]
@@ -467,6 +480,7 @@ CASES: dict[str, Case] = {
     "page_talent_update": talent_update_from_a_stale_form,
     "page_talent_retire": talent_retire_without_a_reason,
     "page_talent_search": talent_search_of_a_mistyped_number,
+    "page_city_withdraw": city_withdraw_of_a_submitted_upload,
 }
 FORGED_ONLY = {"page_logout": logout_by_an_auditor_who_is_forbidden_nothing}
 
