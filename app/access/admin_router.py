@@ -119,6 +119,17 @@ def user_password_reset(
     service.reset_password(session, admin, service.get_user(session, user_id), body.password)
 
 
+@router.post(
+    "/users/{user_id}/unlock",
+    summary="End a login lock-out",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+def user_unlock(admin: ProvinceAdmin, session: SessionDep, user_id: uuid.UUID) -> None:
+    """End the lock-out that repeated failed logins put on a user's name, at once, and
+    forget the failures counted so far; the unlock is recorded in the audit chain."""
+    service.unlock_user(session, admin, service.get_user(session, user_id))
+
+
 @router.get("/partners", summary="List partner systems")
 def partner_list(
     admin: ProvinceAdmin,
@@ -160,7 +171,7 @@ def partner_get(admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID
 
 
 @router.patch(
-    "/partners/{partner_id}", summary="Change a partner's agency, scopes, disclosure or state"
+    "/partners/{partner_id}", summary="Change a partner's name, agency, scopes, disclosure or state"
 )
 def partner_update(
     admin: ProvinceAdmin, session: SessionDep, partner_id: uuid.UUID, body: PartnerUpdate
@@ -171,6 +182,7 @@ def partner_update(
         session,
         admin,
         partners.get_partner(session, partner_id),
+        name=body.name,
         agency=body.agency,
         scopes=body.scopes,
         disclose_person=body.disclose_person,

@@ -27,11 +27,9 @@ def create_partner(
     scopes: Iterable[str],
     disclose_person: bool = False,
 ) -> Partner:
-    name = rules.check_text("name", name, max_length=100, required=True)
+    name = _free_name(session, name)
     agency = rules.check_text("agency", agency, max_length=100)
     chosen = rules.check_scopes(scopes)
-    if session.scalar(select(Partner.id).where(Partner.name == name)) is not None:
-        raise Conflict("合作系统名称已存在。", code="partner_name_taken")
     partner = Partner(name=name, agency=agency, scopes=chosen, disclose_person=disclose_person)
     session.add(partner)
     session.flush()
@@ -43,6 +41,14 @@ def create_partner(
         {"name": name, "scopes": chosen, "disclose_person": disclose_person},
     )
     return partner
+
+
+def _free_name(session: Session, name: str) -> str:
+    """A checked partner name that no other partner has."""
+    name = rules.check_text("name", name, max_length=100, required=True)
+    if session.scalar(select(Partner.id).where(Partner.name == name)) is not None:
+        raise Conflict("合作系统名称已存在。", code="partner_name_taken")
+    return name
 
 
 def get_partner(session: Session, partner_id: uuid.UUID) -> Partner:
@@ -73,6 +79,7 @@ def update_partner(
     actor: Actor,
     partner: Partner,
     *,
+    name: str | None = None,
     agency: str | None = None,
     scopes: Iterable[str] | None = None,
     disclose_person: bool | None = None,
@@ -80,6 +87,8 @@ def update_partner(
 ) -> Partner:
     """Change what is given (None leaves a field as it is), as one audit event."""
     changes: dict[str, object] = {}
+    if name is not None and name.strip() != partner.name:
+        partner.name = changes["name"] = _free_name(session, name)
     if agency is not None:
         partner.agency = changes["agency"] = rules.check_text("agency", agency, max_length=100)
     if scopes is not None:

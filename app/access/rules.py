@@ -53,8 +53,12 @@ def check_role_city(role: str, city_code: str | None) -> str | None:
 
 
 def check_scopes(scopes: Iterable[str]) -> list[str]:
-    """Validate partner scopes; return them sorted without duplicates."""
+    """Validate partner scopes (at least one: a partner with none could call nothing);
+    return them sorted without duplicates."""
     chosen = sorted(set(scopes))
+    if not chosen:
+        message = "请至少选择一项服务事项。"
+        raise InvalidInput(message, errors=[field_error("scopes", "no_scope", message)])
     unknown = [s for s in chosen if s not in PARTNER_SCOPES]
     if unknown:
         message = "未知的权限范围：" + "、".join(unknown) + "。可选：" + "、".join(PARTNER_SCOPES)

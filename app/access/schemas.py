@@ -112,6 +112,7 @@ class PartnerCreate(Input):
 
 
 class PartnerUpdate(Input):
+    name: str | None = Field(None, min_length=1, max_length=100)
     agency: str | None = Field(None, max_length=100)
     scopes: list[Scope] | None = Field(None, max_length=len(PARTNER_SCOPES))
     disclose_person: bool | None = None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.access import credentials, passwords, rules
 from app.access.codes import Role
-from app.access.models import AuthToken, User
+from app.access.models import AuthToken, LoginThrottle, User
 from app.access.partners import create_partner, issue_api_key
 from app.core import audit
 from app.core.audit import Actor
@@ -161,6 +161,21 @@ def reset_password(session: Session, actor: Actor, user: User, password: str) ->
     user.password_hash = passwords.hash_password(password)
     revoke_user_tokens(session, user)
     audit.record(session, actor, "user.password_reset", f"user:{user.username}")
+    session.flush()
+
+
+def locked_until(session: Session, user: User, now: datetime | None = None) -> datetime | None:
+    """When the lock-out of the user's name ends, or None when it is not locked."""
+    until = session.scalar(
+        select(LoginThrottle.locked_until).where(LoginThrottle.username == user.username)
+    )
+    return until if until is not None and until > (now or utcnow()) else None
+
+
+def unlock_user(session: Session, actor: Actor, user: User) -> None:
+    """End a lock-out after failed logins, and forget the failures counted so far."""
+    session.execute(delete(LoginThrottle).where(LoginThrottle.username == user.username))
+    audit.record(session, actor, "user.unlock", f"user:{user.username}")
     session.flush()
 
 

@@ -86,7 +86,8 @@ def filing_calendar(session: Session, period: str, *, city_code: str | None = No
 def _latest_submissions(session: Session, period: str) -> dict[str, Submission]:
     newest = (
         select(Submission.city_code, func.max(Submission.created_at).label("created_at"))
-        .where(Submission.period == period)
+        # A withdrawn upload counts as never made.
+        .where(Submission.period == period, Submission.status != SubmissionStatus.withdrawn)
         .group_by(Submission.city_code)
         .subquery()
     )

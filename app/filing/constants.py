@@ -11,6 +11,7 @@ class SubmissionStatus(StrEnum):
     pending_review = "pending_review"
     applied = "applied"
     rejected = "rejected"
+    withdrawn = "withdrawn"  # taken back by the city before it was ever submitted
 
 
 class Outcome(StrEnum):
@@ -28,7 +29,10 @@ STATUS_ZH: dict[SubmissionStatus, str] = {
     SubmissionStatus.pending_review: "待审核",
     SubmissionStatus.applied: "已备案",
     SubmissionStatus.rejected: "已退回",
+    SubmissionStatus.withdrawn: "已撤回",
 }
+# An upload the city may withdraw: it was never submitted for review.
+WITHDRAWABLE = (SubmissionStatus.validated, SubmissionStatus.invalid)
 
 # The keys of `Submission.counts`, in the contract's order. `errors` counts rows with at
 # least one error, so rows = errors + create + update + retire + unchanged.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
@@ -26,10 +26,19 @@ def list_submissions(
     city_code: str | None,
     page: int,
     page_size: int,
+    search: str | None = None,
 ) -> Page[Submission]:
-    """Newest first; a city operator sees their own city's only."""
+    """Newest first; a city operator sees their own city's only. `search` matches a
+    period or a part of the file's name."""
     query = select(Submission)
     query = query.where(caller.city_filter(Submission.city_code))
+    if search:
+        query = query.where(
+            or_(
+                Submission.period == search.upper(),
+                Submission.file_name.contains(search, autoescape=True),
+            )
+        )
     if city_code is not None:
         query = query.where(Submission.city_code == city_code)
     if status is not None:

@@ -2,6 +2,7 @@
 
 validated --submit (the city)--> pending_review --approve (the province)--> applied
                                                 \\--reject (the province)--> rejected
+validated or invalid --withdraw (the city)--> withdrawn
 
 Every transition is one conditional UPDATE (`... WHERE status = <from>`): of two requests
 racing for the same transition, exactly one changes a row and the other gets 409. On
@@ -25,7 +26,7 @@ from app.core.audit import Actor
 from app.core.errors import Conflict
 from app.core.types import utcnow
 from app.filing.apply import apply_rows, concurrent_change
-from app.filing.constants import STATUS_ZH, SubmissionStatus
+from app.filing.constants import STATUS_ZH, WITHDRAWABLE, SubmissionStatus
 from app.filing.models import Submission
 
 REASON_LENGTH = 500
@@ -78,6 +79,32 @@ def reject(session: Session, actor: Actor, submission: Submission, *, reason: st
         reject_reason=reason[:REASON_LENGTH],
     )
     _audit(session, actor, "submission.reject", submission, reason=reason[:REASON_LENGTH])
+    return submission
+
+
+def withdraw(session: Session, actor: Actor, submission: Submission) -> Submission:
+    """The city takes back an upload it never submitted (validated or invalid). It stays
+    in the city's history as withdrawn, with its audit record; nothing was filed."""
+    result = session.execute(
+        update(Submission)
+        .where(
+            Submission.id == submission.id,
+            Submission.status.in_([status.value for status in WITHDRAWABLE]),
+        )
+        .values(
+            status=SubmissionStatus.withdrawn.value,
+            decided_at=utcnow(),
+            decided_by=actor.actor_id,
+        )
+    )
+    session.refresh(submission)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = STATUS_ZH.get(SubmissionStatus(submission.status), submission.status)
+        raise Conflict(
+            f"该报送当前状态为「{current}」，只有未提交审核的报送可以撤回。",
+            code="invalid_transition",
+        )
+    _audit(session, actor, "submission.withdraw", submission)
     return submission
 
 

@@ -224,6 +224,16 @@ def submission_submit(
     return submission_out(review.submit(session, caller, submission))
 
 
+@router.post("/{submission_id}/withdraw", summary="The city withdraws an upload it never submitted")
+def submission_withdraw(
+    caller: CityOperator, submission: ValidSubmission, session: SessionDep
+) -> SubmissionOut:
+    """Withdraw an upload that was never submitted for review (`validated` or `invalid`):
+    it becomes `withdrawn`, stays in the city's history with its audit record, and no
+    longer counts as the period's latest upload. Any other status is 409."""
+    return submission_out(review.withdraw(session, caller, submission))
+
+
 @router.post(
     "/{submission_id}/approve",
     summary="Approve: every row filed into the registry at once, or none (409)",

@@ -8,9 +8,11 @@ Idempotency-Key, so a double click files one submission, not two.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -23,6 +25,7 @@ from app.core.paging import PageNumber
 from app.core.settings import get_settings
 from app.filing import queries, review
 from app.filing.calendar import current_period, days_left, filing_calendar
+from app.filing.constants import STATUS_ZH, WITHDRAWABLE, SubmissionStatus
 from app.filing.deps import valid_submission
 from app.filing.errors import invalid_field
 from app.filing.intake import take_in
@@ -45,12 +48,38 @@ CityUser = Annotated[Principal, Depends(page_gate(Role.city_operator))]
 HISTORY_SIZE = 30
 _NOTICES = {
     "submitted": "已提交省级审核。审核结果将显示在本页。",
+    "withdrawn": "该报送已撤回，仍保留在历次报送中。",
 }
 
 
+@dataclass(frozen=True)
+class History:
+    """Which page of the city's upload history is shown, and what it is searched for."""
+
+    page: int = 1
+    search: str = ""
+    status: str = ""
+
+
 @router.get("/city", name="page_city_home")
-def city_home(request: Request, operator: CityUser, session: SessionDep) -> Response:
-    return _home_page(request, session, operator, period=current_period(local_today()))
+def city_home(
+    request: Request,
+    operator: CityUser,
+    session: SessionDep,
+    page: PageNumber = 1,
+    q: Annotated[str, Query(max_length=100)] = "",
+    status: Annotated[SubmissionStatus | Literal[""], Query()] = "",
+    notice: str = "",
+) -> Response:
+    history = History(page=page, search=q.strip(), status=status)
+    return _home_page(
+        request,
+        session,
+        operator,
+        period=current_period(local_today()),
+        history=history,
+        notice=_NOTICES.get(notice, ""),
+    )
 
 
 @router.post("/city/submissions", name="page_city_upload")
@@ -117,6 +146,16 @@ def city_submit(
     return _to_detail(request, submission_id, "submitted")
 
 
+@router.post("/city/submissions/{submission_id}/withdraw", name="page_city_withdraw")
+def city_withdraw(
+    request: Request, submission_id: uuid.UUID, operator: CityUser, session: SessionDep
+) -> Response:
+    """The filing service's withdrawal of an upload never submitted; back to the history."""
+    review.withdraw(session, operator, valid_submission(submission_id, operator, session))
+    target = request.app.url_path_for("page_city_home")
+    return RedirectResponse(f"{target}?notice=withdrawn", status_code=303)
+
+
 @router.get("/city/submissions/{submission_id}/report.csv", name="page_city_report")
 def city_report(submission_id: uuid.UUID, operator: CityUser, session: SessionDep) -> Response:
     return report_download(session, valid_submission(submission_id, operator, session))
@@ -138,11 +177,22 @@ def _home_page(
     operator: Principal,
     *,
     period: str,
+    history: History | None = None,
+    notice: str = "",
     retry: Retry | None = None,
 ) -> Response:
-    history = queries.list_submissions(
-        session, operator, status=None, city_code=None, page=1, page_size=HISTORY_SIZE
+    shown = history or History()
+    found = queries.list_submissions(
+        session,
+        operator,
+        status=SubmissionStatus(shown.status) if shown.status else None,
+        city_code=None,
+        page=shown.page,
+        page_size=HISTORY_SIZE,
+        search=shown.search or None,
     )
+    chosen = {k: v for k, v in {"q": shown.search, "status": shown.status}.items() if v}
+    base = str(request.app.url_path_for("page_city_home"))
     today = local_today()
     this_quarter = current_period(today)
     calendar = filing_calendar(session, this_quarter, city_code=operator.city_code)
@@ -152,8 +202,14 @@ def _home_page(
         "filing_deadline": calendar.deadline,
         "filing_standing": calendar.cities[0].standing(today, calendar.deadline),
         "days_left": days_left(this_quarter, today),
-        "submissions": [submission_summary(s) for s in history.items],
-        "total": history.total,
+        "submissions": [submission_summary(s) for s in found.items],
+        "total": found.total,
+        "history": shown,
+        "history_pages": max(1, -(-found.total // HISTORY_SIZE)),
+        "history_url": lambda n: f"{base}?{urlencode({**chosen, 'page': n})}#history-title",
+        "statuses": STATUS_ZH,
+        "withdrawable": {status.value for status in WITHDRAWABLE},
+        "notice": notice,
         "period": period,
         "idempotency_key": str(uuid.uuid4()),
         "max_upload_mb": get_settings().max_upload_mb,

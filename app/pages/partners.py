@@ -7,7 +7,7 @@ only its hash is kept, as the access service does for the API.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -17,6 +17,7 @@ from starlette.responses import Response
 from app.access import partners
 from app.access.auth import Principal
 from app.access.codes import Role
+from app.access.models import Partner
 from app.access.rules import PARTNER_SCOPES
 from app.core.db import SessionDep
 from app.core.errors import AppError
@@ -32,6 +33,9 @@ _FIELD_ZH = {"name": "名称", "agency": "所属机关", "scopes": "权限范围
 _NOTICES = {
     "created": "合作系统已创建。请为其签发密钥。",
     "revoked": "密钥已吊销，使用该密钥的调用将立即被拒绝。",
+    "updated": "合作系统信息已保存。",
+    "disabled": "合作系统已停用，其全部密钥的调用将被拒绝。",
+    "enabled": "合作系统已重新启用。",
 }
 
 
@@ -73,6 +77,54 @@ def partner_detail(
     return _detail_page(request, session, partner_id, notice=_NOTICES.get(notice, ""))
 
 
+@router.post("/partners/{partner_id}/edit", name="page_partner_update")
+def partner_update(
+    request: Request,
+    partner_id: uuid.UUID,
+    admin: Admin,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=200)] = "",
+    agency: Annotated[str, Form(max_length=200)] = "",
+    scopes: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+    disclose_person: Annotated[bool, Form()] = False,
+) -> Response:
+    """The API's `update_partner` with the whole form: name, agency, services, disclosure."""
+    partner = partners.get_partner(session, partner_id)
+    form = {"name": name, "agency": agency, "scopes": scopes, "disclose_person": disclose_person}
+    try:
+        partners.update_partner(
+            session,
+            admin,
+            partner,
+            name=name,
+            agency=agency,
+            scopes=scopes,
+            disclose_person=disclose_person,
+        )
+    except AppError as exc:
+        raise FormRefused(
+            lambda again, retry: _detail_page(request, again, partner_id, retry=retry),
+            error=_message(exc),
+            status=exc.status,
+            form=form,
+        ) from exc
+    return _to_detail(request, partner_id, "updated")
+
+
+@router.post("/partners/{partner_id}/state", name="page_partner_state")
+def partner_state(
+    request: Request,
+    partner_id: uuid.UUID,
+    admin: Admin,
+    session: SessionDep,
+    active: Annotated[bool, Form()],
+) -> Response:
+    """Disable (or enable again) a partner: a disabled partner's keys are all refused."""
+    partner = partners.get_partner(session, partner_id)
+    partners.update_partner(session, admin, partner, is_active=active)
+    return _to_detail(request, partner_id, "enabled" if active else "disabled")
+
+
 @router.post("/partners/{partner_id}/keys", name="page_partner_issue_key")
 def partner_issue_key(
     request: Request,
@@ -103,6 +155,11 @@ def partner_revoke_key(
     return RedirectResponse(f"{target}?notice=revoked", status_code=303)
 
 
+def _to_detail(request: Request, partner_id: uuid.UUID, notice: str) -> Response:
+    target = request.app.url_path_for("page_partner_detail", partner_id=str(partner_id))
+    return RedirectResponse(f"{target}?notice={notice}", status_code=303)
+
+
 def _list_page(request: Request, session: Session, *, retry: Retry | None = None) -> Response:
     context = {
         "partners": partners.list_partners(session, page=1, page_size=LIST_SIZE),
@@ -126,11 +183,22 @@ def _detail_page(
     context = {
         "partner": partner,
         "keys": partners.list_api_keys(session, partner),
+        "scopes": PARTNER_SCOPES,
         "notice": notice,
         "new_key": new_key,
+        "form": retry.form if retry and retry.form else _form_of(partner),
         "error": retry.error if retry else "",
     }
     return render(request, "partner.html", context, status_code=retry.status if retry else 200)
+
+
+def _form_of(partner: Partner) -> dict[str, Any]:
+    return {
+        "name": partner.name,
+        "agency": partner.agency,
+        "scopes": partner.scopes,
+        "disclose_person": partner.disclose_person,
+    }
 
 
 def _message(exc: AppError) -> str:

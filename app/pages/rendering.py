@@ -91,6 +91,7 @@ _NAV: dict[str, tuple[NavItem, ...]] = {
         _ASSISTANCE,
         _TASKS,
         NavItem("合作系统", "page_partner_list"),
+        NavItem("用户管理", "page_account_list"),
         _AUDIT,
     ),
     Role.auditor: (

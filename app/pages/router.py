@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from fastapi.staticfiles import StaticFiles
 
 from app.pages import (
+    accounts,
     audit,
     auth,
     city,
@@ -36,6 +37,7 @@ for area in (
     statistics,
     talents,
     partners,
+    accounts,
     audit,
     public,
     duties,

@@ -92,9 +92,17 @@ def verification_qr_png(session: Session, code: str) -> bytes:
     issued = session.scalar(select(Marker.code).where(Marker.code == normalise_code(code)))
     if issued is None:
         raise NotFound("未找到该标识编码：它从未签发过。")
-    url = f"{get_settings().public_base_url.rstrip('/')}/verify/{quote(issued)}"
+    return qr_png(verification_url(issued))
+
+
+def verification_url(code: str) -> str:
+    """The public verification page of an issued marker code: what its QR code holds."""
+    return f"{get_settings().public_base_url.rstrip('/')}/verify/{quote(code)}"
+
+
+def qr_png(text: str, *, scale: int = 8) -> bytes:
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=8, border=4)
+    segno.make(text, error="m").save(out, kind="png", scale=scale, border=4)
     return out.getvalue()
 
 

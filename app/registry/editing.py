@@ -14,11 +14,20 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from app.core import audit
 from app.core.audit import Actor
-from app.core.errors import InvalidInput, PreconditionFailed, PreconditionRequired, field_error
+from app.core.errors import (
+    Conflict,
+    InvalidInput,
+    PreconditionFailed,
+    PreconditionRequired,
+    field_error,
+)
 from app.core.keys import get_keyring
 from app.registry import service
+from app.registry.diffs import STATUS_FILED
 from app.registry.models import Talent
 from app.registry.records import (
     DEPENDENT_ID_CONTEXT,
@@ -69,6 +78,30 @@ def edit_talent(
     current = talent_data_of(talent, get_keyring())
     return service.update_talent(
         session, actor, talent, _merged(current, talent, edit), today=today
+    )
+
+
+def retire_talent(
+    session: Session, actor: Actor, talent: Talent, *, reason: str, version: int, today: date
+) -> None:
+    """Take the record off the register by hand (退出), when it is still at `version`: the
+    marker is withdrawn with the reason, as a city's retirement row does."""
+    session.refresh(talent, with_for_update=True)
+    if talent.version != version:
+        raise PreconditionFailed("该记录已被他人修改，请重新获取详情后再修改。")
+    if talent.status != STATUS_FILED:
+        raise Conflict("该人员已退出人才库。", code="talent_retired")
+    service.retire_talent(session, actor, talent, reason=reason, submission_id=None, today=today)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise PreconditionFailed("该记录已被他人修改，请刷新后重试。") from exc
+    audit.record(
+        session,
+        actor,
+        "talent.retire",
+        f"talent:{talent.id}",
+        {"reason": reason, "version": talent.version},
     )
 
 

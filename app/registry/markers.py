@@ -23,6 +23,7 @@ from app.core.errors import Conflict
 from app.core.settings import get_settings
 from app.core.types import utcnow
 from app.registry.codes import MarkerStatus
+from app.registry.diffs import STATUS_FILED
 from app.registry.history import record_version
 from app.registry.models import Marker, Talent
 
@@ -201,6 +202,51 @@ def revoke_marker(session: Session, actor: Actor, talent: Talent, *, reason: str
     if marker.status == MarkerStatus.revoked:
         raise Conflict("该特殊标识已被撤销。", code="marker_already_revoked")
     return _admin_change(session, actor, talent, marker, MarkerStatus.revoked, reason)
+
+
+def grant_marker(
+    session: Session, actor: Actor, talent: Talent, *, reason: str, today: date
+) -> Marker:
+    """A province admin's grant by hand, with the reason: a marker for an eligible record
+    that has none, or a new term for one whose term ran out. A suspended or revoked marker
+    is reinstated (`reinstate_marker`), not granted again."""
+    if talent.status != STATUS_FILED:
+        raise Conflict("该人员已退出人才库，不能授予特殊标识。", code="talent_retired")
+    if not talent.eligible:
+        raise Conflict(
+            "该人员当前不符合高技能领军人才认定条件，不能授予特殊标识。", code="not_eligible"
+        )
+    before = marker_values(talent.marker)
+    if talent.marker is None:
+        talent.marker = Marker(
+            talent_id=talent.id,
+            id=uuid.uuid4(),
+            code=new_marker_code(),
+            granted_on=today,
+            valid_until=review_date(today),
+            **_status_change(MarkerStatus.active, reason, SOURCE_ADMIN),
+        )
+    else:
+        state = effective_status(talent.marker, today)
+        if state == MarkerStatus.active:
+            raise Conflict("该特殊标识已是有效状态。", code="marker_already_active")
+        if state != MarkerStatus.expired:
+            raise Conflict("该特殊标识已暂停或撤销，请使用“恢复标识”。", code="marker_not_expired")
+        talent.marker.granted_on = today
+        talent.marker.valid_until = review_date(today)
+        _set_status(talent.marker, MarkerStatus.active, reason, SOURCE_ADMIN)
+    marker = talent.marker
+    changes = marker_changes(before, marker_values(marker))
+    record_version(session, actor, talent, action="marker.grant", changes=changes, reason=reason)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "marker.grant",
+        f"talent:{talent.id}",
+        {"marker_code": marker.code, "valid_until": marker.valid_until, "reason": reason},
+    )
+    return marker
 
 
 def _admin_change(

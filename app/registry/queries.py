@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.access.auth import Principal
 from app.core.errors import InvalidInput, field_error
+from app.core.paging import Page, paginate
 from app.registry import markers
 from app.registry.codes import MarkerStatus
 from app.registry.models import Honor, Marker, Talent
@@ -64,6 +65,25 @@ def list_talents(
         return TalentSlice(rows, None)
     last = rows[limit - 1]
     return TalentSlice(rows[:limit], _encode_cursor(last.name, last.id))
+
+
+def talent_page(
+    session: Session,
+    caller: Principal,
+    filters: TalentFilters,
+    *,
+    page: int,
+    page_size: int,
+    today: date,
+) -> Page[Talent]:
+    """One numbered page of the same list, ordered by (name, id), with the total: for
+    people paging through it and for exports; the API pages by cursor instead."""
+    query = (
+        _filtered(select(Talent), caller, filters, today)
+        .options(selectinload(Talent.honors), selectinload(Talent.marker))
+        .order_by(Talent.name, Talent.id)
+    )
+    return paginate(session, query, page=page, page_size=page_size)
 
 
 def load_talent(session: Session, talent_id: uuid.UUID) -> Talent | None:

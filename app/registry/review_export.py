@@ -38,16 +38,27 @@ def review_xlsx(which: ReviewList, items: Sequence[ReviewItem]) -> bytes:
     return table_xlsx(TITLES_ZH[which], ("序号", "姓名", "设区市", "标识编码", DUE_ZH[which]), rows)
 
 
-def table_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    """One sheet: the title, the header row, the rows; columns wide enough for Chinese."""
+def table_xlsx(
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    sheet_title: str = "复核清单",
+) -> bytes:
+    """One sheet: the title, the header row, the rows; columns wide enough for Chinese.
+    Text is kept as text: a value starting with "=" is never made a formula."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "复核清单"
+    sheet.title = sheet_title
     sheet.append([title])
     sheet.append(list(headers))
     for row in rows:
         sheet.append(list(row))
+    for line in sheet.iter_rows():
+        for cell in line:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     for index in range(len(headers)):
         sheet.column_dimensions[chr(ord("A") + index)].width = 16
     out = io.BytesIO()

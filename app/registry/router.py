@@ -28,6 +28,7 @@ from app.registry.schemas import (
     MarkerAction,
     MarkerStateOut,
     MarkerStatusFilter,
+    Retirement,
     TalentDetail,
     TalentEdit,
     TalentHistory,
@@ -149,6 +150,45 @@ def talent_update(
         version=version,
         today=local_today(),
     )
+    return _detail(talent, response)
+
+
+@router.post(
+    "/{talent_id}/retire",
+    summary="Take a record off the register (If-Match required); its marker is withdrawn",
+    responses={200: {"headers": _ETAG_HEADER}},
+)
+def talent_retire(
+    caller: ProvinceAdmin,
+    talent: ValidTalent,
+    retirement: Retirement,
+    session: SessionDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> TalentDetail:
+    """Take a filed record off the register (退出) with the reason, as a city's retirement
+    row would: the marker is withdrawn and the change kept in the record's history. The
+    `If-Match` header must name the version the caller last read (428 without it, 412
+    when someone changed the record since)."""
+    version = editing.expected_version(if_match)
+    editing.retire_talent(
+        session, caller, talent, reason=retirement.reason, version=version, today=local_today()
+    )
+    return _detail(talent, response)
+
+
+@router.post("/{talent_id}/marker/grant", summary="Grant the marker by hand, with a reason")
+def marker_grant(
+    caller: ProvinceAdmin,
+    talent: ValidTalent,
+    action: MarkerAction,
+    session: SessionDep,
+    response: Response,
+) -> TalentDetail:
+    """Grant the marker by hand, with the reason: to an eligible record that has none, or
+    for a new term to one whose term ran out (409 otherwise: an active marker needs no
+    grant, a suspended or revoked one is reinstated)."""
+    markers.grant_marker(session, caller, talent, reason=action.reason, today=local_today())
     return _detail(talent, response)
 
 

@@ -241,6 +241,22 @@ class TalentEdit(BaseModel):
         return value
 
 
+class Retirement(BaseModel):
+    """A record taken off the register by hand (退出), with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: FreeText = Field(min_length=1, max_length=200)
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise PydanticCustomError("required", "请填写退出原因")
+        return value
+
+
 class MarkerAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

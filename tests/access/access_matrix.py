@@ -13,6 +13,7 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/api/v1/admin/users/{user_id}", ADMIN),
     ("PATCH", "/api/v1/admin/users/{user_id}", ADMIN),
     ("POST", "/api/v1/admin/users/{user_id}/password", ADMIN),
+    ("POST", "/api/v1/admin/users/{user_id}/unlock", ADMIN),
     ("GET", "/api/v1/admin/partners", ADMIN),
     ("POST", "/api/v1/admin/partners", ADMIN),
     ("GET", "/api/v1/admin/partners/{partner_id}", ADMIN),

@@ -124,7 +124,9 @@ def test_key_of_another_partner_is_404(
     client: TestClient, admin: dict[str, str], partner: dict[str, object]
 ) -> None:
     other = client.post(
-        client.app.url_path_for("partner_create"), json={"name": "另一系统"}, headers=admin
+        client.app.url_path_for("partner_create"),
+        json={"name": "另一系统", "scopes": ["priority:housing"]},
+        headers=admin,
     ).json()
     key = _issue(client, admin, other["id"]).json()
     url = client.app.url_path_for("api_key_revoke", partner_id=str(partner["id"]), key_id=key["id"])
@@ -169,9 +171,23 @@ def test_partner_update_refuses_unknown_fields(
     client: TestClient, admin: dict[str, str], partner: dict[str, object]
 ) -> None:
     url = client.app.url_path_for("partner_update", partner_id=str(partner["id"]))
-    response = client.patch(url, json={"name": "改名"}, headers=admin)
+    response = client.patch(url, json={"key_hash": "00"}, headers=admin)
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "unknown_field"
+
+
+def test_a_partner_is_renamed_but_not_to_a_taken_name(
+    client: TestClient, admin: dict[str, str], partner: dict[str, object]
+) -> None:
+    create = client.app.url_path_for("partner_create")
+    body = {"name": "另一系统", "scopes": ["priority:housing"]}
+    assert client.post(create, json=body, headers=admin).status_code == 201
+    url = client.app.url_path_for("partner_update", partner_id=str(partner["id"]))
+    assert client.patch(url, json={"name": "另一系统"}, headers=admin).status_code == 409
+    renamed = client.patch(url, json={"name": "改名"}, headers=admin)
+    assert renamed.status_code == 200 and renamed.json()["name"] == "改名"
+    emptied = client.patch(url, json={"scopes": []}, headers=admin)
+    assert emptied.status_code == 422 and emptied.json()["errors"][0]["code"] == "no_scope"
 
 
 def test_partners_are_listed_with_pagination(

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.access import partners, service
-from app.access.models import User
+from app.access.models import Partner, User
 from app.access.rules import PARTNER_SCOPES
 from app.core.audit import SYSTEM
 from tests.access.matrix import ROLES, Entry, collect_entries, matrix_problems, route_keys
@@ -59,10 +59,15 @@ def callers(db: Session) -> dict[str, dict[str, str]]:
         db.add(user)
         db.flush()
         headers[role] = _bearer(service.issue_token(db, user).token)
-    for kind, scopes in (("partner_all_scopes", PARTNER_SCOPES), ("partner_no_scopes", ())):
-        partner = partners.create_partner(
-            db, SYSTEM, name=f"matrix-{kind}-{uuid.uuid4().hex[:6]}", scopes=scopes
-        )
+    everything = partners.create_partner(
+        db, SYSTEM, name=f"matrix-all-{uuid.uuid4().hex[:6]}", scopes=PARTNER_SCOPES
+    )
+    # No partner can be registered without a service any more; one stored before that rule
+    # (a row of an older release) must still be refused everything.
+    nothing = Partner(name=f"matrix-none-{uuid.uuid4().hex[:6]}", agency="", scopes=[])
+    db.add(nothing)
+    db.flush()
+    for kind, partner in (("partner_all_scopes", everything), ("partner_no_scopes", nothing)):
         headers[kind] = _bearer(partners.issue_api_key(db, SYSTEM, partner)[1])
     # Kept apart from what a refused request rolls back (the test's outer transaction ends it).
     db.commit()

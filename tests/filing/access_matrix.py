@@ -15,6 +15,7 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/api/v1/submissions/{submission_id}/report.csv", READERS),
     ("GET", "/api/v1/submissions/{submission_id}/preview", READERS),
     ("POST", "/api/v1/submissions/{submission_id}/submit", CITY),
+    ("POST", "/api/v1/submissions/{submission_id}/withdraw", CITY),
     ("POST", "/api/v1/submissions/{submission_id}/approve", PROVINCE),
     ("POST", "/api/v1/submissions/{submission_id}/reject", PROVINCE),
     ("GET", "/api/v1/filing/calendar", OVERSIGHT),

@@ -323,6 +323,128 @@ def marker_reinstated_while_active(client: TestClient, db: Session, login: Any) 
     )
 
 
+def partner_update_without_a_service(client: TestClient, db: Session, login: Any) -> Refusal:
+    partner = partners.create_partner(db, SYSTEM, name="公安厅系统", scopes=["priority:hukou"])
+    db.commit()
+    sign_in(client, db, login, "province_admin")
+    pid = str(partner.id)
+    return Refusal(
+        url(client, "page_partner_detail", partner_id=pid),
+        url(client, "page_partner_update", partner_id=pid),
+        {"name": "公安厅户籍系统", "agency": "省公安厅"},
+        422,
+    )
+
+
+def partner_state_of_an_unknown_partner(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    return Refusal(
+        url(client, "page_partner_list"),
+        url(client, "page_partner_state", partner_id=str(uuid.uuid4())),
+        {"active": "false"},
+        404,
+    )
+
+
+def account_create_with_a_weak_password(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    data = {"display_name": "赵敏", "username": "zhaomin", "role": "auditor", "password": "123"}
+    return Refusal(url(client, "page_account_list"), url(client, "page_account_create"), data, 422)
+
+
+def _account(client: TestClient, db: Session, login: Any) -> tuple[str, str]:
+    """A window clerk's account page, seen by a province admin: (page, user id)."""
+    from app.access import service
+
+    clerk = login("window_clerk")
+    sign_in(client, db, login, "province_admin")
+    uid = str(service.get_user_by_username(db, clerk.username).id)
+    return url(client, "page_account_detail", user_id=uid), uid
+
+
+def account_update_of_an_operator_without_a_city(
+    client: TestClient, db: Session, login: Any
+) -> Refusal:
+    page, uid = _account(client, db, login)
+    data = {"display_name": "张三", "role": "city_operator", "city_code": ""}
+    return Refusal(page, url(client, "page_account_update", user_id=uid), data, 422)
+
+
+def account_password_too_weak(client: TestClient, db: Session, login: Any) -> Refusal:
+    page, uid = _account(client, db, login)
+    return Refusal(page, url(client, "page_account_password", user_id=uid), {"password": "1"}, 422)
+
+
+def account_unlock_of_an_unknown_user(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    return Refusal(
+        url(client, "page_account_list"),
+        url(client, "page_account_unlock", user_id=str(uuid.uuid4())),
+        {},
+        404,
+    )
+
+
+def account_state_not_a_yes_or_no(client: TestClient, db: Session, login: Any) -> Refusal:
+    page, uid = _account(client, db, login)
+    return Refusal(page, url(client, "page_account_state", user_id=uid), {"active": "maybe"}, 422)
+
+
+def talent_update_from_a_stale_form(client: TestClient, db: Session, login: Any) -> Refusal:
+    talent = make_talent(db)
+    sign_in(client, db, login, "province_admin")
+    tid = str(talent.id)
+    data = {
+        "version": str(talent.version - 1),
+        "name": talent.name,
+        "employer": talent.employer,
+        "occupation": "焊工",
+        "skill_level": talent.skill_level,
+    }
+    return Refusal(
+        url(client, "page_talent_record", talent_id=tid),
+        url(client, "page_talent_update", talent_id=tid),
+        data,
+        412,
+    )
+
+
+def talent_retire_without_a_reason(client: TestClient, db: Session, login: Any) -> Refusal:
+    talent = make_talent(db)
+    sign_in(client, db, login, "province_admin")
+    tid = str(talent.id)
+    return Refusal(
+        url(client, "page_talent_record", talent_id=tid),
+        url(client, "page_talent_retire", talent_id=tid),
+        {"version": str(talent.version), "reason": " "},
+        422,
+    )
+
+
+def city_withdraw_of_a_submitted_upload(client: TestClient, db: Session, login: Any) -> Refusal:
+    submission = pending_submission(db, [person(810)], city_code=HEFEI)
+    db.commit()
+    sign_in(client, db, login, "city_operator", HEFEI)
+    sid = str(submission.id)
+    return Refusal(
+        url(client, "page_city_submission", submission_id=sid),
+        url(client, "page_city_withdraw", submission_id=sid),
+        {},
+        409,
+    )
+
+
+def talent_search_of_a_mistyped_number(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    mistyped = unknown_id_number(809)[:-1]
+    return Refusal(
+        url(client, "page_talent_list"),
+        url(client, "page_talent_search"),
+        {"id_number": mistyped},
+        422,
+    )
+
+
 def logout_by_an_auditor_who_is_forbidden_nothing(
     client: TestClient, db: Session, login: Any
 ) -> Refusal:
@@ -348,6 +470,17 @@ CASES: dict[str, Case] = {
     "page_studio_action": studio_approve_before_acceptance,
     "page_task_report_submit": task_report_over_a_hundred_percent,
     "page_talent_marker_action": marker_reinstated_while_active,
+    "page_partner_update": partner_update_without_a_service,
+    "page_partner_state": partner_state_of_an_unknown_partner,
+    "page_account_create": account_create_with_a_weak_password,
+    "page_account_update": account_update_of_an_operator_without_a_city,
+    "page_account_password": account_password_too_weak,
+    "page_account_unlock": account_unlock_of_an_unknown_user,
+    "page_account_state": account_state_not_a_yes_or_no,
+    "page_talent_update": talent_update_from_a_stale_form,
+    "page_talent_retire": talent_retire_without_a_reason,
+    "page_talent_search": talent_search_of_a_mistyped_number,
+    "page_city_withdraw": city_withdraw_of_a_submitted_upload,
 }
 FORGED_ONLY = {"page_logout": logout_by_an_auditor_who_is_forbidden_nothing}
 

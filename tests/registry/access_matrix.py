@@ -13,6 +13,8 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/talents/{talent_id}/marker/suspend", ADMIN),
     ("POST", "/api/v1/talents/{talent_id}/marker/reinstate", ADMIN),
     ("POST", "/api/v1/talents/{talent_id}/marker/revoke", ADMIN),
+    ("POST", "/api/v1/talents/{talent_id}/marker/grant", ADMIN),
+    ("POST", "/api/v1/talents/{talent_id}/retire", ADMIN),
     ("GET", "/api/v1/talents/{talent_id}/status", READERS),
     ("GET", "/api/v1/statistics/registry", READERS),
     ("GET", "/api/v1/statistics/marker-changes", READERS),
