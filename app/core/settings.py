@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     rate_limit_login: str = "10/minute"
     rate_limit_public: str = "120/minute"
     session_cookie_secure: bool = False
-    public_base_url: str = "http://localhost:8000"
+    # Where marker QR codes and certificates point; unset, the address the page was served at.
+    public_base_url: str | None = None
     log_level: str = "INFO"
     # Required as a bearer token on /metrics when set.
     metrics_token: SecretStr | None = None

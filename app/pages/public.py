@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
-from app.core.errors import InvalidInput, field_error
+from app.core.errors import InvalidInput, NotFound, field_error
 from app.core.paging import PageNumber
 from app.pages.rendering import render
 from app.pages.session import MaybePageUser
@@ -80,10 +80,14 @@ def verify_page(
     _user: MaybePageUser,
     session: SessionDep,
 ) -> Response:
-    result = service.verify_marker(session, marker_code[:40], today=local_today())
-    return render(
-        request, "verify.html", {"result": result, "code": service.normalise_code(marker_code)}
-    )
+    code = service.normalise_code(marker_code[:40])
+    try:
+        result = service.verify_marker(session, code, today=local_today())
+    except NotFound:
+        # Whoever scanned or typed the code needs the verdict, not "page not found".
+        shown = code or marker_code[:40].strip()
+        return render(request, "verify.html", {"result": None, "code": shown}, status_code=404)
+    return render(request, "verify.html", {"result": result, "code": code})
 
 
 def _roster_filter(city_code: str, category: str, q: str) -> service.RosterFilter:

@@ -211,7 +211,7 @@ def talent_certificate(
     today = local_today()
     if marker is None or not markers.grants_priority(marker.status, marker.valid_until, today):
         raise Conflict("只有有效的特殊标识才能打印证明。", code="marker_not_active")
-    url = verification_url(marker.code)
+    url = verification_url(marker.code, served_at=str(request.base_url))
     context = {
         "talent": talent_detail(talent),
         "verify_url": url,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
@@ -118,8 +118,10 @@ def marker_verify(
     response_class=Response,
     responses=binary("image/png", "The QR code as a PNG image"),
 )
-def marker_qr(marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep) -> Response:
+def marker_qr(
+    request: Request, marker_code: MarkerCode, _limit: PublicRateLimit, session: SessionDep
+) -> Response:
     """A PNG QR code leading to the marker's public verification page. Anyone may call it
     (rate-limited per address); records nothing."""
-    png = service.verification_qr_png(session, marker_code)
+    png = service.verification_qr_png(session, marker_code, served_at=str(request.base_url))
     return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})

@@ -86,18 +86,21 @@ def verify_marker(session: Session, code: str, *, today: date) -> MarkerVerifica
     )
 
 
-def verification_qr_png(session: Session, code: str) -> bytes:
+def verification_qr_png(session: Session, code: str, *, served_at: str) -> bytes:
     """A QR code of the marker's public verification page, for printing on the card."""
     read_only(session)
     issued = session.scalar(select(Marker.code).where(Marker.code == normalise_code(code)))
     if issued is None:
         raise NotFound("未找到该标识编码：它从未签发过。")
-    return qr_png(verification_url(issued))
+    return qr_png(verification_url(issued, served_at=served_at))
 
 
-def verification_url(code: str) -> str:
-    """The public verification page of an issued marker code: what its QR code holds."""
-    return f"{get_settings().public_base_url.rstrip('/')}/verify/{quote(code)}"
+def verification_url(code: str, *, served_at: str) -> str:
+    """The public verification page of an issued marker code: what its QR code holds. It is
+    under BLUECARD_PUBLIC_BASE_URL if set, else under `served_at` (the request's base URL),
+    so a demo on any port prints codes that lead back to it."""
+    base = get_settings().public_base_url or served_at
+    return f"{base.rstrip('/')}/verify/{quote(code)}"
 
 
 def qr_png(text: str, *, scale: int = 8) -> bytes:

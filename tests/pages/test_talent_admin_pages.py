@@ -201,7 +201,8 @@ def test_the_certificate_carries_the_verification_qr_code_and_the_read_is_record
     assert page.status_code == 200
     html = page.text
     assert "高技能领军人才特殊标识证明" in html and talent.marker.code in html
-    link = verification_url(talent.marker.code)
+    link = verification_url(talent.marker.code, served_at=str(client.base_url))
+    assert link.startswith("http://testserver/verify/")
     assert link in html
     image = re.search(r'src="data:image/png;base64,([^"]+)"', html)
     assert image and base64.b64decode(image.group(1)) == qr_png(link, scale=6)

@@ -71,16 +71,39 @@ def test_names_keep_only_the_surname(name: str, masked: str) -> None:
     assert mask_name(name) == masked
 
 
-def test_qr_code_is_a_png_of_the_verification_page(client, db: Session) -> None:  # type: ignore[no-untyped-def]
+def qr_text_is(png: bytes, text: str) -> bool:
+    return qr_modules(png) == [list(row) for row in segno.make(text, error="m").matrix]
+
+
+def test_qr_code_is_a_png_of_the_verification_page_where_it_was_served(  # type: ignore[no-untyped-def]
+    app, db: Session
+) -> None:
+    """Unset, the public base URL is the address asked: a demo on port 8123 prints codes
+    that lead back to port 8123, not to localhost:8000."""
     person = make_talent(db)
-    url = client.app.url_path_for("marker_qr", marker_code=person.marker_code)
-    response = client.get(url)
+    url = app.url_path_for("marker_qr", marker_code=person.marker_code)
+    with TestClient(app, base_url="http://127.0.0.1:8123") as client:
+        response = client.get(url)
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     assert response.content.startswith(PNG_SIGNATURE)
-    expected_url = f"{get_settings().public_base_url}/verify/{person.marker_code}"
-    expected = [list(row) for row in segno.make(expected_url, error="m").matrix]
-    assert qr_modules(response.content) == expected
+    assert qr_text_is(response.content, f"http://127.0.0.1:8123/verify/{person.marker_code}")
+
+
+def test_qr_code_follows_the_public_base_url_when_set(  # type: ignore[no-untyped-def]
+    client, db: Session, monkeypatch
+) -> None:
+    person = make_talent(db)
+    monkeypatch.setenv("BLUECARD_PUBLIC_BASE_URL", "https://bluecard.example.gov.cn/")
+    get_settings.cache_clear()
+    try:
+        response = client.get(client.app.url_path_for("marker_qr", marker_code=person.marker_code))
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert response.status_code == 200
+    expected = f"https://bluecard.example.gov.cn/verify/{person.marker_code}"
+    assert qr_text_is(response.content, expected)
 
 
 def test_qr_code_of_a_code_never_issued_is_404(client) -> None:  # type: ignore[no-untyped-def]
