@@ -11,8 +11,11 @@ $(BIN)/bluecard: pyproject.toml requirements-test.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(BIN)/bluecard
 
+# `make demo PORT=8123 HOST=0.0.0.0` to serve elsewhere.
+PORT ?= 8000
+HOST ?= 127.0.0.1
 demo: $(BIN)/bluecard
-	$(BIN)/bluecard serve --demo
+	$(BIN)/bluecard serve --demo --host $(HOST) --port $(PORT)
 
 test: $(BIN)/bluecard
 	PATH="$(abspath $(BIN)):$$PATH" $(MAKE) test-only

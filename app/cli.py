@@ -13,8 +13,11 @@ import dataclasses
 import json
 import logging
 import os
+import socket
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -166,10 +169,11 @@ def _serve(args: argparse.Namespace) -> int:
         from app.demo.load import load_demo
 
         with session_scope() as session:
-            logins = load_demo(session)
-        print("demo logins:")
-        for line in logins:
-            print("  " + line)
+            intro = load_demo(session)
+        # After uvicorn's start-up lines, so the numbers to try are the last thing on screen.
+        threading.Thread(
+            target=announce_when_listening, args=(args.host, args.port, intro), daemon=True
+        ).start()
     logging.getLogger("bluecard").info("serving", extra={"host": args.host, "port": args.port})
     with _metrics_shared_by_workers(args.workers):
         uvicorn.run(
@@ -182,6 +186,31 @@ def _serve(args: argparse.Namespace) -> int:
             proxy_headers=True,
         )
     return 0
+
+
+def announce_when_listening(
+    host: str, port: int, lines: Sequence[str], *, patience: float = 120.0
+) -> bool:
+    """Print the demo's introduction once `host:port` accepts connections (False if it never
+    did within `patience` seconds: then nothing is printed, as the server did not start)."""
+    address = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host  # noqa: S104
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((address, port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        return False
+    time.sleep(0.3)  # let uvicorn's own "running on" line go first
+    shown_host = f"[{host}]" if ":" in host else host
+    rule = "=" * 64
+    print(
+        "\n".join([rule, f"bluecard demo ready: http://{shown_host}:{port}/", *lines, rule]),
+        flush=True,
+    )
+    return True
 
 
 @contextmanager

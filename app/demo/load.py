@@ -28,6 +28,7 @@ from app.registry.cards import import_cards
 from app.registry.markers import local_today
 
 from .fakes import fake_card_no, fake_id_number, fake_name, fake_occupation, fake_talent_record
+from .samples import sample_lines
 
 DEMO_PASSWORD = "Bluecard-Demo-2026"  # noqa: S105 - printed for the demo on purpose
 PARTNER_NAME = "省住建厅购房资格审核系统"
@@ -44,7 +45,8 @@ EXTRA_CARDS = 400  # blue-card holders who are not leading talents
 
 
 def load_demo(session: Session) -> list[str]:
-    """Load the demo once; return the lines to print (logins and the partner key)."""
+    """Load the demo once; return the lines to print: logins, numbers to try at the counter
+    and a fresh partner key (the last line)."""
     first_time = session.scalar(select(User.id).where(User.username == "admin")) is None
     if first_time:
         for username, role, city, display in USERS:
@@ -69,9 +71,15 @@ def load_demo(session: Session) -> list[str]:
     else:
         partner = session.scalars(select(Partner).where(Partner.name == PARTNER_NAME)).one()
     _, key = partners.issue_api_key(session, SYSTEM, partner, label="demo")
-    lines = [f"{username:8} / {DEMO_PASSWORD}   ({role.value})" for username, role, *_ in USERS]
-    lines.append(f"partner API key ({PARTNER_NAME}): {key}")
-    return lines
+    session.flush()
+    return [
+        f"logins (password {DEMO_PASSWORD}):",
+        *(f"  {username:8} {role.value}" for username, role, *_ in USERS),
+        "try at the counter (log in as clerk), by ID or card number:",
+        *(f"  {line}" for line in sample_lines(session)),
+        f"partner API key ({PARTNER_NAME}), shown once:",
+        f"  {key}",
+    ]
 
 
 def _file_talents(session: Session, rng: random.Random, today: date) -> None:
