@@ -1,0 +1,143 @@
+"""Every page of every role, checked by axe-core in Chromium (no serious or critical
+violation) and at a phone's width (390 px: nothing wider than the screen).
+
+One browser; each role walks its pages in one session, following the links it is shown
+(one page of each route), on the demo's data (filings, talents, a partner, accounts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from app.demo.load import DEMO_PASSWORD as DEMO_LOGIN_PASSWORD
+from app.demo.load import load_demo
+from app.pages.router import router as pages_router
+from tests.pages.conftest import OFFICE_SCREEN, PHONE_SCREEN, LiveServer, needs_chromium
+
+pytestmark = needs_chromium
+
+SERIOUS = {"serious", "critical"}
+PHONE_WIDTH = PHONE_SCREEN["width"]
+# Where each role starts; it reaches the rest by the links it is shown.
+STARTS = {
+    "public": ["/roster", "/login", "/verify/LT-0000000000ZZ"],
+    "admin": ["/", "/talents", "/partners", "/accounts", "/audit", "/oversight/reviews"],
+    "hefei": ["/", "/talents", "/studios", "/studios/new", "/assistance", "/assistance/new"],
+    "clerk": ["/"],
+    "auditor": ["/", "/audit", "/oversight/calendar", "/tasks"],
+}
+# Downloads and pages only reached by a form, not by a link.
+_NOT_PAGES = re.compile(r"\.(csv|xlsx|png|json)$|^/static/|^/logout|^/docs|^/api/")
+
+
+def _page_routes() -> list[tuple[str, re.Pattern[str]]]:
+    """Each GET page route: its path template and a pattern matching its paths."""
+    found: list[tuple[str, re.Pattern[str]]] = []
+
+    def walk(routes: Any) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):
+                walk(route.original_router.routes)
+            elif "GET" in (getattr(route, "methods", None) or ()):
+                if not _NOT_PAGES.search(route.path):
+                    pattern = re.sub(r"\{[^}]+\}", "[^/]+", route.path)
+                    found.append((route.path, re.compile(f"^{pattern}$")))
+
+    walk(pages_router.routes)
+    return found
+
+
+ROUTES = _page_routes()
+
+
+def _template_of(path: str) -> str | None:
+    matches = [template for template, pattern in ROUTES if pattern.match(path)]
+    # A literal route ("/studios/new") before a parametrised one ("/studios/{id}").
+    return min(matches, key=lambda t: t.count("{")) if matches else None
+
+
+@pytest.fixture(scope="module")
+def demo_server(live_server: LiveServer) -> Iterator[LiveServer]:
+    with live_server.session() as session:
+        load_demo(session)
+    yield live_server
+
+
+def _links(page: Any, base: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    out = []
+    for href in hrefs:
+        url = urlsplit(urljoin(page.url, href))
+        if f"{url.scheme}://{url.netloc}" == base and not _NOT_PAGES.search(url.path):
+            out.append(url.path + (f"?{url.query}" if url.query else ""))
+    return out
+
+
+def _walk(page: Any, server: LiveServer, starts: list[str]) -> dict[str, str]:
+    """Visit the start pages and every route linked from them (once each): route -> path."""
+    seen: dict[str, str] = {}
+    queue = list(starts)
+    while queue:
+        path = queue.pop(0)
+        template = _template_of(path.split("?")[0])
+        if template is None or template in seen:
+            continue
+        page.goto(server.url + path)
+        seen[template] = path
+        queue.extend(_links(page, server.url))
+    return seen
+
+
+def _log_in(page: Any, server: LiveServer, username: str) -> None:
+    page.goto(f"{server.url}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_LOGIN_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def _serious(results: Any) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} @ "
+        + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+_BODY_WIDTH = "() => document.scrollingElement.scrollWidth"
+
+
+@pytest.mark.parametrize("who", list(STARTS))
+def test_every_page_passes_axe_and_fits_a_phone(
+    demo_server: LiveServer, browser: Any, who: str
+) -> None:
+    axe = Axe()
+    context = browser.new_context(viewport=OFFICE_SCREEN, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    if who != "public":
+        _log_in(page, demo_server, who)
+    visited = _walk(page, demo_server, STARTS[who])
+    problems: dict[str, list[str]] = {}
+    for path in visited.values():
+        page.goto(demo_server.url + path)
+        if found := _serious(axe.run(page)):
+            problems[path] = found
+    page.set_viewport_size(PHONE_SCREEN)
+    too_wide = {}
+    for path in visited.values():
+        page.goto(demo_server.url + path)
+        width = page.evaluate(_BODY_WIDTH)
+        if width > PHONE_WIDTH + 2:
+            too_wide[path] = width
+    context.close()
+    assert len(visited) >= len(STARTS[who])
+    assert problems == {}
+    assert too_wide == {}
