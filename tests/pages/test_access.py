@@ -155,7 +155,7 @@ def test_unknown_pages_and_records_get_chinese_error_pages(
 def test_a_marker_code_never_issued_gets_a_chinese_404(client: TestClient) -> None:
     response = client.get(client.app.url_path_for("page_verify", marker_code="LT-NEVER0ISSUED"))
     assert response.status_code == 404
-    assert "未找到该标识编码" in response.text
+    assert "未找到该标识编码" in response.text and "标识无效" in response.text
 
 
 def test_the_api_keeps_problem_json(client: TestClient, sign_in: Callable[..., Login]) -> None:
