@@ -8,7 +8,7 @@ One browser; each role walks its pages in one session, following the links it is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -103,8 +103,11 @@ def _links(page: Any, base: str) -> list[str]:
     return out
 
 
-def _walk(page: Any, server: LiveServer, starts: list[str]) -> dict[str, str]:
-    """Visit the start pages and every route linked from them (once each): route -> path."""
+def _walk(
+    page: Any, server: LiveServer, starts: list[str], check: Callable[[str], None]
+) -> dict[str, str]:
+    """Visit the start pages and every route linked from them (once each), calling `check`
+    on each page as it is shown: route -> path."""
     seen: dict[str, str] = {}
     queue = list(starts)
     while queue:
@@ -114,6 +117,7 @@ def _walk(page: Any, server: LiveServer, starts: list[str]) -> dict[str, str]:
             continue
         page.goto(server.url + path)
         seen[template] = path
+        check(path)
         queue.extend(_links(page, server.url))
     return seen
 
@@ -148,17 +152,17 @@ def test_every_page_passes_axe_and_fits_a_phone(
     page = context.new_page()
     if who != "public":
         _log_in(page, demo_server, who)
-    visited = _walk(page, demo_server, STARTS[who])
-    VISITED[who] = set(visited)
     problems: dict[str, list[str]] = {}
-    for path in visited.values():
-        page.goto(demo_server.url + path)
+
+    def check(shown: str) -> None:
         if found := _serious(axe.run(page)):
-            problems[path] = found
+            problems[shown] = found
+
+    visited = _walk(page, demo_server, STARTS[who], check)
+    VISITED[who] = set(visited)
     if who == "clerk":
         for number in _counter_answers(page, demo_server):
-            if found := _serious(axe.run(page)):
-                problems[f"counter answer to {number}"] = found
+            check(f"counter answer to {number}")
     page.set_viewport_size(PHONE_SCREEN)
     too_wide = {}
     for path in visited.values():
