@@ -12,6 +12,7 @@ from app.core.db import SessionDep
 from app.core.keys import get_keyring
 from app.core.openapi_doc import binary
 from app.core.paging import PageNumber
+from app.core.settings import get_settings
 from app.core.text_fields import FreeText
 from app.core.types import utcnow
 from app.public import service, snapshot
@@ -124,4 +125,8 @@ def marker_qr(
     """A PNG QR code leading to the marker's public verification page. Anyone may call it
     (rate-limited per address); records nothing."""
     png = service.verification_qr_png(session, marker_code, served_at=str(request.base_url))
-    return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+    # Without a set base URL the image depends on the Host asked: no shared cache may keep it.
+    shared = "public" if get_settings().public_base_url else "private"
+    return Response(
+        png, media_type="image/png", headers={"Cache-Control": f"{shared}, max-age=86400"}
+    )

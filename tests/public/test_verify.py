@@ -88,6 +88,7 @@ def test_qr_code_is_a_png_of_the_verification_page_where_it_was_served(  # type:
     assert response.headers["content-type"] == "image/png"
     assert response.content.startswith(PNG_SIGNATURE)
     assert qr_text_is(response.content, f"http://127.0.0.1:8123/verify/{person.marker_code}")
+    assert response.headers["cache-control"].startswith("private")  # varies with the Host
 
 
 def test_qr_code_follows_the_public_base_url_when_set(  # type: ignore[no-untyped-def]
@@ -104,6 +105,7 @@ def test_qr_code_follows_the_public_base_url_when_set(  # type: ignore[no-untype
     assert response.status_code == 200
     expected = f"https://bluecard.example.gov.cn/verify/{person.marker_code}"
     assert qr_text_is(response.content, expected)
+    assert response.headers["cache-control"].startswith("public")
 
 
 def test_qr_code_of_a_code_never_issued_is_404(client) -> None:  # type: ignore[no-untyped-def]
