@@ -13,9 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
+from app.core.keyset import Key, Slice, keyset_page
 from app.core.paging import Page, paginate
 from app.filing.constants import Outcome, SubmissionStatus
 from app.filing.models import Submission, SubmissionError, SubmissionRow
+
+_NEWEST_FIRST = (Key(Submission.created_at, descending=True), Key(Submission.id, descending=True))
 
 
 def list_submissions(
@@ -24,9 +27,9 @@ def list_submissions(
     *,
     status: SubmissionStatus | None,
     city_code: str | None,
-    page: int,
-    page_size: int,
-) -> Page[Submission]:
+    cursor: str | None,
+    limit: int,
+) -> Slice[Submission]:
     """Newest first; a city operator sees their own city's only."""
     query = select(Submission)
     query = query.where(caller.city_filter(Submission.city_code))
@@ -34,8 +37,7 @@ def list_submissions(
         query = query.where(Submission.city_code == city_code)
     if status is not None:
         query = query.where(Submission.status == status.value)
-    query = query.order_by(Submission.created_at.desc(), Submission.id)
-    return paginate(session, query, page=page, page_size=page_size)
+    return keyset_page(session, query, _NEWEST_FIRST, cursor=cursor, limit=limit)
 
 
 def row_errors(session: Session, submission_id: uuid.UUID) -> Sequence[SubmissionError]:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from app.access.auth import CityOperator, ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
+from app.core.keyset import Cursor
 from app.core.paging import PageNumber, PageSize
 from app.core.text_fields import FreeText
 from app.filing import queries, review
@@ -101,17 +102,14 @@ def list_submissions(
     session: SessionDep,
     status: SubmissionStatus | None = None,
     city_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
-    page: PageNumber = 1,
-    page_size: PageSize = 50,
+    cursor: Cursor = None,
+    limit: PageSize = 50,
 ) -> SubmissionPage:
     found = queries.list_submissions(
-        session, caller, status=status, city_code=city_code, page=page, page_size=page_size
+        session, caller, status=status, city_code=city_code, cursor=cursor, limit=limit
     )
     return SubmissionPage(
-        items=[submission_summary(s) for s in found.items],
-        total=found.total,
-        page=page,
-        page_size=page_size,
+        items=[submission_summary(s) for s in found.items], next_cursor=found.next_cursor
     )
 
 

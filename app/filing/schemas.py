@@ -56,9 +56,9 @@ class SubmissionSummary(SubmissionOut):
 
 class SubmissionPage(BaseModel):
     items: list[SubmissionSummary]
-    total: int
-    page: int
-    page_size: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page."
+    )
 
 
 class ReportError(BaseModel):

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from app.access.auth import BatchCaller, LookupCaller, RegistryReader, WindowClerk
 from app.access.ratelimit import charge_lookups
 from app.core.db import SessionDep
-from app.core.paging import PageNumber
+from app.core.keyset import Cursor
 from app.core.transactions import TransactionsDep, in_transaction
 from app.core.types import utcnow
 from app.lookup import access_log, service
@@ -81,10 +81,10 @@ def talent_access_log(
     talent_id: uuid.UUID,
     caller: RegistryReader,
     session: SessionDep,
-    page: PageNumber = 1,
-    page_size: PageSize = 20,
+    cursor: Cursor = None,
+    limit: PageSize = 20,
 ) -> AccessLogPage:
-    return access_log.talent_access_log(session, caller, talent_id, page=page, page_size=page_size)
+    return access_log.talent_access_log(session, caller, talent_id, cursor=cursor, limit=limit)
 
 
 @router.get(
@@ -93,6 +93,6 @@ def talent_access_log(
     summary="The calling window clerk's own lookups, newest first",
 )
 def my_lookups(
-    caller: WindowClerk, session: SessionDep, page: PageNumber = 1, page_size: PageSize = 20
+    caller: WindowClerk, session: SessionDep, cursor: Cursor = None, limit: PageSize = 20
 ) -> MyLookupsPage:
-    return access_log.my_lookups(session, caller, page=page, page_size=page_size)
+    return access_log.my_lookups(session, caller, cursor=cursor, limit=limit)

@@ -182,9 +182,9 @@ class AccessLogEntry(BaseModel):
 
 class AccessLogPage(BaseModel):
     items: list[AccessLogEntry]
-    total: int
-    page: int
-    page_size: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page."
+    )
 
 
 class MyLookup(BaseModel):
@@ -204,6 +204,6 @@ class MyLookup(BaseModel):
 
 class MyLookupsPage(BaseModel):
     items: list[MyLookup]
-    total: int
-    page: int
-    page_size: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page."
+    )

@@ -141,7 +141,7 @@ def _home_page(
     retry: Retry | None = None,
 ) -> Response:
     history = queries.list_submissions(
-        session, operator, status=None, city_code=None, page=1, page_size=HISTORY_SIZE
+        session, operator, status=None, city_code=None, cursor=None, limit=HISTORY_SIZE
     )
     today = local_today()
     this_quarter = current_period(today)
@@ -153,7 +153,7 @@ def _home_page(
         "filing_standing": calendar.cities[0].standing(today, calendar.deadline),
         "days_left": days_left(this_quarter, today),
         "submissions": [submission_summary(s) for s in history.items],
-        "total": history.total,
+        "more_submissions": history.has_more,
         "period": period,
         "idempotency_key": str(uuid.uuid4()),
         "max_upload_mb": get_settings().max_upload_mb,

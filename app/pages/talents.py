@@ -155,7 +155,7 @@ def _record_page(
         "timeline": as_of.timeline(as_of.marker_changes(versions), local_today()),
         "history": [outputs.version_out(v) for v in versions],
         "access": access_log.talent_access_log(
-            session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE
+            session, reader, talent.id, cursor=None, limit=ACCESS_LOG_SIZE
         ),
         "can_act": reader.role == Role.province_admin,
         "notice": notice,
