@@ -16,12 +16,14 @@ from app.access.auth import CityOperator, ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
 from app.core.keyset import Cursor
 from app.core.paging import PageNumber, PageSize
+from app.core.settings import get_settings
 from app.core.text_fields import FreeText
 from app.filing import queries, review
 from app.filing.constants import Outcome, SubmissionStatus
 from app.filing.deps import ValidSubmission
 from app.filing.intake import take_in
 from app.filing.report_csv import report_csv
+from app.filing.retention import rows_kept_until
 from app.filing.schemas import (
     RejectIn,
     SubmissionOut,
@@ -179,6 +181,7 @@ def get_preview(
         page=page,
         page_size=page_size,
         ignored_columns=submission.ignored_columns,
+        rows_kept_until=rows_kept_until(submission, get_settings().upload_row_retention_days),
     )
 
 

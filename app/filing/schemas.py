@@ -93,6 +93,11 @@ class SubmissionPreview(BaseModel):
     ignored_columns: list[str] = Field(
         description="Header cells of the file that are not in the format: not read."
     )
+    rows_kept_until: datetime | None = Field(
+        description="When the rows are deleted (BLUECARD_UPLOAD_ROW_RETENTION_DAYS after the "
+        "submission closed; null while it is open). After that the preview is empty and "
+        "the counts, SHA-256 and row errors remain."
+    )
 
 
 class RejectIn(BaseModel):
