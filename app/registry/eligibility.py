@@ -40,6 +40,8 @@ ROUTE_NAMES: dict[Route, tuple[str, str]] = {
     "selection": ("甄选", "selection"),
     "merit": ("党和国家功勋荣誉表彰", "Party and State merit honour"),
 }
+# Iterating an Enum class builds its members afresh each time; decide() does it per record.
+_CONDITIONS, _CATEGORIES = tuple(Condition), tuple(Category)
 SELECTION_CATEGORIES = tuple(c for c in Category if c is not Category.state_merit_honor)
 
 CONDITION_NAMES: dict[Condition, tuple[str, str]] = {
@@ -147,10 +149,10 @@ class Decision:
 
 def decide(record: EligibilityInput) -> Decision:
     """Apply the rule in this module's docstring to one record."""
-    conditions = tuple(_judge_condition(c, record.conditions.get(c)) for c in Condition)
+    conditions = tuple(_judge_condition(c, record.conditions.get(c)) for c in _CONDITIONS)
     if record.retired:
         conditions = (_retired_reason(), *conditions)
-    categories = tuple(_judge_category(category, record.honors) for category in Category)
+    categories = tuple(_judge_category(category, record.honors) for category in _CATEGORIES)
     held = {Category(r.code) for r in categories if r.holds}
     route: Route | None = None
     if not record.retired and Category.state_merit_honor in held:
