@@ -31,6 +31,7 @@ from app.ops.doctor import register as register_doctor
 from app.ops.keycheck import check_keys_at_start
 from app.ops.keys_cli import register as register_keys
 from app.ops.migrate import upgrade
+from app.ops.retention import register as register_retention
 from app.public.cli import register as register_roster
 from app.registry.cli import register as register_registry
 
@@ -93,6 +94,7 @@ COMMAND_GROUPS: list[Register] = [
     register_keys,
     register_roster,
     register_doctor,
+    register_retention,
 ]
 
 

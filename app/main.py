@@ -29,6 +29,7 @@ from app.lookup.router import router as lookup_router
 from app.ops.audit_router import router as audit_router
 from app.ops.keycheck import check_keys_at_start
 from app.ops.metrics import router as metrics_router
+from app.ops.retention import retention_in_background
 from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router
@@ -82,6 +83,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         checkpoints_in_background(get_engine()),
         expanded_in_background(),
         refreshed_in_background(),
+        retention_in_background(),
     ):
         yield
 

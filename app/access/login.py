@@ -16,7 +16,7 @@ from typing import Annotated
 
 from fastapi import Form
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import case, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -165,6 +165,24 @@ def _count_failure(session: Session, username: str, now: datetime) -> datetime |
         .values(failures=0, locked_until=locked_until)
     )
     return locked_until
+
+
+def forget_spent_throttles(session: Session, *, now: datetime) -> int:
+    """Delete the failure counts that no longer matter: no lock in force and the last
+    failure older than the lock-out period (the next failure would count from 1 anyway).
+    Without this the table keeps one row for every name anyone ever tried."""
+    lockout = timedelta(minutes=get_settings().login_lockout_minutes)
+    spent = session.execute(
+        delete(LoginThrottle).where(
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+            or_(
+                LoginThrottle.last_failure_at.is_(None),
+                LoginThrottle.last_failure_at < now - lockout,
+            ),
+        )
+    )
+    count: int = spent.rowcount  # type: ignore[attr-defined]
+    return count
 
 
 def _failure_reason(user: User | None, password_ok: bool, locked: bool) -> str:

@@ -154,6 +154,9 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# For a route that streams its answer from the database: the session stays open until
+# the last piece is sent (so a read-only route only; its commit comes after the answer).
+StreamingSessionDep = Annotated[Session, Depends(get_session, scope="request")]
 
 
 @contextmanager

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     max_body_kb: int = 1024
     # A quarter's filing is due this many days after the quarter ends (2026Q4: 2027-01-15).
     filing_deadline_days: int = 15
+    # A closed submission's uploaded rows are deleted this many days after it closed.
+    upload_row_retention_days: int = 90
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     # A batch of n counts n, so a full batch (1000) must fit in one window.

@@ -14,14 +14,17 @@ from fastapi import APIRouter, Header, Query, Response
 
 from app.access.auth import CityOperator, ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
+from app.core.keyset import Cursor
 from app.core.openapi_doc import binary, errors
 from app.core.paging import PageNumber, PageSize
+from app.core.settings import get_settings
 from app.core.text_fields import FreeText
 from app.filing import queries, review
 from app.filing.constants import Outcome, SubmissionStatus
 from app.filing.deps import ValidSubmission
 from app.filing.intake import take_in
 from app.filing.report_csv import report_csv
+from app.filing.retention import rows_kept_until
 from app.filing.schemas import (
     RejectIn,
     SubmissionOut,
@@ -114,19 +117,16 @@ def submission_list(
     session: SessionDep,
     status: SubmissionStatus | None = None,
     city_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
-    page: PageNumber = 1,
-    page_size: PageSize = 50,
+    cursor: Cursor = None,
+    limit: PageSize = 50,
 ) -> SubmissionPage:
     """Lists submissions, filtered by status and city. A city operator sees its own city's,
     province admins and auditors all; records nothing."""
     found = queries.list_submissions(
-        session, caller, status=status, city_code=city_code, page=page, page_size=page_size
+        session, caller, status=status, city_code=city_code, cursor=cursor, limit=limit
     )
     return SubmissionPage(
-        items=[submission_summary(s) for s in found.items],
-        total=found.total,
-        page=page,
-        page_size=page_size,
+        items=[submission_summary(s) for s in found.items], next_cursor=found.next_cursor
     )
 
 
@@ -208,6 +208,7 @@ def submission_preview(
         page=page,
         page_size=page_size,
         ignored_columns=submission.ignored_columns,
+        rows_kept_until=rows_kept_until(submission, get_settings().upload_row_retention_days),
     )
 
 

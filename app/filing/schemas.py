@@ -80,9 +80,9 @@ class SubmissionSummary(SubmissionOut):
 
 class SubmissionPage(BaseModel):
     items: list[SubmissionSummary]
-    total: int
-    page: int
-    page_size: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page."
+    )
 
 
 class ReportError(BaseModel):
@@ -133,6 +133,11 @@ class SubmissionPreview(BaseModel):
     page_size: int
     ignored_columns: list[str] = Field(
         description="Header cells of the file that are not in the format: not read."
+    )
+    rows_kept_until: datetime | None = Field(
+        description="When the rows are deleted (BLUECARD_UPLOAD_ROW_RETENTION_DAYS after the "
+        "submission closed; null while it is open). After that the preview is empty and "
+        "the counts, SHA-256 and row errors remain."
     )
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.core.errors import NotFound
 from app.core.keys import get_keyring
+from app.core.keyset import Key, Slice, keyset_page
 from app.lookup.journal import expand_pending
 from app.lookup.models import LookupRecord
 from app.lookup.schemas import AccessLogEntry, AccessLogPage, MyLookup, MyLookupsPage
@@ -26,9 +27,15 @@ from app.registry.identifiers import mask_id_number
 from app.registry.markers import CHINA_STANDARD_TIME
 from app.registry.models import Dependent, Talent
 
+# Newest first; the id breaks ties between records of the same instant.
+_NEWEST_FIRST = (
+    Key(LookupRecord.occurred_at, descending=True),
+    Key(LookupRecord.id, descending=True),
+)
+
 
 def talent_access_log(
-    session: Session, caller: Principal, talent_id: uuid.UUID, *, page: int, page_size: int
+    session: Session, caller: Principal, talent_id: uuid.UUID, *, cursor: str | None, limit: int
 ) -> AccessLogPage:
     talent = session.execute(
         select(Talent.id_hash, Talent.city_code).where(Talent.id == talent_id)
@@ -42,7 +49,7 @@ def talent_access_log(
     ):
         subject_of.setdefault(dependent.id_hash, dependent.relation)
     where = LookupRecord.subject_hash.in_(list(subject_of))
-    total, rows = _page(session, where, page, page_size)
+    found = _page(session, where, cursor, limit)
     items = [
         AccessLogEntry(
             lookup_id=row.id,
@@ -55,15 +62,17 @@ def talent_access_log(
             basis=row.basis,
             subject=subject_of[row.subject_hash],
         )
-        for row in rows
+        for row in found.items
     ]
-    return AccessLogPage(items=items, total=total, page=page, page_size=page_size)
+    return AccessLogPage(items=items, next_cursor=found.next_cursor)
 
 
-def my_lookups(session: Session, caller: Principal, *, page: int, page_size: int) -> MyLookupsPage:
-    total, rows = _page(session, LookupRecord.caller_id == caller.id, page, page_size)
+def my_lookups(
+    session: Session, caller: Principal, *, cursor: str | None, limit: int
+) -> MyLookupsPage:
+    found = _page(session, LookupRecord.caller_id == caller.id, cursor, limit)
     masked = _masked_numbers(
-        session, {row.subject_hash for row in rows if row.outcome == "priority"}
+        session, {row.subject_hash for row in found.items if row.outcome == "priority"}
     )
     items = [
         MyLookup(
@@ -77,24 +86,17 @@ def my_lookups(session: Session, caller: Principal, *, page: int, page_size: int
             batch_id=row.batch_id,
             id_number_masked=masked.get(row.subject_hash) if row.outcome == "priority" else None,
         )
-        for row in rows
+        for row in found.items
     ]
-    return MyLookupsPage(items=items, total=total, page=page, page_size=page_size)
+    return MyLookupsPage(items=items, next_cursor=found.next_cursor)
 
 
 def _page(
-    session: Session, where: ColumnElement[bool], page: int, page_size: int
-) -> tuple[int, list[Any]]:
+    session: Session, where: ColumnElement[bool], cursor: str | None, limit: int
+) -> Slice[Any]:
     expand_pending(session.connection())
-    total = session.scalar(select(func.count()).select_from(LookupRecord).where(where)) or 0
-    rows = session.execute(
-        select(LookupRecord)
-        .where(where)
-        .order_by(LookupRecord.occurred_at.desc(), LookupRecord.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).scalars()
-    return total, list(rows)
+    query = select(LookupRecord).where(where)
+    return keyset_page(session, query, _NEWEST_FIRST, cursor=cursor, limit=limit)
 
 
 def _masked_numbers(session: Session, hashes: set[str | None]) -> dict[str, str]:

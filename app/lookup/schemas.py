@@ -232,9 +232,9 @@ class AccessLogEntry(BaseModel):
 
 class AccessLogPage(BaseModel):
     items: list[AccessLogEntry]
-    total: int
-    page: int
-    page_size: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page."
+    )
 
 
 class MyLookup(BaseModel):
@@ -254,6 +254,6 @@ class MyLookup(BaseModel):
 
 class MyLookupsPage(BaseModel):
     items: list[MyLookup]
-    total: int
-    page: int
-    page_size: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page."
+    )

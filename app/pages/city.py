@@ -182,11 +182,10 @@ def _home_page(
     retry: Retry | None = None,
 ) -> Response:
     shown = history or History()
-    found = queries.list_submissions(
+    found = queries.submission_page(
         session,
         operator,
         status=SubmissionStatus(shown.status) if shown.status else None,
-        city_code=None,
         page=shown.page,
         page_size=HISTORY_SIZE,
         search=shown.search or None,

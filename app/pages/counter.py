@@ -88,7 +88,7 @@ def _page(
     answer: Any = None,
     retry: Retry | None = None,
 ) -> Response:
-    recent = access_log.my_lookups(session, clerk, page=1, page_size=RECENT)
+    recent = access_log.my_lookups(session, clerk, cursor=None, limit=RECENT)
     context = {
         "form": form,
         "answer": answer,

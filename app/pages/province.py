@@ -50,14 +50,14 @@ def province_home(request: Request, _admin: Admin, session: SessionDep) -> Respo
         _admin,
         status=SubmissionStatus.pending_review,
         city_code=None,
-        page=1,
-        page_size=QUEUE_SIZE,
+        cursor=None,
+        limit=QUEUE_SIZE,
     )
     decided = [
         submission_summary(s)
         for status in (SubmissionStatus.applied, SubmissionStatus.rejected)
         for s in queries.list_submissions(
-            session, _admin, status=status, city_code=None, page=1, page_size=RECENT_SIZE
+            session, _admin, status=status, city_code=None, cursor=None, limit=RECENT_SIZE
         ).items
     ]
     context = {
@@ -67,7 +67,7 @@ def province_home(request: Request, _admin: Admin, session: SessionDep) -> Respo
         "pending": sorted(
             (submission_summary(s) for s in pending.items), key=lambda s: (s.city_code, s.period)
         ),
-        "pending_total": pending.total,
+        "pending_more": pending.has_more,
         "decided": sorted(decided, key=lambda s: s.decided_at or s.created_at, reverse=True)[
             :RECENT_SIZE
         ],

@@ -434,7 +434,7 @@ def _record_page(
     )
     versions = versions_of(session, talent.id)
     access = access_log.talent_access_log(
-        session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE
+        session, reader, talent.id, cursor=None, limit=ACCESS_LOG_SIZE
     )
     callers = [f"{e.caller_kind}:{e.caller_name}" for e in access.items]
     context: dict[str, Any] = {
