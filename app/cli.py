@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from app import __version__
 from app.access.cli import register as register_access
@@ -125,9 +126,15 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_config=log_config(get_settings().log_level),
             access_log=False,
-            proxy_headers=True,
+            **proxy_options(),
         )
     return 0
+
+
+def proxy_options() -> dict[str, Any]:
+    """uvicorn's proxy-headers handling: the client address (and scheme) is taken from
+    X-Forwarded-For (-Proto) only when the peer is one of BLUECARD_TRUSTED_PROXIES."""
+    return {"proxy_headers": True, "forwarded_allow_ips": get_settings().trusted_proxies}
 
 
 @contextmanager
