@@ -17,11 +17,11 @@ from typing import Any
 
 from app import __version__
 from app.access.cli import register as register_access
-from app.core import audit
 from app.core.db import get_engine, session_scope
 from app.core.logging import configure_logging, log_config
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
+from app.ops.audit_cli import register as register_audit
 from app.ops.backup_cli import register as register_backup
 from app.ops.doctor import register as register_doctor
 from app.ops.keycheck import KeysRefused, check_keys_at_start
@@ -47,16 +47,13 @@ def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     db = sub.add_parser("db", help="database schema").add_subparsers(required=True)
     db.add_parser("upgrade", help="migrate to the latest schema").set_defaults(func=_db_upgrade)
 
-    audit_cmd = sub.add_parser("audit", help="the audit chain").add_subparsers(required=True)
-    verify = audit_cmd.add_parser("verify", help="exit 0 when the chain holds, 1 when not")
-    verify.set_defaults(func=_audit_verify)
-
 
 COMMAND_GROUPS: list[Register] = [
     _register_core,
     register_access,
     register_registry,
     register_filing,
+    register_audit,
     register_backup,
     register_keys,
     register_roster,
@@ -80,16 +77,6 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
     upgrade(get_engine())
     print("database is at the latest schema")
     return 0
-
-
-def _audit_verify(_args: argparse.Namespace) -> int:
-    with session_scope() as session:
-        status = audit.verify(session)
-    if status.ok:
-        print(f"audit chain holds: {status.events} events, head {status.head}")
-        return 0
-    print(f"audit chain BROKEN at event {status.first_bad_seq}", file=sys.stderr)
-    return 1
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -18,7 +18,10 @@ class ChainVerification(BaseModel):
     head: str
 
 
-@router.get("/verify", summary="Verify the audit hash chain from genesis to head")
+@router.get(
+    "/verify",
+    summary="Verify the audit chain (keyed MACs) from the last verified checkpoint to the head",
+)
 def verify_chain(_caller: Auditor, session: SessionDep) -> ChainVerification:
     status = audit.verify(session)
     return ChainVerification(ok=status.ok, events=status.events, head=status.head)

@@ -22,8 +22,28 @@ def upgrade() -> None:
     op.drop_table("login_throttle")
     _create_login_throttle(with_address=True)
 
+    # The events chained so far keep their plain SHA-256 links; from the next one on, each
+    # is MAC'd under the key ring's audit key (app/core/audit.py).
+    with op.batch_alter_table("audit_head") as batch_op:
+        batch_op.add_column(sa.Column("keyed_from", sa.BigInteger(), nullable=True))
+    op.execute("UPDATE audit_head SET keyed_from = seq + 1")
+    with op.batch_alter_table("audit_head") as batch_op:
+        batch_op.alter_column("keyed_from", existing_type=sa.BigInteger(), nullable=False)
+    op.create_table(
+        "audit_checkpoint",
+        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("keyed_from", sa.BigInteger(), nullable=False),
+        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("tag", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_checkpoint")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("audit_checkpoint")
+    with op.batch_alter_table("audit_head") as batch_op:
+        batch_op.drop_column("keyed_from")
     op.drop_table("login_throttle")
     _create_login_throttle(with_address=False)
 
