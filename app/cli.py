@@ -97,9 +97,16 @@ def _serve(args: argparse.Namespace) -> int:
         print(refused, file=sys.stderr)
         return 1
     if args.demo:
-        from app.demo.load import load_demo
+        from app.demo.load import holds_data, load_demo
 
         with session_scope() as session:
+            if holds_data(session):
+                print(
+                    "refusing --demo: the database already holds users, talents or cards, "
+                    "and the demo's logins have known passwords; use an empty database",
+                    file=sys.stderr,
+                )
+                return 1
             logins = load_demo(session)
         print("demo logins:")
         for line in logins:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from app.access.admin_router import router as admin_router
 from app.access.router import router as auth_router
 from app.assistance.router import router as assistance_router
+from app.core.api_docs import install_api_docs
 from app.core.body_limit import BodyLimitMiddleware
 from app.core.checkpoints import checkpoints_in_background
 from app.core.control_characters import ControlCharacterGuard
@@ -83,13 +84,14 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
     )
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
     install_openapi(app)
+    install_api_docs(app, "/openapi.json")
     install_page_errors(app)
     uploads = [app.url_path_for(name) for name in ("create_submission", "page_city_upload")]
     app.add_middleware(ControlCharacterGuard)
