@@ -33,15 +33,16 @@ from app.filing.errors import invalid_field
 from app.filing.judging import judge_row
 from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.filing.parsers import FileFormatError, parse_upload
+from app.filing.parsers import base as parser_limits
+from app.filing.parsers.base import too_many_rows
 from app.filing.rows import RowResult, check_duplicates, validate_row
 from app.filing.upload import Upload
 from app.lookup import reads
 from app.registry import service as registry
 
 CHUNK_ROWS = 1000
-# Bounds on what one file may cost: its rows (a city files thousands; the benchmark 100,000)
-# and the errors kept for its report (past those, the clerk fixes the file and uploads again).
-MAX_ROWS = 200_000
+# The errors kept for a file's report (past those, the clerk fixes the file and uploads
+# again). Its rows are bounded by the parsers (`parsers.base.MAX_ROWS`).
 MAX_STORED_ERRORS = 10_000
 _ROW_TABLE = Base.metadata.tables[SubmissionRow.__tablename__]
 _ERROR_TABLE = Base.metadata.tables[SubmissionError.__tablename__]
@@ -162,9 +163,8 @@ def _validate_rows(
             error_room -= _store_slice(
                 session, actor, submission, chunk, counts, keyring, error_room
             )
-            if counts["rows"] > MAX_ROWS:
-                message = f"文件超过 {MAX_ROWS} 行，请拆分为多个文件后分别上传"
-                raise invalid_field("file", "too_many_rows", message)
+            if counts["rows"] > parser_limits.MAX_ROWS:  # JSON records: one a row
+                raise too_many_rows()
             if progress is not None:
                 progress(len(chunk))
     except FileFormatError as exc:
