@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from app.access.admin_router import router as admin_router
 from app.access.router import router as auth_router
 from app.assistance.router import router as assistance_router
+from app.core.api_docs import install_api_docs
 from app.core.body_limit import BodyLimitMiddleware
 from app.core.checkpoints import checkpoints_in_background
 from app.core.control_characters import ControlCharacterGuard
@@ -95,7 +96,7 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
     )
@@ -103,6 +104,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     install_error_handlers(app, field_labels=FIELD_LABELS)
     install_openapi(app)
+    install_api_docs(app, "/openapi.json")
     install_page_errors(app)
     uploads = [app.url_path_for(name) for name in ("submission_create", "page_city_upload")]
     app.add_middleware(ControlCharacterGuard)

@@ -165,6 +165,11 @@ class KeyRing:
         mac.update(normalised_id.encode("utf-8"))
         return mac.hexdigest()
 
+    def audit_key(self) -> bytes:
+        """The audit chain's MAC key. Derived from the index key, which never rotates: the
+        chain must stay verifiable, back to its first keyed event, across rotations."""
+        return hmac.new(self._index_key, b"bluecard/audit-chain/v1", hashlib.sha256).digest()
+
     def needs_reencrypt(self, token: str) -> bool:
         return token.partition(":")[0] != self.current_kid
 

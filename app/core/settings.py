@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("bluecard.settings")
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     rate_limit_login: str = "10/minute"
     rate_limit_public: str = "120/minute"
     session_cookie_secure: bool = False
+    # Proxies whose X-Forwarded-For / -Proto are believed (addresses or CIDRs, comma
+    # separated): the client they name is the one rate limits and lock-outs count.
+    trusted_proxies: str = "127.0.0.1,::1"
     public_base_url: str = "http://localhost:8000"
     log_level: str = "INFO"
     # Required as a bearer token on /metrics when set.
@@ -59,6 +63,17 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        for entry in (part.strip() for part in value.split(",")):
+            if entry and entry != "*":
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"not an address or CIDR: {entry!r}") from exc
+        return value
 
     @model_validator(mode="after")
     def _secure_cookies_outside_local(self) -> Settings:

@@ -7,6 +7,7 @@ parsing and validating run in the thread pool, never on the event loop.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -19,10 +20,11 @@ from app.core.openapi_doc import binary, errors
 from app.core.paging import PageNumber, PageSize
 from app.core.settings import get_settings
 from app.core.text_fields import FreeText
+from app.core.transactions import TransactionsDep
 from app.filing import queries, review
 from app.filing.constants import Outcome, SubmissionStatus
 from app.filing.deps import ValidSubmission
-from app.filing.intake import take_in
+from app.filing.intake import reading_session, take_in
 from app.filing.report_csv import report_csv
 from app.filing.retention import rows_kept_until
 from app.filing.schemas import (
@@ -88,6 +90,7 @@ def submission_create(
     caller: CityOperator,
     form: SubmissionFormDep,
     session: SessionDep,
+    transactions: TransactionsDep,
     response: Response,
     # Stored with the submission: free text like any other.
     idempotency_key: Annotated[FreeText | None, Header(min_length=1, max_length=200)] = None,
@@ -105,6 +108,7 @@ def submission_create(
         period=form.period,
         idempotency_key=idempotency_key,
         today=local_today(),
+        reader=partial(reading_session, transactions),
     )
     if not intake.created:
         response.status_code = 200

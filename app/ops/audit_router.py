@@ -18,9 +18,12 @@ class ChainVerification(BaseModel):
     head: str
 
 
-@router.get("/verify", summary="Verify the audit hash chain from genesis to head")
+@router.get(
+    "/verify",
+    summary="Verify the audit chain (keyed MACs) from the last verified checkpoint to the head",
+)
 def audit_verify(_caller: Auditor, session: SessionDep) -> ChainVerification:
-    """Verifies the audit hash chain from genesis to head and says whether it is intact.
-    Auditors and province admins; records nothing."""
+    """Verifies the audit chain (keyed MACs) from the last verified checkpoint to the head
+    and says whether it is intact. Auditors and province admins; records nothing."""
     status = audit.verify(session)
     return ChainVerification(ok=status.ok, events=status.events, head=status.head)

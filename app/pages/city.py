@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -23,12 +24,13 @@ from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.paging import PageNumber
 from app.core.settings import get_settings
+from app.core.transactions import TransactionsDep
 from app.filing import queries, review
 from app.filing.calendar import current_period, days_left, filing_calendar
 from app.filing.constants import STATUS_ZH, WITHDRAWABLE, SubmissionStatus
 from app.filing.deps import valid_submission
 from app.filing.errors import invalid_field
-from app.filing.intake import take_in
+from app.filing.intake import reading_session, take_in
 from app.filing.schemas import submission_summary
 from app.filing.templates import template_csv, template_xlsx
 from app.pages.errors import FormRefused, Retry
@@ -84,7 +86,11 @@ def city_home(
 
 @router.post("/city/submissions", name="page_city_upload")
 def city_upload(
-    request: Request, operator: CityUser, session: SessionDep, received: MultipartBody
+    request: Request,
+    operator: CityUser,
+    session: SessionDep,
+    transactions: TransactionsDep,
+    received: MultipartBody,
 ) -> Response:
     """The API's upload path: the body streamed under the size cap, then `take_in`."""
     assert operator.city_code is not None  # a city operator is bound to a city
@@ -101,6 +107,7 @@ def city_upload(
             period=period,
             idempotency_key=fields.get("idempotency_key", "")[:200] or None,
             today=local_today(),
+            reader=partial(reading_session, transactions),
         )
     except AppError as exc:
         errors = getattr(exc, "errors", None)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from app.core.free_text import mask_id_shaped
-from app.filing.parsers.base import FileFormatError, RawRow, RawValue, Scalar
+from app.filing.parsers import base
+from app.filing.parsers.base import FileFormatError, RawRow, RawValue, Scalar, too_many_rows
 from app.filing.parsers.columns import COLUMN_BY_HEADER, LIST_SEPARATORS, REQUIRED_HEADERS, Column
 
 _SPLIT = re.compile("|".join(re.escape(separator) for separator in LIST_SEPARATORS))
@@ -54,9 +55,12 @@ def read_header(cells: Sequence[object]) -> Header:
 def raw_rows(lines: Iterable[Sequence[object]], header: Header) -> Iterator[RawRow]:
     """Yield the data rows after the header, numbered from 1; blank rows count but yield nothing.
 
-    Counting blank rows keeps row N on spreadsheet line N + 1, where the clerk will look.
+    Counting blank rows keeps row N on spreadsheet line N + 1, where the clerk will look;
+    and they count against the row limit, or a sheet of blank rows would be walked for ever.
     """
     for number, cells in enumerate(lines, start=1):
+        if number > base.MAX_ROWS:
+            raise too_many_rows()
         fields = {
             column.field: _raw_value(cells[index] if index < len(cells) else None, column)
             for index, column in header.columns

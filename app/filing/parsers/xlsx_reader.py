@@ -11,6 +11,12 @@ while openpyxl reads it:
   is in use and turn its refusal into `malformed_file`.
 Read-only mode streams the sheet row by row; openpyxl still loads the shared-string table
 whole, which the unpacked-size limit bounds.
+
+A sheet's extent is bounded too, blank rows and cells included: the size it declares
+(`<dimension>`) is checked before any row is read, and each row and cell as it is met. The
+rows are read as the XML holds them (with their numbers), not through openpyxl's
+`iter_rows`, which fills every gap with blank rows: one cell at row 3,000,000 of a 5 KB
+file would be walked through three million of them before anything could count it.
 """
 
 from __future__ import annotations
@@ -21,8 +27,17 @@ from typing import IO
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 
-from app.filing.parsers.base import FileFormatError, RawRow, UploadRows
+from app.filing.parsers import base
+from app.filing.parsers.base import (
+    FileFormatError,
+    RawRow,
+    UploadRows,
+    too_many_columns,
+    too_many_rows,
+)
 from app.filing.parsers.tabular import Header, raw_rows, read_header
 
 MAX_ZIP_ENTRIES = 10_000
@@ -50,7 +65,10 @@ def read_xlsx(stream: IO[bytes]) -> UploadRows:
     except Exception as exc:
         raise FileFormatError("malformed_file", _NOT_XLSX) from exc
     try:
-        lines = workbook.worksheets[0].iter_rows(values_only=True)
+        sheet = workbook.worksheets[0]
+        assert isinstance(sheet, ReadOnlyWorksheet)
+        check_declared_extent(sheet)
+        lines = sheet_lines(sheet)
         header = read_header(next(lines, ()))
     except FileFormatError:
         workbook.close()
@@ -81,11 +99,53 @@ def check_zip_limits(stream: IO[bytes]) -> None:
             raise FileFormatError("file_too_large", _TOO_LARGE)
 
 
+def check_declared_extent(sheet: ReadOnlyWorksheet) -> None:
+    """Refuse a sheet whose declared size (header line included) is past the limits."""
+    if (sheet.max_row or 0) > base.MAX_ROWS + 1:
+        raise too_many_rows()
+    if (sheet.max_column or 0) > base.MAX_COLUMNS:
+        raise too_many_columns()
+
+
+def sheet_lines(sheet: ReadOnlyWorksheet) -> Iterator[tuple[object, ...]]:
+    """The sheet's lines from the first, values only, a gap in the numbering given as
+    blank lines; refused at the first row or cell met past the limits."""
+    # As openpyxl's own read-only worksheet sets up its parser (openpyxl 3.1).
+    workbook = sheet.parent
+    with sheet._get_source() as source:  # type: ignore[attr-defined]
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,  # type: ignore[attr-defined]
+            data_only=workbook.data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,  # type: ignore[attr-defined]
+            timedelta_formats=workbook._timedelta_formats,  # type: ignore[attr-defined]
+        )
+        next_line = 1
+        for number, cells in parser.parse():
+            if number > base.MAX_ROWS + 1:  # the header line, then the data
+                raise too_many_rows()
+            if number < next_line:  # a row repeated or out of order: no trustworthy line
+                raise FileFormatError("malformed_file", _NOT_XLSX)
+            width = max((cell["column"] for cell in cells), default=0)
+            if width > base.MAX_COLUMNS:
+                raise too_many_columns()
+            for _ in range(next_line, number):
+                yield ()
+            values: list[object] = [None] * width
+            for cell in cells:
+                values[cell["column"] - 1] = cell["value"]
+            yield tuple(values)
+            next_line = number + 1
+
+
 def _rows(
     workbook: Workbook, lines: Iterator[tuple[object, ...]], header: Header
 ) -> Iterator[RawRow]:
     try:
         yield from raw_rows(lines, header)
+    except FileFormatError:
+        raise
     except Exception as exc:
         raise FileFormatError("malformed_file", _NOT_XLSX) from exc
     finally:
