@@ -24,6 +24,7 @@ from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.lookup import access_log, reads
+from app.pages.confirm import Confirmation, Confirmed, confirm_page
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
@@ -32,6 +33,7 @@ from app.registry.codes import Category
 from app.registry.deps import valid_talent
 from app.registry.history import versions_of
 from app.registry.markers import local_today
+from app.registry.models import Talent
 from app.registry.schemas import MarkerAction
 from app.registry.service import talent_detail
 
@@ -120,11 +122,14 @@ def talent_marker_action(
     admin: Admin,
     session: SessionDep,
     reason: Annotated[str, Form(max_length=1000)] = "",
+    confirmed: Confirmed = False,
 ) -> Response:
     talent = valid_talent(talent_id, admin, session)
     action, _message = _MARKER_ACTIONS[verb]
     try:
         checked = MarkerAction(reason=reason)
+        if verb == "revoke" and not confirmed and talent.marker is not None:
+            return confirm_page(request, _revocation(request, talent, checked.reason))
         action(session, admin, talent, reason=checked.reason)
     except ValidationError as exc:
         message = str(exc.errors()[0]["msg"])
@@ -135,6 +140,29 @@ def talent_marker_action(
         raise _refused(request, admin, talent_id, exc.detail, exc.status) from exc
     target = request.app.url_path_for("page_talent_record", talent_id=str(talent_id))
     return RedirectResponse(f"{target}?notice={verb}", status_code=303)
+
+
+def _revocation(request: Request, talent: Talent, reason: str) -> Confirmation:
+    assert talent.marker is not None
+    dependents = len(talent.dependents)
+    record = str(request.app.url_path_for("page_talent_record", talent_id=str(talent.id)))
+    return Confirmation(
+        title=f"确认撤销{talent.name}的特殊标识 {talent.marker.code}？",
+        consequences=[
+            f"{talent.name}（1 人）立即失去全部优先服务资格，公开核验页显示标识无效；"
+            + (f"其登记的 {dependents} 名家属随之失去优先服务资格；" if dependents else ""),
+            f"撤销原因记入变更历史和审计记录：{reason}",
+            "撤销后如需恢复，须另行办理恢复标识。",
+        ],
+        button="确认撤销标识",
+        action=str(
+            request.app.url_path_for(
+                "page_talent_marker_action", talent_id=str(talent.id), verb="revoke"
+            )
+        ),
+        back=record,
+        fields={"reason": reason},
+    )
 
 
 def _record_page(

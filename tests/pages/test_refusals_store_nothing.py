@@ -153,7 +153,7 @@ def province_approve_of_a_stale_submission(client: TestClient, db: Session, logi
     return Refusal(
         url(client, "page_province_submission", submission_id=sid),
         url(client, "page_province_approve", submission_id=sid),
-        {},
+        {"confirmed": "true"},  # confirmed: the registry moved since the file was checked
         409,
     )
 
