@@ -212,8 +212,8 @@ def assistance_action(
         else:
             closing = CaseClose.model_validate({"result": result, "closed_on": closed_on or None})
             if not confirmed:
-                closed_on = service.closing_date(case, closing, today=today)
-                return confirm_page(request, _closing(request, case, closing, closed_on))
+                day = service.closing_date(case, closing, today=today)
+                return confirm_page(request, _closing(request, case, closing, day))
             service.close_case(session, operator, case, closing, today=today)
     except (ValidationError, AppError) as exc:
         message, status = refusal_of(exc, _LABELS)
