@@ -21,12 +21,14 @@ from app.access.codes import Role, Service
 from app.core.db import SessionDep
 from app.core.free_text import TEXT_CODES
 from app.core.transactions import TransactionsDep
-from app.lookup import access_log, service
+from app.lookup import access_log, reads, service
 from app.lookup.schemas import LookupRequest
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
-from app.registry.identifiers import normalize_id_number
+from app.pages.talents import PRINT_PURPOSE, access_log_sheet
+from app.registry.identifiers import InvalidIdNumber, normalize_id_number, validate_id_number
+from app.registry.markers import local_today
 
 router = APIRouter()
 
@@ -87,6 +89,31 @@ async def counter_lookup(
     return await run_in_threadpool(page)
 
 
+@router.post("/counter/access-log", name="page_counter_access_log")
+def counter_access_log(
+    request: Request,
+    clerk: Clerk,
+    session: SessionDep,
+    query: Annotated[str, Form(alias="person_id_number", max_length=64)] = "",
+) -> Response:
+    """The access log of the person at the window, found by their ID number (a POST: the
+    number never enters a URL) through `reads`, which records this read like any other."""
+    form = {"query": "", "service": "", "purpose": ""}
+    try:
+        number = validate_id_number(query, today=local_today())
+    except InvalidIdNumber as exc:
+        raise _refused(request, clerk, exc.message_zh, form, target="log") from exc
+    talent = reads.find_by_id_number(
+        session, clerk, number, purpose=PRINT_PURPOSE, today=local_today()
+    )
+    if talent is None:  # a read like any other: recorded, so shown (not refused)
+        return _page(request, session, clerk, form=form, log_error=reads.NOT_FOUND_MESSAGE)
+    back = str(request.app.url_path_for("page_counter_home"))
+    return access_log_sheet(
+        request, session, clerk, talent, back_url=back, back_label="返回服务窗口"
+    )
+
+
 def _page(
     request: Request,
     session: Session,
@@ -95,21 +122,29 @@ def _page(
     form: dict[str, str],
     answer: Any = None,
     retry: Retry | None = None,
+    log_error: str = "",
 ) -> Response:
     recent = access_log.my_lookups(session, clerk, page=1, page_size=RECENT)
     context = {
         "form": form,
         "answer": answer,
-        "error": retry.error if retry else "",
+        "error": retry.error if retry and not log_error else "",
+        "log_error": log_error,
         "services": list(Service),
         "recent": recent,
     }
     return render(request, "counter.html", context, status_code=retry.status if retry else 200)
 
 
-def _refused(request: Request, clerk: Principal, error: str, form: dict[str, str]) -> FormRefused:
+def _refused(
+    request: Request, clerk: Principal, error: str, form: dict[str, str], *, target: str = ""
+) -> FormRefused:
+    """The counter again with `error` by the lookup form, or by the access-log one (`log`)."""
+    log_error = error if target == "log" else ""
     return FormRefused(
-        lambda again, retry: _page(request, again, clerk, form=retry.form, retry=retry),
+        lambda again, retry: _page(
+            request, again, clerk, form=retry.form, retry=retry, log_error=log_error
+        ),
         error=error,
         status=422,
         form=form,

@@ -23,8 +23,10 @@ from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
+from app.core.types import utcnow
 from app.lookup import access_log, reads
 from app.pages.confirm import Confirmation, Confirmed, confirm_page
+from app.pages.duties.common import talent_choice
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import page_gate
@@ -47,6 +49,8 @@ MarkerVerb = Literal["suspend", "reinstate", "revoke"]
 
 PAGE_SIZE = 30
 ACCESS_LOG_SIZE = 20
+PRINTED_LOG_SIZE = 500
+PRINT_PURPOSE = "打印查询记录"
 _MARKER_ACTIONS = {
     "suspend": (markers.suspend_marker, "特殊标识已暂停。"),
     "reinstate": (markers.reinstate_marker, "特殊标识已恢复。"),
@@ -112,6 +116,42 @@ def talent_record(
     notice: str = "",
 ) -> Response:
     return _record_page(request, session, reader, talent_id, notice=_NOTICES.get(notice, ""))
+
+
+@router.get("/talents/{talent_id}/access-log", name="page_talent_access_log_print")
+def talent_access_log_print(
+    request: Request, talent_id: uuid.UUID, reader: Reader, session: SessionDep
+) -> Response:
+    """The access log as a sheet to print and hand over; the read is recorded like any."""
+    talent = reads.shown(
+        session, reader, valid_talent(talent_id, reader, session), purpose=PRINT_PURPOSE
+    )
+    back = str(request.app.url_path_for("page_talent_record", talent_id=str(talent.id)))
+    return access_log_sheet(
+        request, session, reader, talent, back_url=back, back_label="返回人才记录"
+    )
+
+
+def access_log_sheet(
+    request: Request,
+    session: Session,
+    reader: Principal,
+    talent: Talent,
+    *,
+    back_url: str,
+    back_label: str,
+) -> Response:
+    """A talent's access log as a printable sheet (the caller has recorded the read)."""
+    context = {
+        "person": talent_choice(talent, local_today()),
+        "access": access_log.talent_access_log(
+            session, reader, talent.id, page=1, page_size=PRINTED_LOG_SIZE
+        ),
+        "printed_at": utcnow(),
+        "back_url": back_url,
+        "back_label": back_label,
+    }
+    return render(request, "access_log_print.html", context)
 
 
 @router.post("/talents/{talent_id}/marker/{verb}", name="page_talent_marker_action")
