@@ -14,6 +14,7 @@ from app.access.auth import Principal
 from app.access.codes import Role
 from app.core import audit
 from app.core.db import SessionDep
+from app.core.errors import InvalidInput, field_error
 from app.ops import audit_events
 from app.ops.audit_events import ACTION_ZH, EventFilters
 from app.ops.audit_router import XLSX_TYPE, export_response
@@ -26,7 +27,9 @@ router = APIRouter()
 AuditReader = Annotated[Principal, Depends(page_gate(Role.auditor, Role.province_admin))]
 PAGE_SIZE = 50
 Text = Annotated[str, Query(max_length=200)]
-Day = Annotated[date | None, Query()]
+# A date box sends "" when left empty: text here, read by `_day`.
+Day = Annotated[str, Query(max_length=20)]
+_DAY_LABELS = {"since": "起始日期", "until": "截止日期"}
 _ROLES_ZH = {**ROLE_ZH, "partner": "合作系统", "system": "系统", "operator": "运维人员"}
 
 
@@ -38,18 +41,19 @@ def audit_home(
     actor: Text = "",
     action: Text = "",
     object: Text = "",
-    since: Day = None,
-    until: Day = None,
+    since: Day = "",
+    until: Day = "",
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
+    first, last = _day(since, "since"), _day(until, "until")
     chosen = {
         "actor": actor.strip(),
         "action": action.strip(),
         "object": object.strip(),
-        "since": since.isoformat() if since else "",
-        "until": until.isoformat() if until else "",
+        "since": first.isoformat() if first else "",
+        "until": last.isoformat() if last else "",
     }
-    filters = _filters(chosen, since, until)
+    filters = _filters(chosen, first, last)
     found = audit_events.list_events(session, filters, cursor=cursor, limit=PAGE_SIZE)
     kept = {k: v for k, v in chosen.items() if v}
     base = str(request.app.url_path_for("page_audit_home"))
@@ -84,11 +88,11 @@ def audit_export(
     actor: Text = "",
     action: Text = "",
     object: Text = "",
-    since: Day = None,
-    until: Day = None,
+    since: Day = "",
+    until: Day = "",
 ) -> Response:
     chosen = {"actor": actor.strip(), "action": action.strip(), "object": object.strip()}
-    filters = _filters(chosen, since, until)
+    filters = _filters(chosen, _day(since, "since"), _day(until, "until"))
     if extension == "csv":
         body = audit_events.export_csv(session, filters)
         return export_response(body, "text/csv; charset=utf-8", "csv")
@@ -109,6 +113,18 @@ def _filters(chosen: dict[str, str], since: date | None, until: date | None) -> 
         since=_start_of(since) if since else None,
         until=_start_of(until + timedelta(days=1)) if until else None,
     )
+
+
+def _day(text: str, label: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        message = f"{label}应为日期，如 2026-12-01"
+        raise InvalidInput(
+            message, errors=[field_error("since", "invalid_date", message)]
+        ) from None
 
 
 def _start_of(day: date) -> datetime:

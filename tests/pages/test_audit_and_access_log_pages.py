@@ -57,8 +57,10 @@ def test_the_auditor_browses_filters_and_pages_through_the_events(
 
     prefix = client.get(home, params={"object": "talent:5*", "action": "marker.revoke"})
     assert "共 11 条" in prefix.text  # talent:5 and talent:50..59
-    nothing = client.get(home, params={"actor": "user:nobody"})
+    nothing = client.get(home, params={"actor": "user:nobody", "since": "", "until": ""})
     assert "没有符合条件的审计记录" in nothing.text
+    bad_day = client.get(home, params={"until": "2026-13-01"})
+    assert bad_day.status_code == 422 and "截止日期应为日期" in bad_day.text
 
 
 def test_the_page_exports_what_it_shows_and_keeps_the_chain_check(
