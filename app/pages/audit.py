@@ -115,16 +115,16 @@ def _filters(chosen: dict[str, str], since: date | None, until: date | None) -> 
     )
 
 
-def _day(text: str, label: str) -> date | None:
+def _day(text: str, field: str) -> date | None:
+    """A date box's value: none when empty, else a date or a clear refusal."""
     if not text.strip():
         return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        message = f"{label}应为日期，如 2026-12-01"
-        raise InvalidInput(
-            message, errors=[field_error("since", "invalid_date", message)]
-        ) from None
+        message = f"{_DAY_LABELS[field]}应为日期，如 2026-12-01"
+        errors = [field_error(field, "invalid_date", message)]
+        raise InvalidInput(message, errors=errors) from None
 
 
 def _start_of(day: date) -> datetime:
