@@ -29,6 +29,22 @@ PAGE_SIZE = 50
 Text = Annotated[str, Query(max_length=200)]
 # A date box sends "" when left empty: text here, read by `_day`.
 Day = Annotated[str, Query(max_length=20)]
+# Keys of the events' details as the page names them; any other shows as itself.
+_DETAIL_ZH = {
+    "reason": "原因",
+    "period": "期次",
+    "city_code": "设区市代码",
+    "prefix": "密钥前缀",
+    "expires_at": "过期时间",
+    "status": "状态",
+    "talent_id": "人才编号",
+    "username": "用户名",
+    "role": "岗位",
+    "name": "名称",
+    "scopes": "权限范围",
+    "counts": "统计",
+    "kid": "密钥编号",
+}
 _DAY_LABELS = {"since": "起始日期", "until": "截止日期"}
 _ROLES_ZH = {**ROLE_ZH, "partner": "合作系统", "system": "系统", "operator": "运维人员"}
 
@@ -71,6 +87,7 @@ def audit_home(
         "total": audit_events.count_events(session, filters),
         "filters": chosen,
         "actions": ACTION_ZH,
+        "detail_zh": _DETAIL_ZH,
         "first_url": f"{base}?{urlencode(kept)}" if cursor else None,
         "next_url": f"{base}?{urlencode({**kept, 'cursor': found.next_cursor})}"
         if found.next_cursor

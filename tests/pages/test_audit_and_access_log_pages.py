@@ -47,7 +47,7 @@ def test_the_auditor_browses_filters_and_pages_through_the_events(
     assert "共 60 条" in first.text
     rows = _rows(first.text)
     assert len(rows) == 50
-    assert "撤销标识" in rows[0] and "talent:59" in rows[0] and "核查59" in rows[0]
+    assert "撤销标识" in rows[0] and "talent:59" in rows[0] and "原因</span>：核查59" in rows[0]
     following = re.search(r'href="([^"]+)">下一页（更早的记录）', first.text)
     assert following, "a next-page link"
     second = client.get(html.unescape(following.group(1)))
