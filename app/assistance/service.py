@@ -140,6 +140,17 @@ def add_service(
 def close_case(
     session: Session, actor: Principal, case: AssistanceCase, data: CaseClose, *, today: date
 ) -> None:
+    closed_on = closing_date(case, data, today=today)
+    case.status = CaseStatus.closed.value
+    case.closed_on = closed_on
+    case.closed_by = actor.actor_id
+    case.result = data.result
+    _record(session, actor, "assistance.case.close", case)
+
+
+def closing_date(case: AssistanceCase, data: CaseClose, *, today: date) -> date:
+    """The day `data` closes the case on, refused unless the case is open and the day falls
+    between its opening and today (asked before confirming, and again when closing)."""
     _require_open(case)
     closed_on = data.closed_on or today
     if not case.opened_on <= closed_on <= today:
@@ -148,11 +159,7 @@ def close_case(
             "closed_on_out_of_range",
             f"结案日期应在立案日期（{case.opened_on.isoformat()}）至今天之间",
         )
-    case.status = CaseStatus.closed.value
-    case.closed_on = closed_on
-    case.closed_by = actor.actor_id
-    case.result = data.result
-    _record(session, actor, "assistance.case.close", case)
+    return closed_on
 
 
 def list_cases(

@@ -355,6 +355,11 @@ _JOB_SEEKING = exists(
 )
 
 
+def card_known(connection: Connection, card_no: str) -> bool:
+    """Whether a blue card with this number is in the pool or on a filed record."""
+    return _hash_of_card(connection, card_no) is not None
+
+
 def _hash_of_card(connection: Connection, card_no: str) -> str | None:
     return connection.scalars(_CARD_HASH, {"card_no": card_no}).first()
 

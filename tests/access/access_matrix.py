@@ -24,4 +24,5 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     # The foundation's routes (app/core): tests/core has no matrix file of its own.
     ("GET", "/api/v1/reference/{kind}", ANYONE),
     ("GET", "/api/v1/audit/verify", frozenset({"province_admin", "auditor"})),
+    ("GET", "/api/v1/audit/events", frozenset({"province_admin", "auditor"})),
 ]

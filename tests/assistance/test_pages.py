@@ -14,6 +14,7 @@ from app.assistance.models import AssistanceJobSeeker
 from app.registry.markers import local_today
 from tests.duties_factories import HEFEI, WUHU, make_talent
 from tests.duties_pages import post_form, sign_in
+from tests.pages.conftest import confirm
 
 
 def url(client: TestClient, name: str, **params: str) -> str:
@@ -71,7 +72,11 @@ def test_city_opens_serves_updates_and_closes_a_case(
     assert post_form(client, case_url, update, unticked).status_code == 303
     assert db.scalar(select(AssistanceJobSeeker.dependent_id)) is None
     close = url(client, "page_assistance_action", case_id=case_id, verb="close")
-    assert post_form(client, case_url, close, {"result": "本人稳定就业"}).status_code == 303
+    asked = post_form(client, case_url, close, {"result": "本人稳定就业"})
+    assert asked.status_code == 200
+    assert "确认办结" in asked.text and "本人稳定就业" in asked.text
+    assert "已结案" not in client.get(case_url).text  # asking changed nothing
+    assert confirm(client, asked, follow_redirects=False).status_code == 303
     final = client.get(case_url).text
     for words in ("已结案", "职业介绍", "推荐岗位3个，已入职", "发放稳岗补贴", "本人稳定就业"):
         assert words in final
