@@ -21,6 +21,7 @@ from app.core.db import get_engine, session_scope
 from app.core.logging import configure_logging, log_config
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
+from app.lookup.cli import register as register_lookups
 from app.ops.backup_cli import register as register_backup
 from app.ops.doctor import register as register_doctor
 from app.ops.keycheck import KeysRefused, check_keys_at_start
@@ -60,6 +61,7 @@ COMMAND_GROUPS: list[Register] = [
     register_keys,
     register_roster,
     register_doctor,
+    register_lookups,
 ]
 
 

@@ -23,6 +23,7 @@ from app.filing.calendar_router import router as calendar_router
 from app.filing.router import router as filing_router
 from app.health.router import router as health_router
 from app.lookup.journal import expanded_in_background
+from app.lookup.retention import maintained_in_background
 from app.lookup.router import router as lookup_router
 from app.ops.audit_router import router as audit_router
 from app.ops.keycheck import check_keys_at_start
@@ -72,7 +73,11 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # in flight (lookups' p99 went from ~50 ms to ~160 ms).
     gc.collect()
     gc.freeze()
-    async with checkpoints_in_background(get_engine()), expanded_in_background():
+    async with (
+        checkpoints_in_background(get_engine()),
+        expanded_in_background(),
+        maintained_in_background(),
+    ):
         yield
 
 

@@ -6,7 +6,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("bluecard.settings")
@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     session_cookie_secure: bool = False
     public_base_url: str = "http://localhost:8000"
     log_level: str = "INFO"
+    # Lookup records are kept this many whole months besides the current one; older
+    # months are archived to `archive_dir` (a compressed file each) and then removed.
+    lookup_retention_months: int = Field(default=60, ge=1)
+    archive_dir: Path = Path("./archive")
     # Required as a bearer token on /metrics when set.
     metrics_token: SecretStr | None = None
 

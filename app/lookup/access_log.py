@@ -5,22 +5,25 @@ indexes of the talent and of their registered dependents. A clerk's list shows a
 number only for lookups that found priority (the answer showed that person then), derived
 by decrypting the matching registry entry; for the others it shows none, which keeps
 "unknown" and "known without priority" as indistinguishable here as in the answers.
-Batches still in the lookup journal are expanded into records before anything is read.
+Both read the records and the lookup journal's pending entries together and write
+nothing; they look back no further than retention keeps (a bound by time, which lets
+PostgreSQL skip the months outside it).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.core.errors import NotFound
 from app.core.keys import get_keyring
-from app.lookup.journal import expand_pending
-from app.lookup.models import LookupRecord
+from app.lookup.journal import records_and_pending
+from app.lookup.retention import retained_since
 from app.lookup.schemas import AccessLogEntry, AccessLogPage, MyLookup, MyLookupsPage
 from app.registry.identifiers import mask_id_number
 from app.registry.markers import CHINA_STANDARD_TIME
@@ -41,8 +44,7 @@ def talent_access_log(
         select(Dependent.id_hash, Dependent.relation).where(Dependent.talent_id == talent_id)
     ):
         subject_of.setdefault(dependent.id_hash, dependent.relation)
-    where = LookupRecord.subject_hash.in_(list(subject_of))
-    total, rows = _page(session, where, page, page_size)
+    total, rows = _page(session, lambda r: r.c.subject_hash.in_(list(subject_of)), page, page_size)
     items = [
         AccessLogEntry(
             lookup_id=row.id,
@@ -61,7 +63,7 @@ def talent_access_log(
 
 
 def my_lookups(session: Session, caller: Principal, *, page: int, page_size: int) -> MyLookupsPage:
-    total, rows = _page(session, LookupRecord.caller_id == caller.id, page, page_size)
+    total, rows = _page(session, lambda r: r.c.caller_id == caller.id, page, page_size)
     masked = _masked_numbers(
         session, {row.subject_hash for row in rows if row.outcome == "priority"}
     )
@@ -83,17 +85,22 @@ def my_lookups(session: Session, caller: Principal, *, page: int, page_size: int
 
 
 def _page(
-    session: Session, where: ColumnElement[bool], page: int, page_size: int
+    session: Session,
+    where: Callable[[Subquery], ColumnElement[bool]],
+    page: int,
+    page_size: int,
 ) -> tuple[int, list[Any]]:
-    expand_pending(session.connection())
-    total = session.scalar(select(func.count()).select_from(LookupRecord).where(where)) or 0
+    records = records_and_pending(session.get_bind().dialect.name)
+    kept = records.c.occurred_at >= retained_since()
+    condition = and_(where(records), kept)
+    total = session.scalar(select(func.count()).select_from(records).where(condition)) or 0
     rows = session.execute(
-        select(LookupRecord)
-        .where(where)
-        .order_by(LookupRecord.occurred_at.desc(), LookupRecord.id.desc())
+        select(records)
+        .where(condition)
+        .order_by(records.c.occurred_at.desc(), records.c.id.desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
-    ).scalars()
+    )
     return total, list(rows)
 
 
