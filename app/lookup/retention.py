@@ -78,8 +78,7 @@ def maintain(
     """Partitions created ahead, then every month past retention archived and removed."""
     settings = get_settings()
     now = now or utcnow()
-    with engine.begin() as connection:
-        partitions.ensure_ahead(connection, now)
+    _ensure(engine, now)
     before = cutoff(now, retention_months or settings.lookup_retention_months)
     folder = archive_dir or settings.archive_dir
     archived = []
@@ -89,23 +88,25 @@ def maintain(
 
 
 def _oldest_expired(engine: Engine, before: datetime) -> Month | None:
+    """The oldest month with anything past retention, oldest first."""
+    months: list[Month] = []
     with engine.connect() as connection:
+        rows_outside = RECORDS
         if partitions.is_partitioned(connection):
-            # Expired partitions from the catalog first, empty or not: no scan needed.
+            # Expired partitions from the catalog, empty or not: no scan needed...
             have = partitions.existing_partitions(connection)
-            expired = [month for month in have if month < partitions.month_of(before)]
-            if expired:
-                return min(expired)
-        # Then any rows outside them (SQLite; PostgreSQL's default partition).
+            months += [month for month in have if month < partitions.month_of(before)]
+            # ...and rows outside them, in the default partition.
+            rows_outside = partitions.default_table()
         oldest = connection.scalar(
-            select(func.min(RECORDS.c.occurred_at)).where(RECORDS.c.occurred_at < before)
+            select(func.min(rows_outside.c.occurred_at)).where(rows_outside.c.occurred_at < before)
         )
-    if oldest is None:
-        return None
-    # SQLite hands back text from an aggregate: the column's type is not applied to it.
-    if not isinstance(oldest, datetime):
-        oldest = datetime.fromisoformat(str(oldest))
-    return partitions.month_of(oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC))
+    if oldest is not None:
+        # SQLite hands back text from an aggregate: the column's type is not applied.
+        if not isinstance(oldest, datetime):
+            oldest = datetime.fromisoformat(str(oldest))
+        months.append(partitions.month_of(oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)))
+    return min(months, default=None)
 
 
 def _archive_and_remove(engine: Engine, month: Month, folder: Path, actor: audit.Actor) -> Archived:
@@ -207,8 +208,13 @@ async def maintained_in_background() -> AsyncIterator[None]:
 
 
 def _ensure_now() -> None:
-    with get_engine().begin() as connection:
-        partitions.ensure_ahead(connection, utcnow())
+    _ensure(get_engine(), utcnow())
+
+
+def _ensure(engine: Engine, now: datetime) -> None:
+    if engine.dialect.name == "postgresql":  # SQLite: no partitions, no write lock taken
+        with engine.begin() as connection:
+            partitions.ensure_ahead(connection, now)
 
 
 async def _maintain_now() -> None:

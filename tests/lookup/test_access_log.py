@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
+from app.core.keys import get_keyring
+from app.lookup.models import LookupJournal, LookupRecord
+from app.lookup.partitions import (
+    add_months,
+    create_partition,
+    existing_partitions,
+    month_of,
+    month_start,
+)
 from app.registry.identifiers import mask_id_number
 from tests.lookup.factories import make_talent, new_id_number
 from tests.lookup.test_lookup import ALL_SCOPES, lookup
@@ -135,18 +146,82 @@ def test_absurd_page_numbers_are_422_not_500(client, login) -> None:  # type: ig
 def test_batch_lookups_are_in_the_access_log_at_once(  # type: ignore[no-untyped-def]
     client, db: Session, login, partner_login
 ) -> None:
-    """A batch is recorded in the lookup journal; reading the records expands it first,
-    so the log never lags behind the answers."""
+    """A batch is recorded in the lookup journal; the log reads the journal's pending
+    entries with the records, so it never lags behind the answers, and writes nothing."""
     person = make_talent(db, city_code="340200", dependents=("child",))
     partner = partner_login(["priority:education"])
     numbers = [person.dependents[0].id_number, new_id_number(), person.id_number]
     body = {"service": "education", "purpose": "入学资格批量核验", "id_numbers": numbers}
     url = client.app.url_path_for("priority_lookups")  # type: ignore[attr-defined]
     assert client.post(url, json=body, headers=partner.headers).status_code == 200
+    admin = login("province_admin").headers
+    before = journal_and_records(db)
+    assert before[0] == 1  # the batch is pending
 
-    log = access_log(client, person.talent_id, login("province_admin").headers).json()
+    log = access_log(client, person.talent_id, admin).json()
+    assert journal_and_records(db) == before  # the read expanded nothing
     assert log["total"] == 2
     assert sorted((i["subject"], i["outcome"], i["purpose"]) for i in log["items"]) == [
         ("child", "priority", "入学资格批量核验"),
         ("self", "priority", "入学资格批量核验"),
     ]
+
+
+def journal_and_records(db: Session) -> tuple[int, int]:
+    return (
+        int(db.scalar(select(func.count()).select_from(LookupJournal)) or 0),
+        int(db.scalar(select(func.count()).select_from(LookupRecord)) or 0),
+    )
+
+
+def test_a_clerks_list_writes_nothing_while_batches_are_pending(  # type: ignore[no-untyped-def]
+    client, db: Session, login, partner_login
+) -> None:
+    """The counter page and `lookups/mine` read beside a pending batch: it stays pending."""
+    clerk = login("window_clerk")
+    batch = {"service": "housing", "purpose": "合作方批量", "id_numbers": [new_id_number()] * 2}
+    url = client.app.url_path_for("priority_lookups")  # type: ignore[attr-defined]
+    assert (
+        client.post(url, json=batch, headers=partner_login(ALL_SCOPES).headers).status_code == 200
+    )
+    lookup(client, clerk.headers, id_number=new_id_number(), purpose="窗口")
+    before = journal_and_records(db)
+    assert before[0] == 1
+    response = client.get(client.app.url_path_for("my_lookups"), headers=clerk.headers)
+    assert [i["purpose"] for i in response.json()["items"]] == ["窗口"]
+    assert journal_and_records(db) == before
+
+
+def test_access_log_reads_across_months(client, db: Session, login, partner_login) -> None:  # type: ignore[no-untyped-def]
+    """Last month's lookups (their own partition on PostgreSQL) and this month's, in one
+    page, newest first."""
+    person = make_talent(db)
+    now = datetime.now(UTC)
+    last_month = add_months(month_of(now), -1)
+    bind = db.connection()
+    if bind.dialect.name == "postgresql" and last_month not in existing_partitions(bind):
+        create_partition(bind, last_month)  # rolled back with the test
+    earlier = month_start(last_month) + timedelta(days=3)
+    db.add(
+        LookupRecord(
+            occurred_at=earlier,
+            caller_kind="partner",
+            caller_id=uuid.uuid4(),
+            caller_name="上月的系统",
+            service="housing",
+            purpose="上月",
+            query_kind="id_number",
+            subject_hash=get_keyring().blind_index(person.id_number),
+            outcome="priority",
+            basis="holder",
+        )
+    )
+    db.flush()
+    lookup(client, partner_login(ALL_SCOPES).headers, id_number=person.id_number, purpose="本月")
+    body = access_log(client, person.talent_id, login("auditor").headers).json()
+    assert [i["purpose"] for i in body["items"]] == ["本月", "上月"]
+    assert body["total"] == 2
+    if bind.dialect.name == "postgresql":
+        where = LookupRecord.subject_hash == get_keyring().blind_index(person.id_number)
+        homes = db.scalars(select(literal_column("tableoid::regclass::text")).where(where)).all()
+        assert len(set(homes)) == 2
