@@ -85,6 +85,10 @@ def upgrade() -> None:
         while month <= last:
             partitions.create_partition(bind, month)
             month = partitions.add_months(month, 1)
+    if not postgres:  # the app's engines have it (`core.db`); any other connection too
+        bind.connection.driver_connection.create_function(  # type: ignore[union-attr]
+            "unhex", 1, lambda text: None if text is None else bytes.fromhex(text)
+        )
     _copy_and_index("decode(subject_hash, 'hex')" if postgres else "unhex(subject_hash)")
 
 
