@@ -13,16 +13,16 @@ PostgreSQL skip the months outside it).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.core.errors import NotFound
 from app.core.keys import get_keyring
-from app.lookup.journal import records_and_pending
+from app.lookup.journal import pending_records
+from app.lookup.models import RECORDS
 from app.lookup.retention import retained_since
 from app.lookup.schemas import AccessLogEntry, AccessLogPage, MyLookup, MyLookupsPage
 from app.registry.identifiers import mask_id_number
@@ -44,7 +44,7 @@ def talent_access_log(
         select(Dependent.id_hash, Dependent.relation).where(Dependent.talent_id == talent_id)
     ):
         subject_of.setdefault(dependent.id_hash, dependent.relation)
-    total, rows = _page(session, lambda r: r.c.subject_hash.in_(list(subject_of)), page, page_size)
+    total, rows = _page(session, "subject_hash", list(subject_of), page, page_size)
     items = [
         AccessLogEntry(
             lookup_id=row.id,
@@ -63,7 +63,7 @@ def talent_access_log(
 
 
 def my_lookups(session: Session, caller: Principal, *, page: int, page_size: int) -> MyLookupsPage:
-    total, rows = _page(session, lambda r: r.c.caller_id == caller.id, page, page_size)
+    total, rows = _page(session, "caller_id", [caller.id], page, page_size)
     masked = _masked_numbers(
         session, {row.subject_hash for row in rows if row.outcome == "priority"}
     )
@@ -85,22 +85,38 @@ def my_lookups(session: Session, caller: Principal, *, page: int, page_size: int
 
 
 def _page(
-    session: Session,
-    where: Callable[[Subquery], ColumnElement[bool]],
-    page: int,
-    page_size: int,
+    session: Session, key: str, values: list[Any], page: int, page_size: int
 ) -> tuple[int, list[Any]]:
-    records = records_and_pending(session.get_bind().dialect.name)
-    kept = records.c.occurred_at >= retained_since()
-    condition = and_(where(records), kept)
-    total = session.scalar(select(func.count()).select_from(records).where(condition)) or 0
+    """A page of the records and pending entries whose `key` is one of `values`, newest
+    first. Each value's records are read newest first and no further than the page needs:
+    on PostgreSQL an index scan per value that walks the months backwards from the newest
+    and stops there, however many months the record holds."""
+    since = retained_since()
+    pending = pending_records(session.get_bind().dialect.name)
+    wanted = page * page_size
+    newest = (RECORDS.c.occurred_at.desc(), RECORDS.c.id.desc())
+    branches = [
+        select(RECORDS)
+        .where(RECORDS.c[key] == value, RECORDS.c.occurred_at >= since)
+        .order_by(*newest)
+        .limit(wanted)
+        .subquery()
+        .select()
+        for value in values
+    ]
+    in_journal = pending.c[key].in_(values), pending.c.occurred_at >= since
+    both = union_all(*branches, select(pending).where(*in_journal)).subquery()
     rows = session.execute(
-        select(records)
-        .where(condition)
-        .order_by(records.c.occurred_at.desc(), records.c.id.desc())
+        select(both)
+        .order_by(both.c.occurred_at.desc(), both.c.id.desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
+    counted = union_all(
+        select(RECORDS.c.id).where(RECORDS.c[key].in_(values), RECORDS.c.occurred_at >= since),
+        select(pending.c.id).where(*in_journal),
+    ).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
     return total, list(rows)
 
 

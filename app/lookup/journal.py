@@ -102,7 +102,17 @@ def records_and_pending(dialect: str) -> Subquery:
     return _records_and_pending(dialect)
 
 
+def pending_records(dialect: str) -> Subquery:
+    """The journal's entries not yet expanded, as records (the records' columns)."""
+    return _pending_records(dialect)
+
+
 COLUMNS = [column.name for column in RECORDS.columns]
+
+
+@lru_cache
+def _pending_records(dialect: str) -> Subquery:
+    return _entries_as_records(dialect).subquery("pending_records")
 
 
 @lru_cache
