@@ -17,9 +17,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     archive = lookups.add_parser(
         "archive", help="archive and remove the months past BLUECARD_LOOKUP_RETENTION_MONTHS"
     )
-    archive.add_argument("--months", type=int, help="keep this many months instead")
+    archive.add_argument(
+        "--months", type=_positive, help="keep this many whole months instead (at least 1)"
+    )
     archive.add_argument("--dir", type=Path, help="archive here instead of BLUECARD_ARCHIVE_DIR")
     archive.set_defaults(func=_archive)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
 
 
 def _archive(args: argparse.Namespace) -> int:

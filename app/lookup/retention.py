@@ -79,7 +79,8 @@ def maintain(
     settings = get_settings()
     now = now or utcnow()
     _ensure(engine, now)
-    before = cutoff(now, retention_months or settings.lookup_retention_months)
+    months = settings.lookup_retention_months if retention_months is None else retention_months
+    before = cutoff(now, months)
     folder = archive_dir or settings.archive_dir
     archived = []
     while (month := _oldest_expired(engine, before)) is not None:
