@@ -147,9 +147,11 @@ SELECT
     NULL, NULL
 FROM generate_series(1, :count) AS g
 JOIN subject ON subject.n = (g::bigint * 7919) % :talents
-CROSS JOIN LATERAL (SELECT CAST(:low AS timestamptz)
-              + (CAST(:high AS timestamptz) - CAST(:low AS timestamptz)) * ((g - 1)::float8 / :count)
-              AS t) AS moment
+CROSS JOIN LATERAL (
+    SELECT CAST(:low AS timestamptz)
+        + (CAST(:high AS timestamptz) - CAST(:low AS timestamptz)) * ((g - 1)::float8 / :count)
+        AS t
+) AS moment
 """
 
 
