@@ -13,6 +13,7 @@ PostgreSQL skip the months outside it).
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, union_all
@@ -21,8 +22,10 @@ from sqlalchemy.orm import Session
 from app.access.auth import Principal
 from app.core.errors import NotFound
 from app.core.keys import get_keyring
+from app.core.types import utcnow
 from app.lookup.journal import pending_records
 from app.lookup.models import RECORDS
+from app.lookup.partitions import add_months, month_of, month_start
 from app.lookup.retention import retained_since
 from app.lookup.schemas import AccessLogEntry, AccessLogPage, MyLookup, MyLookupsPage
 from app.registry.identifiers import mask_id_number
@@ -88,12 +91,29 @@ def _page(
     session: Session, key: str, values: list[Any], page: int, page_size: int
 ) -> tuple[int, list[Any]]:
     """A page of the records and pending entries whose `key` is one of `values`, newest
-    first. Each value's records are read newest first and no further than the page needs:
-    on PostgreSQL an index scan per value that walks the months backwards from the newest
-    and stops there, however many months the record holds."""
+    first. Each value's records are read newest first and no further than the page needs;
+    last month and this first, so that on PostgreSQL a page of someone looked up lately
+    reads those months' partitions only, and the whole retained window only if need be."""
     since = retained_since()
-    pending = pending_records(session.get_bind().dialect.name)
     wanted = page * page_size
+    recent = month_start(add_months(month_of(utcnow()), -1))
+    rows = _newest(session, key, values, max(since, recent), wanted)
+    if len(rows) < wanted and since < recent:
+        rows = _newest(session, key, values, since, wanted)
+    pending = pending_records(session.get_bind().dialect.name)
+    counted = union_all(
+        select(RECORDS.c.id).where(RECORDS.c[key].in_(values), RECORDS.c.occurred_at >= since),
+        select(pending.c.id).where(pending.c[key].in_(values), pending.c.occurred_at >= since),
+    ).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
+    return total, rows[(page - 1) * page_size :]
+
+
+def _newest(
+    session: Session, key: str, values: list[Any], since: datetime, wanted: int
+) -> list[Any]:
+    """The `wanted` newest records and pending entries since `since` for these values."""
+    pending = pending_records(session.get_bind().dialect.name)
     newest = (RECORDS.c.occurred_at.desc(), RECORDS.c.id.desc())
     branches = [
         select(RECORDS)
@@ -106,18 +126,8 @@ def _page(
     ]
     in_journal = pending.c[key].in_(values), pending.c.occurred_at >= since
     both = union_all(*branches, select(pending).where(*in_journal)).subquery()
-    rows = session.execute(
-        select(both)
-        .order_by(both.c.occurred_at.desc(), both.c.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    )
-    counted = union_all(
-        select(RECORDS.c.id).where(RECORDS.c[key].in_(values), RECORDS.c.occurred_at >= since),
-        select(pending.c.id).where(*in_journal),
-    ).subquery()
-    total = session.scalar(select(func.count()).select_from(counted)) or 0
-    return total, list(rows)
+    ordered = select(both).order_by(both.c.occurred_at.desc(), both.c.id.desc()).limit(wanted)
+    return list(session.execute(ordered))
 
 
 def _masked_numbers(session: Session, hashes: set[str | None]) -> dict[str, str]:

@@ -193,35 +193,61 @@ def test_a_clerks_list_writes_nothing_while_batches_are_pending(  # type: ignore
 
 
 def test_access_log_reads_across_months(client, db: Session, login, partner_login) -> None:  # type: ignore[no-untyped-def]
-    """Last month's lookups (their own partition on PostgreSQL) and this month's, in one
-    page, newest first."""
+    """This month's lookups, last month's (their own partition on PostgreSQL) and older
+    ones (the default partition there), in one page, newest first."""
     person = make_talent(db)
     now = datetime.now(UTC)
     last_month = add_months(month_of(now), -1)
     bind = db.connection()
     if bind.dialect.name == "postgresql" and last_month not in existing_partitions(bind):
         create_partition(bind, last_month)  # rolled back with the test
-    earlier = month_start(last_month) + timedelta(days=3)
-    db.add(
-        LookupRecord(
-            occurred_at=earlier,
-            caller_kind="partner",
-            caller_id=uuid.uuid4(),
-            caller_name="上月的系统",
-            service="housing",
-            purpose="上月",
-            query_kind="id_number",
-            subject_hash=get_keyring().blind_index(person.id_number),
-            outcome="priority",
-            basis="holder",
+    for month, purpose in ((last_month, "上月"), (add_months(last_month, -2), "三个月前")):
+        db.add(
+            LookupRecord(
+                occurred_at=month_start(month) + timedelta(days=3),
+                caller_kind="partner",
+                caller_id=uuid.uuid4(),
+                caller_name="早先的系统",
+                service="housing",
+                purpose=purpose,
+                query_kind="id_number",
+                subject_hash=get_keyring().blind_index(person.id_number),
+                outcome="priority",
+                basis="holder",
+            )
         )
-    )
     db.flush()
     lookup(client, partner_login(ALL_SCOPES).headers, id_number=person.id_number, purpose="本月")
     body = access_log(client, person.talent_id, login("auditor").headers).json()
-    assert [i["purpose"] for i in body["items"]] == ["本月", "上月"]
-    assert body["total"] == 2
+    assert [i["purpose"] for i in body["items"]] == ["本月", "上月", "三个月前"]
+    assert body["total"] == 3
     if bind.dialect.name == "postgresql":
         where = LookupRecord.subject_hash == get_keyring().blind_index(person.id_number)
         homes = db.scalars(select(literal_column("tableoid::regclass::text")).where(where)).all()
-        assert len(set(homes)) == 2
+        assert len(set(homes)) == 3
+
+
+def test_a_later_page_reaches_back_past_the_recent_months(  # type: ignore[no-untyped-def]
+    client, db: Session, login, partner_login
+) -> None:
+    person = make_talent(db)
+    old = month_start(add_months(month_of(datetime.now(UTC)), -5))
+    for n in range(3):
+        db.add(
+            LookupRecord(
+                occurred_at=old + timedelta(hours=n),
+                caller_kind="partner",
+                caller_id=uuid.uuid4(),
+                caller_name="早先的系统",
+                service="housing",
+                purpose=f"早先{n}",
+                query_kind="id_number",
+                subject_hash=get_keyring().blind_index(person.id_number),
+                outcome="priority",
+            )
+        )
+    db.flush()
+    headers = partner_login(ALL_SCOPES).headers
+    lookup(client, headers, id_number=person.id_number, purpose="本月")
+    page = access_log(client, person.talent_id, login("auditor").headers, page=2, page_size=2)
+    assert [i["purpose"] for i in page.json()["items"]] == ["早先1", "早先0"]
