@@ -24,6 +24,7 @@ from app.core.exit_status import EXIT_NO, run_command
 from app.core.logging import configure_logging, log_config
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
+from app.lookup.cli import register as register_lookups
 from app.ops.audit_cli import register as register_audit
 from app.ops.backup_cli import register as register_backup
 from app.ops.doctor import register as register_doctor
@@ -83,6 +84,7 @@ COMMAND_GROUPS: list[Register] = [
     register_roster,
     register_doctor,
     register_retention,
+    register_lookups,
 ]
 
 

@@ -26,6 +26,7 @@ from app.filing.calendar_router import router as calendar_router
 from app.filing.router import router as filing_router
 from app.health.router import router as health_router
 from app.lookup.journal import expanded_in_background
+from app.lookup.retention import maintained_in_background
 from app.lookup.router import router as lookup_router
 from app.ops.audit_router import router as audit_router
 from app.ops.keycheck import check_keys_at_start
@@ -85,6 +86,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         expanded_in_background(),
         refreshed_in_background(),
         retention_in_background(),
+        maintained_in_background(),
     ):
         yield
 

@@ -7,7 +7,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger("bluecard.settings")
@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     trusted_proxies: str = "127.0.0.1,::1"
     public_base_url: str = "http://localhost:8000"
     log_level: str = "INFO"
+    # Lookup records are kept this many whole months besides the current one; older
+    # months are archived to `archive_dir` (a compressed file each) and then removed.
+    lookup_retention_months: int = Field(default=60, ge=1)
+    archive_dir: Path = Path("./archive")
     # Required as a bearer token on /metrics when set.
     metrics_token: SecretStr | None = None
 

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
+from app.core.keys import get_keyring
+from app.lookup.models import LookupJournal, LookupRecord
+from app.lookup.partitions import (
+    add_months,
+    create_partition,
+    existing_partitions,
+    month_of,
+    month_start,
+)
 from app.registry.identifiers import mask_id_number
 from tests.lookup.factories import make_talent, new_id_number
 from tests.lookup.test_lookup import ALL_SCOPES, lookup
@@ -165,18 +176,111 @@ def test_a_clerks_lookups_are_paged_by_cursor(client, db: Session, login) -> Non
 def test_batch_lookups_are_in_the_access_log_at_once(  # type: ignore[no-untyped-def]
     client, db: Session, login, partner_login
 ) -> None:
-    """A batch is recorded in the lookup journal; reading the records expands it first,
-    so the log never lags behind the answers."""
+    """A batch is recorded in the lookup journal; the log reads the journal's pending
+    entries with the records, so it never lags behind the answers, and writes nothing."""
     person = make_talent(db, city_code="340200", dependents=("child",))
     partner = partner_login(["priority:education"])
     numbers = [person.dependents[0].id_number, new_id_number(), person.id_number]
     body = {"service": "education", "purpose": "入学资格批量核验", "id_numbers": numbers}
     url = client.app.url_path_for("priority_lookups")  # type: ignore[attr-defined]
     assert client.post(url, json=body, headers=partner.headers).status_code == 200
+    admin = login("province_admin").headers
+    before = journal_and_records(db)
+    assert before[0] == 1  # the batch is pending
 
-    log = access_log(client, person.talent_id, login("province_admin").headers).json()
+    log = access_log(client, person.talent_id, admin).json()
+    assert journal_and_records(db) == before  # the read expanded nothing
     assert len(log["items"]) == 2
     assert sorted((i["subject"], i["outcome"], i["purpose"]) for i in log["items"]) == [
         ("child", "priority", "入学资格批量核验"),
         ("self", "priority", "入学资格批量核验"),
     ]
+
+
+def journal_and_records(db: Session) -> tuple[int, int]:
+    return (
+        int(db.scalar(select(func.count()).select_from(LookupJournal)) or 0),
+        int(db.scalar(select(func.count()).select_from(LookupRecord)) or 0),
+    )
+
+
+def test_a_clerks_list_writes_nothing_while_batches_are_pending(  # type: ignore[no-untyped-def]
+    client, db: Session, login, partner_login
+) -> None:
+    """The counter page and `lookups/mine` read beside a pending batch: it stays pending."""
+    clerk = login("window_clerk")
+    batch = {"service": "housing", "purpose": "合作方批量", "id_numbers": [new_id_number()] * 2}
+    url = client.app.url_path_for("priority_lookups")  # type: ignore[attr-defined]
+    assert (
+        client.post(url, json=batch, headers=partner_login(ALL_SCOPES).headers).status_code == 200
+    )
+    lookup(client, clerk.headers, id_number=new_id_number(), purpose="窗口")
+    before = journal_and_records(db)
+    assert before[0] == 1
+    response = client.get(client.app.url_path_for("lookup_list_mine"), headers=clerk.headers)
+    assert [i["purpose"] for i in response.json()["items"]] == ["窗口"]
+    assert journal_and_records(db) == before
+
+
+def test_access_log_reads_across_months(client, db: Session, login, partner_login) -> None:  # type: ignore[no-untyped-def]
+    """This month's lookups, last month's (their own partition on PostgreSQL) and older
+    ones (the default partition there), in one page, newest first."""
+    person = make_talent(db)
+    now = datetime.now(UTC)
+    last_month = add_months(month_of(now), -1)
+    bind = db.connection()
+    if bind.dialect.name == "postgresql" and last_month not in existing_partitions(bind):
+        create_partition(bind, last_month)  # rolled back with the test
+    for month, purpose in ((last_month, "上月"), (add_months(last_month, -2), "三个月前")):
+        db.add(
+            LookupRecord(
+                occurred_at=month_start(month) + timedelta(days=3),
+                caller_kind="partner",
+                caller_id=uuid.uuid4(),
+                caller_name="早先的系统",
+                service="housing",
+                purpose=purpose,
+                query_kind="id_number",
+                subject_hash=get_keyring().blind_index(person.id_number),
+                outcome="priority",
+                basis="holder",
+            )
+        )
+    db.flush()
+    lookup(client, partner_login(ALL_SCOPES).headers, id_number=person.id_number, purpose="本月")
+    body = access_log(client, person.talent_id, login("auditor").headers).json()
+    assert [i["purpose"] for i in body["items"]] == ["本月", "上月", "三个月前"]
+    assert body["next_cursor"] is None
+    if bind.dialect.name == "postgresql":
+        where = LookupRecord.subject_hash == get_keyring().blind_index(person.id_number)
+        homes = db.scalars(select(literal_column("tableoid::regclass::text")).where(where)).all()
+        assert len(set(homes)) == 3
+
+
+def test_a_later_page_reaches_back_past_the_recent_months(  # type: ignore[no-untyped-def]
+    client, db: Session, login, partner_login
+) -> None:
+    person = make_talent(db)
+    old = month_start(add_months(month_of(datetime.now(UTC)), -5))
+    for n in range(3):
+        db.add(
+            LookupRecord(
+                occurred_at=old + timedelta(hours=n),
+                caller_kind="partner",
+                caller_id=uuid.uuid4(),
+                caller_name="早先的系统",
+                service="housing",
+                purpose=f"早先{n}",
+                query_kind="id_number",
+                subject_hash=get_keyring().blind_index(person.id_number),
+                outcome="priority",
+            )
+        )
+    db.flush()
+    headers = partner_login(ALL_SCOPES).headers
+    lookup(client, headers, id_number=person.id_number, purpose="本月")
+    auditor = login("auditor").headers
+    first = access_log(client, person.talent_id, auditor, limit=2).json()
+    assert [i["purpose"] for i in first["items"]] == ["本月", "早先2"]
+    page = access_log(client, person.talent_id, auditor, limit=2, cursor=first["next_cursor"])
+    assert [i["purpose"] for i in page.json()["items"]] == ["早先1", "早先0"]
