@@ -209,6 +209,7 @@ def _store_slice(
                 {
                     "submission_id": submission.id,
                     "row_no": error.row,
+                    "sheet_row": result.sheet_row,
                     "field": error.field[:_FIELD_LENGTH],
                     "code": error.code,
                     "message": error.message[:_MESSAGE_LENGTH],

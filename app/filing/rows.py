@@ -14,6 +14,7 @@ ID-shaped text or long digit run echoed from a cell is masked too.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ class RowResult:
     errors: list[RowError]
     id_number: str | None
     action: Action | None = None
+    sheet_row: int | None = None  # the row's line in a spreadsheet or CSV file
 
 
 def validate_row(raw: RawRow, *, today: date) -> RowResult:
@@ -92,7 +94,7 @@ def check_duplicates(results: Iterable[RowResult]) -> Iterator[RowResult]:
                 message = f"身份证号与第{first}行重复，同一人在一个文件中只能出现一次"
                 duplicate = RowError(result.row, "id_number", "duplicate_in_file", message)
                 errors = [*result.errors, duplicate]
-                result = RowResult(result.row, None, errors, result.id_number, result.action)
+                result = dataclasses.replace(result, record=None, errors=errors)
         yield result
 
 
@@ -115,7 +117,7 @@ class _RowCheck:
             if id_number is not None and reason is not None:
                 record = Retirement(id_number, reason)
         record = None if self.errors else record
-        return RowResult(self.raw.row, record, self.errors, id_number, action)
+        return RowResult(self.raw.row, record, self.errors, id_number, action, self.raw.sheet_row)
 
     def upsert(self, id_number: str | None) -> TalentData | None:
         """The record when every field is valid; otherwise None, with all errors noted."""

@@ -107,11 +107,12 @@ def test_report_csv_is_excel_ready_and_formula_safe(
     assert "attachment" in csv_response.headers["content-disposition"]
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["行号", "列名", "字段", "错误代码", "错误说明"]
-    by_field = {row[2]: row for row in rows[1:]}
-    assert by_field["skill_level"][1] == "技能等级"
-    assert by_field["skill_level"][4].startswith("技能等级「=HYPERLINK")
-    assert by_field["name"][3] == "too_long"
+    assert rows[0] == ["行号", "表格行号", "列名", "字段", "错误代码", "错误说明"]
+    by_field = {row[3]: row for row in rows[1:]}
+    assert by_field["skill_level"][1] == ""  # a JSON file has no sheet lines
+    assert by_field["skill_level"][2] == "技能等级"
+    assert by_field["skill_level"][5].startswith("技能等级「=HYPERLINK")
+    assert by_field["name"][4] == "too_long"
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
 
@@ -126,7 +127,7 @@ def test_formula_like_cell_is_escaped_with_a_quote(
     content = call(client, "GET", "get_report_csv", city.headers, response.json()["id"]).content
 
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    fields = [row[2] for row in rows[1:]]
+    fields = [row[3] for row in rows[1:]]
     assert "unexpected" in fields
     assert "'=cmd|' /C calc'!A0" in fields
 

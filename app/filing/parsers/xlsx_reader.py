@@ -1,4 +1,6 @@
-"""XLSX workbooks: the first worksheet, values as Excel stores them.
+"""XLSX workbooks: the first worksheet that has the header, values as Excel stores them.
+
+A notes sheet (填表说明) before the data sheet is passed over (`sheets.first_with_header`).
 
 An XLSX file is a zip of XML parts, so two kinds of hostile file are refused before and
 while openpyxl reads it:
@@ -16,14 +18,14 @@ whole, which the unpacked-size limit bounds.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
 from app.filing.parsers.base import FileFormatError, RawRow, UploadRows
-from app.filing.parsers.tabular import Header, raw_rows, read_header
+from app.filing.parsers.tabular import Header, first_with_header, raw_rows
 
 MAX_ZIP_ENTRIES = 10_000
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
@@ -50,8 +52,9 @@ def read_xlsx(stream: IO[bytes]) -> UploadRows:
     except Exception as exc:
         raise FileFormatError("malformed_file", _NOT_XLSX) from exc
     try:
-        lines = workbook.worksheets[0].iter_rows(values_only=True)
-        header = read_header(next(lines, ()))
+        lines, header = first_with_header(
+            sheet.iter_rows(values_only=True) for sheet in workbook.worksheets
+        )
     except FileFormatError:
         workbook.close()
         raise
@@ -61,13 +64,13 @@ def read_xlsx(stream: IO[bytes]) -> UploadRows:
     return UploadRows(_rows(workbook, lines, header), unknown_headers=header.unknown)
 
 
-def check_zip_limits(stream: IO[bytes]) -> None:
+def check_zip_limits(stream: IO[bytes], not_readable: str = _NOT_XLSX) -> None:
     """Refuse a zip that is not one, or whose declared sizes exceed our limits."""
     try:
         with zipfile.ZipFile(stream) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileFormatError("malformed_file", _NOT_XLSX) from exc
+        raise FileFormatError("malformed_file", not_readable) from exc
     if len(entries) > MAX_ZIP_ENTRIES:
         raise FileFormatError("file_too_large", _TOO_LARGE)
     if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
@@ -82,7 +85,7 @@ def check_zip_limits(stream: IO[bytes]) -> None:
 
 
 def _rows(
-    workbook: Workbook, lines: Iterator[tuple[object, ...]], header: Header
+    workbook: Workbook, lines: Iterator[Sequence[object]], header: Header
 ) -> Iterator[RawRow]:
     try:
         yield from raw_rows(lines, header)

@@ -1,0 +1,26 @@
+"""the notice read right: a row error's line in the city's sheet
+
+Revision ID: 0013
+Revises: 0009
+Create Date: 2026-12-06 20:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("submission_error") as batch:
+        batch.add_column(sa.Column("sheet_row", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("submission_error") as batch:
+        batch.drop_column("sheet_row")
