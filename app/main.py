@@ -30,6 +30,7 @@ from app.ops.metrics import router as metrics_router
 from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router
+from app.reference.router import router as reference_admin_router
 from app.registry.router import router as registry_router
 from app.statistics.router import router as statistics_router
 from app.studios.router import router as studios_router
@@ -44,6 +45,7 @@ ROUTERS: list[APIRouter] = [
     auth_router,
     admin_router,
     reference_router,
+    reference_admin_router,
     audit_router,
     public_router,
     pages_router,

@@ -14,7 +14,6 @@ from typing import TypeAlias
 
 from app.access import partners, service
 from app.access.codes import Role
-from app.access.rules import PARTNER_SCOPES
 from app.core.audit import shell_actor
 from app.core.db import session_scope
 from app.core.errors import AppError
@@ -57,7 +56,11 @@ def _register_partners(sub: SubParsers) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--agency", default="")
     create.add_argument(
-        "--scope", action="append", default=[], choices=PARTNER_SCOPES, dest="scopes"
+        "--scope",
+        action="append",
+        default=[],
+        dest="scopes",
+        help="priority:<service>, a service of the province's list (e.g. priority:housing)",
     )
     create.add_argument("--disclose-person", action="store_true")
     create.set_defaults(func=_refusals_printed(_partners_create))

@@ -17,7 +17,6 @@ from starlette.responses import Response
 from app.access import partners
 from app.access.auth import Principal
 from app.access.codes import Role
-from app.access.rules import PARTNER_SCOPES
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.pages.errors import FormRefused, Retry
@@ -106,7 +105,7 @@ def partner_revoke_key(
 def _list_page(request: Request, session: Session, *, retry: Retry | None = None) -> Response:
     context = {
         "partners": partners.list_partners(session, page=1, page_size=LIST_SIZE),
-        "scopes": PARTNER_SCOPES,
+        "scopes": partners.partner_scopes(session),
         "form": retry.form if retry else {},
         "error": retry.error if retry else "",
     }

@@ -90,6 +90,7 @@ _NAV: dict[str, tuple[NavItem, ...]] = {
         _ASSISTANCE,
         _TASKS,
         NavItem("合作系统", "page_partner_list"),
+        NavItem("参考代码", "page_reference"),
         _AUDIT,
     ),
     Role.auditor: (

@@ -19,6 +19,7 @@ from app.pages import (
     partners,
     province,
     public,
+    reference,
     statistics,
     talents,
 )
@@ -36,6 +37,7 @@ for area in (
     statistics,
     talents,
     partners,
+    reference,
     audit,
     public,
     duties,

@@ -15,6 +15,7 @@ from app.access.auth import ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
 from app.core.errors import InvalidInput, field_error
 from app.core.keys import get_keyring
+from app.core.reference import active_codes
 from app.core.text_fields import FreeText
 from app.lookup import reads
 from app.registry import as_of, editing, markers, outputs, queries, service
@@ -109,7 +110,7 @@ def get_talent_status(
     return TalentStatusOn(
         on=day,
         marker=None if marker is None else MarkerStateOut(code=marker.code, state=marker.state),
-        services=as_of.services_on(marker),
+        services=as_of.services_on(marker, active_codes(session.connection(), "services")),
     )
 
 

@@ -1,4 +1,5 @@
-"""the notice read right: a row error's line in the city's sheet
+"""the notice read right: a row error's line in the city's sheet; reference codes the
+province extends (active, province-managed, owning unit, parent code and year)
 
 Revision ID: 0013
 Revises: 0009
@@ -19,8 +20,21 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("submission_error") as batch:
         batch.add_column(sa.Column("sheet_row", sa.Integer(), nullable=True))
+    with op.batch_alter_table("reference_code") as batch:
+        batch.add_column(
+            sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
+        batch.add_column(
+            sa.Column("province_managed", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+        batch.add_column(sa.Column("owner_unit", sa.String(length=100), nullable=True))
+        batch.add_column(sa.Column("parent_code", sa.String(length=40), nullable=True))
+        batch.add_column(sa.Column("year", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reference_code") as batch:
+        for column in ("year", "parent_code", "owner_unit", "province_managed", "active"):
+            batch.drop_column(column)
     with op.batch_alter_table("submission_error") as batch:
         batch.drop_column("sheet_row")

@@ -22,5 +22,7 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/admin/partners/{partner_id}/keys/{key_id}/revoke", ADMIN),
     # The foundation's routes (app/core): tests/core has no matrix file of its own.
     ("GET", "/api/v1/reference/{kind}", ANYONE),
+    ("POST", "/api/v1/reference/{kind}", ADMIN),
+    ("PATCH", "/api/v1/reference/{kind}/{code}", ADMIN),
     ("GET", "/api/v1/audit/verify", frozenset({"province_admin", "auditor"})),
 ]
