@@ -26,6 +26,7 @@ from app.core.audit import Actor
 from app.core.crypto import KeyRing
 from app.core.db import Base
 from app.core.keys import get_keyring
+from app.core.reference import codes_of
 from app.core.types import utcnow
 from app.filing.calendar import current_period
 from app.filing.constants import COUNT_KEYS, PERIOD_PATTERN, SubmissionStatus
@@ -33,7 +34,7 @@ from app.filing.errors import invalid_field
 from app.filing.judging import judge_row
 from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.filing.parsers import FileFormatError, parse_upload
-from app.filing.rows import RowResult, check_duplicates, validate_row
+from app.filing.rows import RowResult, check_duplicates, exit_reason_words, validate_row
 from app.filing.upload import Upload
 from app.lookup import reads
 from app.registry import service as registry
@@ -156,7 +157,11 @@ def _validate_rows(
     try:
         rows = parse_upload(upload.stream, upload.filename)
         submission.ignored_columns = list(rows.unknown_headers)
-        results = check_duplicates(validate_row(raw, today=today) for raw in rows)
+        reasons = codes_of(session.connection(), "exit-reasons")
+        exit_reasons = exit_reason_words((r.code, r.name_zh) for r in reasons if r.active)
+        results = check_duplicates(
+            validate_row(raw, today=today, exit_reasons=exit_reasons) for raw in rows
+        )
         error_room = MAX_STORED_ERRORS
         for chunk in _slices(results, CHUNK_ROWS):
             error_room -= _store_slice(

@@ -23,6 +23,7 @@ from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.keys import get_keyring
+from app.core.reference import codes_of
 from app.lookup import access_log, reads
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
@@ -120,12 +121,16 @@ def talent_marker_action(
     admin: Admin,
     session: SessionDep,
     reason: Annotated[str, Form(max_length=1000)] = "",
+    exit_reason: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     talent = valid_talent(talent_id, admin, session)
     action, _message = _MARKER_ACTIONS[verb]
     try:
         checked = MarkerAction(reason=reason)
-        action(session, admin, talent, reason=checked.reason)
+        stored = checked.reason
+        if verb == "revoke":
+            stored = markers.revocation_reason(session, exit_reason, checked.reason)
+        action(session, admin, talent, reason=stored)
     except ValidationError as exc:
         message = str(exc.errors()[0]["msg"])
         if not _CJK.search(message):
@@ -158,6 +163,7 @@ def _record_page(
             session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE
         ),
         "can_act": reader.role == Role.province_admin,
+        "exit_reasons": [r for r in codes_of(session.connection(), "exit-reasons") if r.active],
         "notice": notice,
         "error": retry.error if retry else "",
     }

@@ -28,6 +28,7 @@ from app.registry.schemas import (
     MarkerAction,
     MarkerStateOut,
     MarkerStatusFilter,
+    RevokeAction,
     TalentDetail,
     TalentEdit,
     TalentHistory,
@@ -167,11 +168,12 @@ def reinstate_marker(
 def revoke_marker(
     caller: ProvinceAdmin,
     talent: ValidTalent,
-    action: MarkerAction,
+    action: RevokeAction,
     session: SessionDep,
     response: Response,
 ) -> TalentDetail:
-    markers.revoke_marker(session, caller, talent, reason=action.reason)
+    reason = markers.revocation_reason(session, action.exit_reason, action.reason)
+    markers.revoke_marker(session, caller, talent, reason=reason)
     return _detail(talent, response)
 
 

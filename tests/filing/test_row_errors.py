@@ -151,7 +151,7 @@ def test_person_another_city_retired_may_be_filed_here_and_moves(
     gone = upload(
         client,
         other_city.headers,
-        write_json(tmp_path / "w2.json", [retire(person["id_number"], "调往合肥")]),
+        write_json(tmp_path / "w2.json", [retire(person["id_number"], "其他：调往合肥")]),
     ).json()
     submit_and_approve(client, other_city, province, gone["id"])
 

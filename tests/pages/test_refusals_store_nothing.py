@@ -323,6 +323,27 @@ def marker_reinstated_while_active(client: TestClient, db: Session, login: Any) 
     )
 
 
+def reference_code_added_twice(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    data = {"code": "retirement", "name_zh": "退休（重复）", "name_en": "Again"}
+    return Refusal(
+        url(client, "page_reference"),
+        url(client, "page_reference_add", kind="exit-reasons"),
+        data,
+        409,
+    )
+
+
+def reference_code_renamed_to_a_taken_label(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    return Refusal(
+        url(client, "page_reference"),
+        url(client, "page_reference_change", kind="exit-reasons", code="death"),
+        {"name_zh": "退休", "active": "false"},
+        422,
+    )
+
+
 def logout_by_an_auditor_who_is_forbidden_nothing(
     client: TestClient, db: Session, login: Any
 ) -> Refusal:
@@ -348,6 +369,8 @@ CASES: dict[str, Case] = {
     "page_studio_action": studio_approve_before_acceptance,
     "page_task_report_submit": task_report_over_a_hundred_percent,
     "page_talent_marker_action": marker_reinstated_while_active,
+    "page_reference_add": reference_code_added_twice,
+    "page_reference_change": reference_code_renamed_to_a_taken_label,
 }
 FORGED_ONLY = {"page_logout": logout_by_an_auditor_who_is_forbidden_nothing}
 

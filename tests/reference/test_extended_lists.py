@@ -223,3 +223,53 @@ def test_a_studio_programme_names_its_owning_unit_and_a_recognition_list_its_yea
         {**recognition, "code": "x_2026", "name_zh": "某名单", "parent_code": "nothing"},
     )
     assert wrong.status_code == 422
+
+
+def test_a_revocation_takes_an_exit_reason_from_the_list(
+    client: TestClient, db: Session, province: Login
+) -> None:
+    holder = make_talent(db)
+    db.commit()  # kept when a refused request rolls its own work back
+    url = client.app.url_path_for("revoke_marker", talent_id=str(holder.talent_id))  # type: ignore[attr-defined]
+
+    missing = client.post(url, json={"reason": "查实弄虚作假"}, headers=province.headers)
+    unknown = client.post(
+        url, json={"reason": "查实弄虚作假", "exit_reason": "fraud"}, headers=province.headers
+    )
+    done = client.post(
+        url, json={"reason": "查实弄虚作假", "exit_reason": "misconduct"}, headers=province.headers
+    )
+
+    assert missing.status_code == 422
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["code"] == "invalid_exit_reason"
+    assert done.status_code == 200, done.text
+    assert done.json()["marker"]["reason"] == "违法违纪：查实弄虚作假"
+
+
+def test_an_exit_reason_the_province_added_is_taken_by_a_city_file(
+    client: TestClient, db: Session, province: Login, login: Callable[..., Login], tmp_path: Any
+) -> None:
+    from tests.filing.api import upload
+    from tests.filing.writers import retire, write_json
+
+    holder = make_talent(db)
+    city = login("city_operator", "340100")
+    db.commit()
+    path = write_json(tmp_path / "r.json", [retire(holder.id_number, "出国定居")])
+    refused = upload(client, city.headers, path).json()
+    assert refused["status"] == "invalid"
+
+    add(
+        client,
+        province,
+        "exit-reasons",
+        {"code": "emigrated", "name_zh": "出国定居", "name_en": "Emigrated"},
+    )
+    taken = upload(
+        client,
+        city.headers,
+        write_json(tmp_path / "r2.json", [retire(holder.id_number, "出国定居")]),
+    )
+
+    assert taken.json()["status"] == "validated", taken.text
