@@ -35,6 +35,8 @@ from app.ops.retention import retention_in_background
 from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router
+from app.reference.router import router as reference_admin_router
+from app.registry.card_router import router as card_router
 from app.registry.router import router as registry_router
 from app.statistics.router import router as statistics_router
 from app.studios.router import router as studios_router
@@ -49,10 +51,12 @@ ROUTERS: list[APIRouter] = [
     auth_router,
     admin_router,
     reference_router,
+    reference_admin_router,
     audit_router,
     public_router,
     pages_router,
     registry_router,
+    card_router,
     statistics_router,
     filing_router,
     calendar_router,

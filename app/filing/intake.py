@@ -36,6 +36,7 @@ from app.core.audit import Actor
 from app.core.crypto import KeyRing
 from app.core.db import Base
 from app.core.keys import get_keyring
+from app.core.reference import codes_of
 from app.core.transactions import Transactions
 from app.core.types import utcnow
 from app.filing.calendar import current_period
@@ -46,7 +47,7 @@ from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.filing.parsers import FileFormatError, parse_upload
 from app.filing.parsers import base as parser_limits
 from app.filing.parsers.base import too_many_rows
-from app.filing.rows import RowResult, check_duplicates, validate_row
+from app.filing.rows import RowResult, check_duplicates, exit_reason_words, validate_row
 from app.filing.upload import Upload
 from app.lookup import reads
 from app.registry import service as registry
@@ -230,7 +231,11 @@ def _prepare(
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller
     try:
         rows = parse_upload(upload.stream, upload.filename)
-        results = check_duplicates(validate_row(raw, today=today) for raw in rows)
+        reasons = codes_of(reading.connection(), "exit-reasons")
+        exit_reasons = exit_reason_words((r.code, r.name_zh) for r in reasons if r.active)
+        results = check_duplicates(
+            validate_row(raw, today=today, exit_reasons=exit_reasons) for raw in rows
+        )
         error_room = MAX_STORED_ERRORS
         for chunk in _slices(results, CHUNK_ROWS):
             judged = _judge_slice(reading, submission_id, city_code, chunk, counts, keyring)
@@ -289,6 +294,7 @@ def _judge_slice(
                 {
                     "submission_id": submission_id,
                     "row_no": error.row,
+                    "sheet_row": result.sheet_row,
                     "field": error.field[:_FIELD_LENGTH],
                     "code": error.code,
                     "message": error.message[:_MESSAGE_LENGTH],

@@ -57,7 +57,7 @@ _UPLOAD_BODY: dict[str, Any] = {
                         "file": {
                             "type": "string",
                             "format": "binary",
-                            "description": "The submission file: .json, .csv or .xlsx",
+                            "description": "The submission file: .json, .csv, .xlsx, .xls or .ods",
                         },
                         "period": {
                             "type": "string",

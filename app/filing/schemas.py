@@ -86,7 +86,12 @@ class SubmissionPage(BaseModel):
 
 
 class ReportError(BaseModel):
-    row: int = Field(description="The data row, counting from 1 (a spreadsheet's line - 1).")
+    row: int = Field(description="The data row, counting from 1 after the header.")
+    sheet_row: int | None = Field(
+        default=None,
+        description="The row's own line in the spreadsheet or CSV file, as Excel numbers it "
+        "(title rows above the header included); null for a JSON file.",
+    )
     field: str = Field(description="The field's path in the JSON format, e.g. honors[0].year.")
     code: str
     message: str = Field(description="What is wrong and how to fix it, in Chinese.")
@@ -172,7 +177,13 @@ def submission_summary(submission: Submission) -> SubmissionSummary:
 
 
 def report_error(error: SubmissionError) -> ReportError:
-    return ReportError(row=error.row_no, field=error.field, code=error.code, message=error.message)
+    return ReportError(
+        row=error.row_no,
+        sheet_row=error.sheet_row,
+        field=error.field,
+        code=error.code,
+        message=error.message,
+    )
 
 
 def preview_row(row: SubmissionRow) -> PreviewRow:

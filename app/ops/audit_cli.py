@@ -77,8 +77,7 @@ def _anchor(args: argparse.Namespace) -> int:
         audit.remember_verified(session, status)
     if not status.ok:
         print(
-            f"not anchored: the chain is BROKEN at event {status.first_bad_seq}: "
-            f"{status.problem}",
+            f"not anchored: the chain is BROKEN at event {status.first_bad_seq}: {status.problem}",
             file=sys.stderr,
         )
         return EXIT_NO

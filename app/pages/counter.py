@@ -17,9 +17,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.access.auth import Principal
-from app.access.codes import Role, Service
+from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.free_text import TEXT_CODES
+from app.core.reference import codes_of
 from app.core.transactions import TransactionsDep
 from app.lookup import access_log, reads, service
 from app.lookup.schemas import LookupRequest
@@ -130,7 +131,7 @@ def _page(
         "answer": answer,
         "error": retry.error if retry and not log_error else "",
         "log_error": log_error,
-        "services": list(Service),
+        "services": [s.code for s in codes_of(session.connection(), "services") if s.active],
         "recent": recent,
     }
     return render(request, "counter.html", context, status_code=retry.status if retry else 200)

@@ -21,7 +21,6 @@ from app.access import partners
 from app.access.auth import Principal
 from app.access.codes import Role
 from app.access.models import Partner
-from app.access.rules import PARTNER_SCOPES
 from app.core.crypto import DecryptionError
 from app.core.db import SessionDep
 from app.core.errors import AppError
@@ -215,7 +214,7 @@ def _to_detail(request: Request, partner_id: uuid.UUID, notice: str) -> Response
 def _list_page(request: Request, session: Session, *, retry: Retry | None = None) -> Response:
     context = {
         "partners": partners.list_partners(session, page=1, page_size=LIST_SIZE),
-        "scopes": PARTNER_SCOPES,
+        "scopes": partners.partner_scopes(session),
         "form": retry.form if retry else {},
         "error": retry.error if retry else "",
     }
@@ -235,7 +234,7 @@ def _detail_page(
     context = {
         "partner": partner,
         "keys": partners.list_api_keys(session, partner),
-        "scopes": PARTNER_SCOPES,
+        "scopes": partners.partner_scopes(session),
         "notice": notice,
         "new_key": new_key,
         "form": retry.form if retry and retry.form else _form_of(partner),

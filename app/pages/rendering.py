@@ -92,6 +92,7 @@ _NAV: dict[str, tuple[NavItem, ...]] = {
         _TASKS,
         NavItem("合作系统", "page_partner_list"),
         NavItem("用户管理", "page_account_list"),
+        NavItem("参考代码", "page_reference"),
         _AUDIT,
     ),
     Role.auditor: (

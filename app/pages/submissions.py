@@ -58,7 +58,12 @@ def submission_context(
         "who": names_for(session, (submission.created_by, submission.decided_by)),
         "status_zh": STATUS_ZH,
         "errors": [
-            {"row": e.row_no, "column": column_label(e.field) or e.field, "message": e.message}
+            {
+                "row": e.row_no,
+                "sheet_row": e.sheet_row,
+                "column": column_label(e.field) or e.field,
+                "message": e.message,
+            }
             for e in errors[:ERRORS_SHOWN]
         ],
         "errors_total": len(errors),

@@ -26,7 +26,7 @@ from app.core.db import SessionDep
 from app.core.errors import AppError, Conflict, InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.core.paging import PageNumber
-from app.core.reference import city_names
+from app.core.reference import city_names, codes_of
 from app.core.types import utcnow
 from app.lookup import access_log, reads
 from app.pages.confirm import Confirmation, Confirmed, confirm_page
@@ -274,14 +274,19 @@ def talent_marker_action(
     session: SessionDep,
     reason: Annotated[str, Form(max_length=1000)] = "",
     confirmed: Confirmed = False,
+    exit_reason: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     talent = valid_talent(talent_id, admin, session)
     action, _message = _MARKER_ACTIONS[verb]
     try:
         checked = MarkerAction(reason=reason)
-        if verb == "revoke" and not confirmed and talent.marker is not None:
-            return confirm_page(request, _revocation(request, talent, checked.reason))
-        action(session, admin, talent, reason=checked.reason)
+        stored = checked.reason
+        if verb == "revoke":
+            stored = markers.revocation_reason(session, exit_reason, checked.reason)
+            if not confirmed and talent.marker is not None:
+                revocation = _revocation(request, talent, checked.reason, exit_reason)
+                return confirm_page(request, revocation)
+        action(session, admin, talent, reason=stored)
     except ValidationError as exc:
         message = first_form_message(exc, {"reason": "原因"})
         raise _refused(request, admin, talent_id, message, 422) from exc
@@ -467,7 +472,7 @@ def _export_title(chosen: dict[str, str], total: int, shown: int) -> str:
     return line
 
 
-def _revocation(request: Request, talent: Talent, reason: str) -> Confirmation:
+def _revocation(request: Request, talent: Talent, reason: str, exit_reason: str) -> Confirmation:
     assert talent.marker is not None
     dependents = len(talent.dependents)
     record = str(request.app.url_path_for("page_talent_record", talent_id=str(talent.id)))
@@ -486,7 +491,7 @@ def _revocation(request: Request, talent: Talent, reason: str) -> Confirmation:
             )
         ),
         back=record,
-        fields={"reason": reason},
+        fields={"reason": reason, "exit_reason": exit_reason},
     )
 
 
@@ -516,6 +521,7 @@ def _record_page(
         "can_act": reader.role == Role.province_admin,
         "can_grant": _grantable(talent),
         "skill_levels": SKILL_LEVEL_ZH,
+        "exit_reasons": [r for r in codes_of(session.connection(), "exit-reasons") if r.active],
         "notice": notice,
         "error": retry.error if retry else "",
     }

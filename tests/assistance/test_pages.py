@@ -49,7 +49,7 @@ def test_city_opens_serves_updates_and_closes_a_case(
     case_url = opened.headers["location"].split("?")[0]
     case_id = case_url.rsplit("/", 1)[1]
     page = client.get(opened.headers["location"])
-    assert "帮扶案件已开立" in page.text
+    assert "帮扶台账已建档" in page.text
     assert talent.employer in page.text  # the talent's employer when none was typed
     assert "（配偶，" in page.text and "**********" in page.text
     spouse_id = str(talent.dependents[0].id)
@@ -78,7 +78,7 @@ def test_city_opens_serves_updates_and_closes_a_case(
     assert "已结案" not in client.get(case_url).text  # asking changed nothing
     assert confirm(client, asked, follow_redirects=False).status_code == 303
     final = client.get(case_url).text
-    for words in ("已结案", "职业介绍", "推荐岗位3个，已入职", "发放稳岗补贴", "本人稳定就业"):
+    for words in ("已办结", "职业介绍", "推荐岗位3个，已入职", "发放稳岗补贴", "本人稳定就业"):
         assert words in final
     assert "保存服务记录" not in final  # a closed case has no more forms
 
@@ -94,7 +94,7 @@ def test_bad_service_entry_is_explained_on_the_case_page(
     data = {"dependent_id": str(talent.dependents[0].id), "kind": "skills_training", "outcome": "x"}
     response = post_form(client, case_url, services, {**data, "service_date": "2000-01-01"})
     assert response.status_code == 422
-    assert "服务日期应在立案日期" in response.text
+    assert "服务日期应在建档日期" in response.text
     missing = post_form(client, case_url, services, {**data, "service_date": "", "outcome": ""})
     assert missing.status_code == 422
     assert "请填写服务日期" in missing.text
@@ -109,10 +109,10 @@ def test_province_sees_open_cases_by_city(
     sign_in(client, db, login, "province_admin")
     page = client.get(url(client, "page_assistance_list"))
     assert page.status_code == 200
-    assert "各市在办案件" in page.text
+    assert "各市在办台账" in page.text
     assert "淮北市" in page.text  # every city is listed, even without cases
     assert talent.name in page.text
-    assert "开立帮扶案件" not in page.text  # the province reads; cities open cases
+    assert "开立帮扶台账" not in page.text  # the province reads; cities open cases
 
 
 def test_another_city_and_the_window_see_nothing(

@@ -192,7 +192,7 @@ def test_public_searches_the_roster_and_verifies_markers(
         suspended_code = target.marker.code
 
     page.goto(f"{live_server.url}/roster")
-    expect(page.get_by_role("heading", name="高技能领军人才公示名单")).to_be_visible()
+    expect(page.get_by_role("heading", name="高技能领军人才公布名单")).to_be_visible()
     page.get_by_label("设区市").select_option(label="马鞍山市")
     page.get_by_role("button", name="查询").click()
     rows = page.locator("tbody tr")

@@ -442,6 +442,17 @@ def city_withdraw_of_a_submitted_upload(client: TestClient, db: Session, login: 
     )
 
 
+def reference_code_added_twice(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    data = {"code": "retirement", "name_zh": "退休（重复）", "name_en": "Again"}
+    return Refusal(
+        url(client, "page_reference"),
+        url(client, "page_reference_add", kind="exit-reasons"),
+        data,
+        409,
+    )
+
+
 def talent_search_of_a_mistyped_number(client: TestClient, db: Session, login: Any) -> Refusal:
     sign_in(client, db, login, "province_admin")
     mistyped = unknown_id_number(809)[:-1]
@@ -449,6 +460,16 @@ def talent_search_of_a_mistyped_number(client: TestClient, db: Session, login: A
         url(client, "page_talent_list"),
         url(client, "page_talent_search"),
         {"id_number": mistyped},
+        422,
+    )
+
+
+def reference_code_renamed_to_a_taken_label(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    return Refusal(
+        url(client, "page_reference"),
+        url(client, "page_reference_change", kind="exit-reasons", code="death"),
+        {"name_zh": "退休", "active": "false"},
         422,
     )
 
@@ -490,6 +511,8 @@ CASES: dict[str, Case] = {
     "page_talent_retire": talent_retire_without_a_reason,
     "page_talent_search": talent_search_of_a_mistyped_number,
     "page_city_withdraw": city_withdraw_of_a_submitted_upload,
+    "page_reference_add": reference_code_added_twice,
+    "page_reference_change": reference_code_renamed_to_a_taken_label,
 }
 FORGED_ONLY = {"page_logout": logout_by_an_auditor_who_is_forbidden_nothing}
 

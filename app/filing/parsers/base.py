@@ -41,11 +41,14 @@ class RowIssue:
 
 @dataclass(frozen=True)
 class RawRow:
-    """One data row: its number (data rows count from 1) and its cells by contract field."""
+    """One data row: its number (data rows count from 1) and its cells by contract field.
+
+    `sheet_row` is the row's own line in a spreadsheet or CSV file (None for JSON)."""
 
     row: int
     fields: dict[str, RawValue]
     issues: tuple[RowIssue, ...] = ()
+    sheet_row: int | None = None
 
 
 @dataclass

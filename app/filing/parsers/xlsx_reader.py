@@ -1,4 +1,6 @@
-"""XLSX workbooks: the first worksheet, values as Excel stores them.
+"""XLSX workbooks: the first worksheet that has the header, values as Excel stores them.
+
+A notes sheet (填表说明) before the data sheet is passed over (`sheets.first_with_header`).
 
 An XLSX file is a zip of XML parts, so two kinds of hostile file are refused before and
 while openpyxl reads it:
@@ -22,7 +24,7 @@ file would be walked through three million of them before anything could count i
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO
 
 import openpyxl
@@ -38,7 +40,7 @@ from app.filing.parsers.base import (
     too_many_columns,
     too_many_rows,
 )
-from app.filing.parsers.tabular import Header, raw_rows, read_header
+from app.filing.parsers.tabular import Header, first_with_header, raw_rows
 
 MAX_ZIP_ENTRIES = 10_000
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
@@ -65,11 +67,7 @@ def read_xlsx(stream: IO[bytes]) -> UploadRows:
     except Exception as exc:
         raise FileFormatError("malformed_file", _NOT_XLSX) from exc
     try:
-        sheet = workbook.worksheets[0]
-        assert isinstance(sheet, ReadOnlyWorksheet)
-        check_declared_extent(sheet)
-        lines = sheet_lines(sheet)
-        header = read_header(next(lines, ()))
+        lines, header = first_with_header(_checked_lines(s) for s in workbook.worksheets)
     except FileFormatError:
         workbook.close()
         raise
@@ -79,13 +77,13 @@ def read_xlsx(stream: IO[bytes]) -> UploadRows:
     return UploadRows(_rows(workbook, lines, header), unknown_headers=header.unknown)
 
 
-def check_zip_limits(stream: IO[bytes]) -> None:
+def check_zip_limits(stream: IO[bytes], not_readable: str = _NOT_XLSX) -> None:
     """Refuse a zip that is not one, or whose declared sizes exceed our limits."""
     try:
         with zipfile.ZipFile(stream) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileFormatError("malformed_file", _NOT_XLSX) from exc
+        raise FileFormatError("malformed_file", not_readable) from exc
     if len(entries) > MAX_ZIP_ENTRIES:
         raise FileFormatError("file_too_large", _TOO_LARGE)
     if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
@@ -105,6 +103,13 @@ def check_declared_extent(sheet: ReadOnlyWorksheet) -> None:
         raise too_many_rows()
     if (sheet.max_column or 0) > base.MAX_COLUMNS:
         raise too_many_columns()
+
+
+def _checked_lines(sheet: object) -> Iterator[tuple[object, ...]]:
+    """A sheet's lines, its declared extent checked once its first line is asked for."""
+    assert isinstance(sheet, ReadOnlyWorksheet)
+    check_declared_extent(sheet)
+    yield from sheet_lines(sheet)
 
 
 def sheet_lines(sheet: ReadOnlyWorksheet) -> Iterator[tuple[object, ...]]:
@@ -140,7 +145,7 @@ def sheet_lines(sheet: ReadOnlyWorksheet) -> Iterator[tuple[object, ...]]:
 
 
 def _rows(
-    workbook: Workbook, lines: Iterator[tuple[object, ...]], header: Header
+    workbook: Workbook, lines: Iterator[Sequence[object]], header: Header
 ) -> Iterator[RawRow]:
     try:
         yield from raw_rows(lines, header)

@@ -57,13 +57,13 @@ _LABELS = {
     "outcome": "服务结果",
     "job_seekers": "求职家属",
     "result": "帮扶结果",
-    "closed_on": "结案日期",
+    "closed_on": "办结日期",
 }
 _NOTICES = {
-    "opened": "帮扶案件已开立。",
+    "opened": "帮扶台账已建档。",
     "update": "帮扶情况已更新。",
     "services": "服务记录已保存。",
-    "close": "帮扶案件已结案。",
+    "close": "帮扶台账已办结。",
 }
 
 
