@@ -9,8 +9,6 @@ exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import json
 import logging
 import os
 import socket
@@ -20,20 +18,23 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from app import __version__
 from app.access.cli import register as register_access
-from app.core import audit
 from app.core.db import get_engine, session_scope
-from app.core.exit_status import EXIT_NO, EXIT_OK, JSON_HELP, run_command
+from app.core.exit_status import EXIT_NO, run_command
 from app.core.logging import configure_logging, log_config
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
+from app.lookup.cli import register as register_lookups
+from app.ops.audit_cli import register as register_audit
 from app.ops.backup_cli import register as register_backup
 from app.ops.doctor import register as register_doctor
 from app.ops.keycheck import check_keys_at_start
 from app.ops.keys_cli import register as register_keys
 from app.ops.migrate import upgrade
+from app.ops.retention import register as register_retention
 from app.public.cli import register as register_roster
 from app.registry.cli import register as register_registry
 
@@ -74,28 +75,19 @@ def _register_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         func=_db_upgrade, needs_keys=False
     )
 
-    audit_cmd = sub.add_parser("audit", help="the audit chain").add_subparsers(
-        required=True, metavar="COMMAND"
-    )
-    verify = audit_cmd.add_parser(
-        "verify",
-        help="check the audit chain: exit 0 when it holds, 1 when not",
-        description="Exit 0: the chain holds; 1: an event was altered, removed or reordered; "
-        "3: the database cannot be reached.",
-    )
-    verify.add_argument("--json", action="store_true", help=JSON_HELP)
-    verify.set_defaults(func=_audit_verify)
-
 
 COMMAND_GROUPS: list[Register] = [
     _register_core,
     register_access,
     register_registry,
     register_filing,
+    register_audit,
     register_backup,
     register_keys,
     register_roster,
     register_doctor,
+    register_retention,
+    register_lookups,
 ]
 
 
@@ -140,18 +132,6 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_verify(args: argparse.Namespace) -> int:
-    with session_scope() as session:
-        status = audit.verify(session)
-    if args.json:
-        print(json.dumps(dataclasses.asdict(status)))
-    elif status.ok:
-        print(f"audit chain holds: {status.events} events, head {status.head}")
-    else:
-        print(f"audit chain BROKEN at event {status.first_bad_seq}", file=sys.stderr)
-    return EXIT_OK if status.ok else EXIT_NO
-
-
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -166,9 +146,16 @@ def _serve(args: argparse.Namespace) -> int:
         upgrade(get_engine())
     check_keys_at_start(get_engine())  # KeysRefused: exit 3, its message
     if args.demo:
-        from app.demo.load import load_demo
+        from app.demo.load import holds_data, load_demo
 
         with session_scope() as session:
+            if holds_data(session):
+                print(
+                    "refusing --demo: the database already holds users, talents or cards, "
+                    "and the demo's logins have known passwords; use an empty database",
+                    file=sys.stderr,
+                )
+                return 1
             intro = load_demo(session)
         # After uvicorn's start-up lines, so the numbers to try are the last thing on screen.
         threading.Thread(
@@ -183,7 +170,7 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_config=log_config(get_settings().log_level),
             access_log=False,
-            proxy_headers=True,
+            **proxy_options(),
         )
     return 0
 
@@ -211,6 +198,12 @@ def announce_when_listening(
         flush=True,
     )
     return True
+
+
+def proxy_options() -> dict[str, Any]:
+    """uvicorn's proxy-headers handling: the client address (and scheme) is taken from
+    X-Forwarded-For (-Proto) only when the peer is one of BLUECARD_TRUSTED_PROXIES."""
+    return {"proxy_headers": True, "forwarded_allow_ips": get_settings().trusted_proxies}
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from app.access.admin_router import router as admin_router
 from app.access.router import router as auth_router
 from app.assistance.router import router as assistance_router
+from app.core.api_docs import install_api_docs
 from app.core.body_limit import BodyLimitMiddleware
 from app.core.checkpoints import checkpoints_in_background
 from app.core.control_characters import ControlCharacterGuard
@@ -25,13 +26,17 @@ from app.filing.calendar_router import router as calendar_router
 from app.filing.router import router as filing_router
 from app.health.router import router as health_router
 from app.lookup.journal import expanded_in_background
+from app.lookup.retention import maintained_in_background
 from app.lookup.router import router as lookup_router
 from app.ops.audit_router import router as audit_router
 from app.ops.keycheck import check_keys_at_start
 from app.ops.metrics import router as metrics_router
+from app.ops.retention import retention_in_background
 from app.pages.errors import install_page_errors
 from app.pages.router import router as pages_router
 from app.public.router import router as public_router
+from app.reference.router import router as reference_admin_router
+from app.registry.card_router import router as card_router
 from app.registry.router import router as registry_router
 from app.statistics.router import router as statistics_router
 from app.studios.router import router as studios_router
@@ -46,10 +51,12 @@ ROUTERS: list[APIRouter] = [
     auth_router,
     admin_router,
     reference_router,
+    reference_admin_router,
     audit_router,
     public_router,
     pages_router,
     registry_router,
+    card_router,
     statistics_router,
     filing_router,
     calendar_router,
@@ -82,6 +89,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         checkpoints_in_background(get_engine()),
         expanded_in_background(),
         refreshed_in_background(),
+        retention_in_background(),
+        maintained_in_background(),
     ):
         yield
 
@@ -93,7 +102,7 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
     )
@@ -101,6 +110,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     install_error_handlers(app, field_labels=FIELD_LABELS)
     install_openapi(app)
+    install_api_docs(app, "/openapi.json")
     install_page_errors(app)
     uploads = [app.url_path_for(name) for name in ("submission_create", "page_city_upload")]
     app.add_middleware(ControlCharacterGuard)

@@ -2,7 +2,7 @@
 
 from app.access.models import ApiKey, AuthToken, LoginThrottle, Partner, User
 from app.assistance.models import AssistanceCase, AssistanceService
-from app.core.audit import AuditEvent, AuditHead
+from app.core.audit import AuditCheckpoint, AuditEvent, AuditHead
 from app.core.db import Base
 from app.core.key_store import DataKey
 from app.core.reference import ReferenceCode
@@ -16,6 +16,7 @@ __all__ = [
     "ApiKey",
     "AssistanceCase",
     "AssistanceService",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "AuthToken",

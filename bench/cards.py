@@ -3,7 +3,9 @@
 Writes N invented cards (app/demo/fakes.py) to a CSV file, then imports it into a fresh,
 migrated SQLite file and a fresh PostgreSQL database, through the same function the CLI
 calls (one transaction, batches of --batch-size). Prints rows/s of the first load and of
-a re-import of the same file (every row unchanged).
+a re-import of the same file (every row unchanged), with the CPU seconds of this process
+and, on PostgreSQL, of its server backend: on a shared machine wall-clock time says more
+about the neighbours than about the import.
 
     python bench/cards.py --rows 1000000
     python bench/cards.py --rows 100000 --db sqlite
@@ -22,6 +24,7 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -60,8 +63,9 @@ def run(label: str, url: str, source: Path, batch_size: int, rows: int) -> None:
         cached.cache_clear()
     upgrade(get_engine())
     for attempt in ("load", "re-import"):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with session_scope() as session:
+            backend = _backend_cpu(session)
             counts = import_cards(
                 session,
                 SYSTEM,
@@ -70,14 +74,26 @@ def run(label: str, url: str, source: Path, batch_size: int, rows: int) -> None:
                 source=source.name,
                 batch_size=batch_size,
             )
-        elapsed = time.perf_counter() - started
+            server = _backend_cpu(session) - backend
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert counts.rows == rows and counts.errors == 0, counts
         print(
             f"{label:<10} {attempt:<9} {rows:>9} rows {elapsed:8.1f} s"
             f" {rows / elapsed:>9.0f} rows/s"
+            f"  CPU {cpu:.1f} s + server {server:.1f} s"
             f"  (inserted {counts.inserted}, unchanged {counts.unchanged})"
         )
     get_engine().dispose()
+
+
+def _backend_cpu(session: Session) -> float:
+    """CPU seconds so far of the PostgreSQL backend serving `session` (0 on SQLite, whose
+    work is this process's own)."""
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        return 0.0
+    pid = session.scalar(text("select pg_backend_pid()"))
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

@@ -7,8 +7,9 @@ from sqlalchemy.engine import Connection
 
 from app.core.db import make_engine
 from app.core.settings import get_settings
-from app.core.types import UTCDateTime
+from app.core.types import HexDigest, UTCDateTime
 from app.models import Base
+from app.ops.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +22,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=include_object,
     )
 
 
@@ -28,6 +30,8 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     # Migrations stay static: our column types are rendered as the plain types beneath.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, HexDigest):
+        return "sa.LargeBinary(length=32)"
     return False
 
 

@@ -69,6 +69,15 @@ def engine(configured: None) -> Iterator[Engine]:
 
 
 @pytest.fixture(autouse=True)
+def fresh_reference_codes() -> None:
+    """Every test reads the reference lists of its own database, not a copy kept from
+    another test's (the process keeps one for a few seconds)."""
+    from app.core.reference import forget_active_codes
+
+    forget_active_codes()
+
+
+@pytest.fixture(autouse=True)
 def fresh_rate_limits() -> None:
     """Every test starts with empty rate-limit counters under a prefix of its own."""
     from app.access.ratelimit import reset_limiter

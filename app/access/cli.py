@@ -13,7 +13,6 @@ from typing import TypeAlias
 
 from app.access import partners, service
 from app.access.codes import Role
-from app.access.rules import PARTNER_SCOPES
 from app.core.audit import shell_actor
 from app.core.db import session_scope
 from app.core.types import utcnow
@@ -57,10 +56,8 @@ def _register_partners(sub: SubParsers) -> None:
         "--scope",
         action="append",
         default=[],
-        choices=PARTNER_SCOPES,
         dest="scopes",
-        metavar="SCOPE",
-        help="a service it may look up, repeatable: %(choices)s",
+        help="priority:<service>, a service of the province's list (e.g. priority:housing)",
     )
     create.add_argument(
         "--disclose-person", action="store_true", help="its answers show the person's name"

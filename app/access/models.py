@@ -44,11 +44,13 @@ class AuthToken(Base):
 
 
 class LoginThrottle(Base):
-    """Failed logins per username; kept in the database so every worker sees the lock."""
+    """Failed logins per username and client address; kept in the database so every worker
+    sees the lock. Per address, so a stranger's bad passwords lock out only the stranger."""
 
     __tablename__ = "login_throttle"
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

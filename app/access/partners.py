@@ -10,12 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access import credentials, rules
+from app.access.codes import scope_for
 from app.access.models import ApiKey, Partner
 from app.core import audit
 from app.core.audit import Actor
 from app.core.errors import Conflict, InvalidInput, NotFound, field_error
 from app.core.paging import Page, paginate
+from app.core.reference import codes_of
 from app.core.types import utcnow
+
+
+def partner_scopes(session: Session) -> tuple[str, ...]:
+    """The scopes a partner may be given: one per active service of the province's list."""
+    services = codes_of(session.connection(), "services")
+    return tuple(scope_for(row.code) for row in services if row.active)
 
 
 def create_partner(
@@ -29,7 +37,9 @@ def create_partner(
 ) -> Partner:
     name = _free_name(session, name)
     agency = rules.check_text("agency", agency, max_length=100)
-    chosen = rules.check_scopes(scopes)
+    chosen = rules.check_scopes(scopes, partner_scopes(session))
+    if session.scalar(select(Partner.id).where(Partner.name == name)) is not None:
+        raise Conflict("合作系统名称已存在。", code="partner_name_taken")
     partner = Partner(name=name, agency=agency, scopes=chosen, disclose_person=disclose_person)
     session.add(partner)
     session.flush()
@@ -92,7 +102,7 @@ def update_partner(
     if agency is not None:
         partner.agency = changes["agency"] = rules.check_text("agency", agency, max_length=100)
     if scopes is not None:
-        partner.scopes = changes["scopes"] = rules.check_scopes(scopes)
+        partner.scopes = changes["scopes"] = rules.check_scopes(scopes, partner_scopes(session))
     if disclose_person is not None:
         partner.disclose_person = changes["disclose_person"] = disclose_person
     if is_active is not None:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from app.access import passwords
-from app.access.codes import Role, Service, scope_for
+from app.access.codes import Role
 from app.core.errors import InvalidInput, field_error
 from app.core.free_text import contains_id_number
 from app.core.reference import city_names
 from app.core.text_fields import checked_text
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9._@-]{2,63}$")
-PARTNER_SCOPES: tuple[str, ...] = tuple(scope_for(s) for s in Service)
 
 
 def is_plausible_username(username: str) -> bool:
@@ -52,16 +51,16 @@ def check_role_city(role: str, city_code: str | None) -> str | None:
     return city_code
 
 
-def check_scopes(scopes: Iterable[str]) -> list[str]:
-    """Validate partner scopes (at least one: a partner with none could call nothing);
-    return them sorted without duplicates."""
+def check_scopes(scopes: Iterable[str], allowed: Collection[str]) -> list[str]:
+    """Validate partner scopes against `allowed` (one per active service), at least one (a
+    partner with none could call nothing); return them sorted without duplicates."""
     chosen = sorted(set(scopes))
     if not chosen:
         message = "请至少选择一项服务事项。"
         raise InvalidInput(message, errors=[field_error("scopes", "no_scope", message)])
-    unknown = [s for s in chosen if s not in PARTNER_SCOPES]
+    unknown = [s for s in chosen if s not in allowed]
     if unknown:
-        message = "未知的权限范围：" + "、".join(unknown) + "。可选：" + "、".join(PARTNER_SCOPES)
+        message = "未知的权限范围：" + "、".join(unknown) + "。可选：" + "、".join(sorted(allowed))
         raise InvalidInput(message, errors=[field_error("scopes", "invalid_scope", message)])
     return chosen
 

@@ -13,9 +13,10 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.access.codes import Role
-from app.access.rules import PARTNER_SCOPES
 
-Scope = Annotated[str, Field(json_schema_extra={"enum": list(PARTNER_SCOPES)})]
+# `priority:<service>`, a service of the province's list (checked when stored).
+Scope = Annotated[str, Field(max_length=60, examples=["priority:housing"])]
+MAX_SCOPES = 50
 Password = Annotated[str, Field(min_length=1, max_length=256)]
 CityCode = Annotated[str, Field(pattern=r"^\d{6}$")]
 
@@ -107,14 +108,14 @@ class UserPage(BaseModel):
 class PartnerCreate(Input):
     name: str = Field(min_length=1, max_length=100)
     agency: str = Field("", max_length=100)
-    scopes: list[Scope] = Field(default_factory=list, max_length=len(PARTNER_SCOPES))
+    scopes: list[Scope] = Field(default_factory=list, max_length=MAX_SCOPES)
     disclose_person: bool = False
 
 
 class PartnerUpdate(Input):
     name: str | None = Field(None, min_length=1, max_length=100)
     agency: str | None = Field(None, max_length=100)
-    scopes: list[Scope] | None = Field(None, max_length=len(PARTNER_SCOPES))
+    scopes: list[Scope] | None = Field(None, max_length=MAX_SCOPES)
     disclose_person: bool | None = None
     is_active: bool | None = None
 

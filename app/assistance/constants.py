@@ -18,7 +18,7 @@ class ServiceKind(StrEnum):
     job_referral = "job_referral"
 
 
-CASE_STATUS_ZH: dict[CaseStatus, str] = {CaseStatus.open: "帮扶中", CaseStatus.closed: "已结案"}
+CASE_STATUS_ZH: dict[CaseStatus, str] = {CaseStatus.open: "帮扶中", CaseStatus.closed: "已办结"}
 
 SERVICE_KIND_ZH: dict[ServiceKind, str] = {
     ServiceKind.career_guidance: "职业指导",

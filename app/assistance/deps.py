@@ -12,7 +12,7 @@ from app.access.auth import CurrentPrincipal, within_wall
 from app.assistance.models import AssistanceCase
 from app.core.db import SessionDep
 
-_NOT_FOUND = "未找到该帮扶案件。"
+_NOT_FOUND = "未找到该帮扶台账。"
 
 
 def readable_case(

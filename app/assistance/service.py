@@ -34,7 +34,7 @@ def open_case(
 ) -> AssistanceCase:
     talent = talent_of_city(session, actor, data.talent_id)
     if talent.status != "filed":
-        raise _refusal("talent_id", "talent_not_filed", "该人才已退出人才库，不能开立帮扶案件。")
+        raise _refusal("talent_id", "talent_not_filed", "该人才已退出人才库，不能建立帮扶台账。")
     case = AssistanceCase(
         talent=talent,
         city_code=talent.city_code,
@@ -53,7 +53,7 @@ def open_case(
             session.flush()
     except IntegrityError:
         raise _refusal(
-            "talent_id", "open_case_exists", "该人才已有一个帮扶中的案件，请在原案件中继续记录。"
+            "talent_id", "open_case_exists", "该人才已有一个帮扶中的台账，请在原台账中继续记录。"
         ) from None
     _record(session, actor, "assistance.case.open", case)
     return case
@@ -111,7 +111,7 @@ def add_service(
         raise _refusal(
             "service_date",
             "service_date_out_of_range",
-            f"服务日期应在立案日期（{case.opened_on.isoformat()}）至今天之间",
+            f"服务日期应在建档日期（{case.opened_on.isoformat()}）至今天之间",
         )
     service = AssistanceService(
         dependent_id=dependent.id,
@@ -140,19 +140,26 @@ def add_service(
 def close_case(
     session: Session, actor: Principal, case: AssistanceCase, data: CaseClose, *, today: date
 ) -> None:
+    closed_on = closing_date(case, data, today=today)
+    case.status = CaseStatus.closed.value
+    case.closed_on = closed_on
+    case.closed_by = actor.actor_id
+    case.result = data.result
+    _record(session, actor, "assistance.case.close", case)
+
+
+def closing_date(case: AssistanceCase, data: CaseClose, *, today: date) -> date:
+    """The day `data` closes the case on, refused unless the case is open and the day falls
+    between its opening and today (asked before confirming, and again when closing)."""
     _require_open(case)
     closed_on = data.closed_on or today
     if not case.opened_on <= closed_on <= today:
         raise _refusal(
             "closed_on",
             "closed_on_out_of_range",
-            f"结案日期应在立案日期（{case.opened_on.isoformat()}）至今天之间",
+            f"办结日期应在建档日期（{case.opened_on.isoformat()}）至今天之间",
         )
-    case.status = CaseStatus.closed.value
-    case.closed_on = closed_on
-    case.closed_by = actor.actor_id
-    case.result = data.result
-    _record(session, actor, "assistance.case.close", case)
+    return closed_on
 
 
 def list_cases(
@@ -204,7 +211,7 @@ def city_name(code: str) -> str:
 
 def _require_open(case: AssistanceCase) -> None:
     if case.status != CaseStatus.open:
-        raise Conflict("该帮扶案件已结案，不能再修改或记录服务。", code="case_closed")
+        raise Conflict("该帮扶台账已办结，不能再修改或记录服务。", code="case_closed")
 
 
 def _refusal(field: str, code: str, message: str) -> InvalidInput:

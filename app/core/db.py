@@ -97,6 +97,8 @@ def _configure_sqlite(engine: Engine) -> None:
         if engine in CHECKPOINTED_APART:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
+        # Hex text to bytes, as PostgreSQL's decode(x, 'hex') (built into SQLite 3.41+).
+        dbapi_connection.create_function("unhex", 1, _unhex, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -107,6 +109,10 @@ def _configure_sqlite(engine: Engine) -> None:
         if options.get("isolation_level") == "AUTOCOMMIT":
             return
         conn.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+def _unhex(text: str | None) -> bytes | None:
+    return None if text is None else bytes.fromhex(text)
 
 
 @lru_cache
@@ -154,6 +160,9 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# For a route that streams its answer from the database: the session stays open until
+# the last piece is sent (so a read-only route only; its commit comes after the answer).
+StreamingSessionDep = Annotated[Session, Depends(get_session, scope="request")]
 
 
 @contextmanager

@@ -1,23 +1,52 @@
-"""Reference data: cities, conditions, categories, services, skill levels, relations.
+"""Reference data: cities, conditions, categories, services, skill levels, relations, and
+the lists the province extends (exit reasons, studio programmes, category 6's recognition
+lists by year).
 
-The CSV files in `seed/reference/` are the source; `sync_reference_data` loads them into
-`reference_code` after every upgrade, so the database always matches the release.
+The CSV files in `seed/reference/` are what each release brings; `sync_reference_data`
+adds their rows to `reference_code` after every upgrade. The notice says 等 of services,
+categories and relations, so the province adds codes of the `EXTENSIBLE_KINDS` too
+(`app/reference`). A code, once it exists, never changes and is never deleted (records and
+partner scopes name it): its label may be renamed, and it may be deactivated.
 """
 
 from __future__ import annotations
 
 import csv
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Integer, String, select
+from sqlalchemy import Boolean, Connection, Integer, String, false, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.db import Base
 from app.core.resources import project_root
 
 SEED_DIR = project_root() / "seed"
-REFERENCE_KINDS = ("cities", "conditions", "categories", "services", "skill-levels", "relations")
+REFERENCE_KINDS = (
+    "cities",
+    "conditions",
+    "categories",
+    "services",
+    "skill-levels",
+    "relations",
+    "exit-reasons",
+    "studio-programmes",
+    "recognition-lists",
+)
+# The kinds the province adds codes to, renames and deactivates.
+EXTENSIBLE_KINDS = (
+    "services",
+    "categories",
+    "relations",
+    "exit-reasons",
+    "studio-programmes",
+    "recognition-lists",
+)
 PROVINCE_CODE = "340000"
+# How long a process trusts its copy of the active codes (others' changes show within it;
+# its own at once).
+ACTIVE_CODES_TTL_SECONDS = 10.0
 
 
 class ReferenceCode(Base):
@@ -29,6 +58,13 @@ class ReferenceCode(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     short_name_zh: Mapped[str | None] = mapped_column(String(50))
     position: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Set once the province added or renamed the row: a release no longer overwrites it.
+    province_managed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A studio programme's owning unit; a recognition list's category and year.
+    owner_unit: Mapped[str | None] = mapped_column(String(100))
+    parent_code: Mapped[str | None] = mapped_column(String(40))
+    year: Mapped[int | None] = mapped_column(Integer)
 
 
 @lru_cache
@@ -46,6 +82,9 @@ def city_names() -> dict[str, str]:
 
 
 def name_zh(kind: str, code: str) -> str:
+    """The Chinese label of a code: as last read from the database, else the seed's."""
+    if (label := _labels.get(kind, {}).get(code)) is not None:
+        return label
     for row in reference_rows(kind):
         if row["code"] == code:
             return row["name_zh"]
@@ -53,19 +92,72 @@ def name_zh(kind: str, code: str) -> str:
 
 
 def sync_reference_data(session: Session) -> None:
-    """Upsert the seed's rows and drop those it no longer has: rows are changed in place,
-    never deleted and inserted again, so a second run changes nothing."""
+    """Add the seed's rows and bring its labels up to date, changed in place so a second run
+    changes nothing. Rows the province added or renamed are left as they are, and no row is
+    deleted: a code once used stays (the province deactivates it instead)."""
     stored = {(r.kind, r.code): r for r in session.scalars(select(ReferenceCode))}
     for kind in REFERENCE_KINDS:
         for position, row in enumerate(reference_rows(kind)):
-            current = stored.pop((kind, row["code"]), None) or ReferenceCode(
-                kind=kind, code=row["code"]
-            )
+            current = stored.get((kind, row["code"]))
+            if current is None:
+                current = ReferenceCode(kind=kind, code=row["code"], active=True)
+                current.province_managed = False
+            elif current.province_managed:
+                continue
             current.name_zh = row["name_zh"]
             current.name_en = row["name_en"]
             current.short_name_zh = row.get("short_name_zh") or None
+            current.owner_unit = row.get("owner_unit") or None
+            current.parent_code = row.get("parent_code") or None
+            current.year = int(row["year"]) if row.get("year") else None
             current.position = position
             session.add(current)
-    for gone in stored.values():
-        session.delete(gone)
     session.flush()
+    forget_active_codes()
+
+
+@dataclass(frozen=True)
+class ReferenceEntry:
+    kind: str
+    code: str
+    name_zh: str
+    name_en: str
+    short_name_zh: str | None
+    active: bool
+    province_managed: bool
+    owner_unit: str | None
+    parent_code: str | None
+    year: int | None
+
+
+_loaded: dict[str, tuple[float, tuple[ReferenceEntry, ...]]] = {}
+# The latest labels read from the database, by kind: `name_zh` prefers them to the seed's,
+# so a code the province added or renamed shows under its own label.
+_labels: dict[str, dict[str, str]] = {}
+
+
+def codes_of(connection: Connection, kind: str) -> tuple[ReferenceEntry, ...]:
+    """The rows of `kind` in order, active or not, read at most every
+    `ACTIVE_CODES_TTL_SECONDS` (a lookup checks its service against them on the hot path)."""
+    cached = _loaded.get(kind)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    table = ReferenceCode.__table__
+    columns = [table.c[name] for name in ReferenceEntry.__dataclass_fields__]
+    statement = (
+        select(*columns).where(table.c.kind == kind).order_by(table.c.position, table.c.code)
+    )
+    rows = tuple(ReferenceEntry(*row) for row in connection.execute(statement))
+    _loaded[kind] = (now + ACTIVE_CODES_TTL_SECONDS, rows)
+    _labels[kind] = {row.code: row.name_zh for row in rows}
+    return rows
+
+
+def active_codes(connection: Connection, kind: str) -> frozenset[str]:
+    return frozenset(row.code for row in codes_of(connection, kind) if row.active)
+
+
+def forget_active_codes() -> None:
+    """Drop this process's copy: after a change, or between tests on fresh databases."""
+    _loaded.clear()

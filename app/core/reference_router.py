@@ -14,7 +14,15 @@ from app.core.reference import ReferenceCode
 router = APIRouter(prefix="/api/v1/reference", tags=["reference"])
 
 ReferenceKind = Literal[
-    "cities", "conditions", "categories", "services", "skill-levels", "relations"
+    "cities",
+    "conditions",
+    "categories",
+    "services",
+    "skill-levels",
+    "relations",
+    "exit-reasons",
+    "studio-programmes",
+    "recognition-lists",
 ]
 
 
@@ -23,18 +31,35 @@ class ReferenceItem(BaseModel):
     name_zh: str
     name_en: str
     short_name_zh: str | None = None
+    active: bool = True
+    owner_unit: str | None = None
+    parent_code: str | None = None
+    year: int | None = None
+
+
+def reference_item(row: ReferenceCode) -> ReferenceItem:
+    return ReferenceItem(
+        code=row.code,
+        name_zh=row.name_zh,
+        name_en=row.name_en,
+        short_name_zh=row.short_name_zh,
+        active=row.active,
+        owner_unit=row.owner_unit,
+        parent_code=row.parent_code,
+        year=row.year,
+    )
 
 
 @router.get("/{kind}", summary="List the codes of one kind, with Chinese and English names")
-def reference_list(kind: ReferenceKind, session: SessionDep) -> list[ReferenceItem]:
+def reference_list(
+    kind: ReferenceKind, session: SessionDep, include_inactive: bool = False
+) -> list[ReferenceItem]:
     """Lists the codes of one kind (cities, categories, services, skill levels, relations,
-    conditions) with Chinese and English names. Anyone may call it; records nothing."""
-    rows = session.scalars(
-        select(ReferenceCode).where(ReferenceCode.kind == kind).order_by(ReferenceCode.position)
-    )
-    return [
-        ReferenceItem(
-            code=r.code, name_zh=r.name_zh, name_en=r.name_en, short_name_zh=r.short_name_zh
-        )
-        for r in rows
-    ]
+    conditions, exit reasons, …) with Chinese and English names, active ones in order;
+    `include_inactive` adds those the province has deactivated (still valid in old records,
+    no longer offered). Anyone may call it; records nothing."""
+    query = select(ReferenceCode).where(ReferenceCode.kind == kind)
+    if not include_inactive:
+        query = query.where(ReferenceCode.active.is_(True))
+    rows = session.scalars(query.order_by(ReferenceCode.position, ReferenceCode.code))
+    return [reference_item(r) for r in rows]

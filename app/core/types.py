@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, LargeBinary, func, literal_column
 from sqlalchemy.types import TypeDecorator
 
 
@@ -32,3 +32,26 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class HexDigest(TypeDecorator[str]):
+    """A SHA-256 digest stored as its 32 bytes, handed to and from Python as 64 hex digits
+    (as the blind index is computed and compared everywhere else): half the bytes of the
+    hex text in the table and in every index on it."""
+
+    impl = LargeBinary(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> bytes | None:
+        return None if value is None else bytes.fromhex(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else bytes(value).hex()
+
+
+def digest_of_hex(column: Any, dialect: str) -> Any:
+    """SQL turning a hex digest column (a blind index) into the bytes `HexDigest` stores,
+    to compare the two inside the database (SQLite's `unhex` is registered by `core.db`)."""
+    if dialect == "postgresql":
+        return func.decode(column, literal_column("'hex'"))
+    return func.unhex(column)

@@ -13,7 +13,7 @@ import random
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from app.access import partners, service
@@ -26,6 +26,7 @@ from app.filing.models import Submission
 from app.filing.upload import hashed_upload
 from app.registry.cards import import_cards
 from app.registry.markers import local_today
+from app.registry.models import BlueCard, Talent
 
 from .fakes import fake_card_no, fake_id_number, fake_name, fake_occupation, fake_talent_record
 from .samples import sample_lines
@@ -42,6 +43,15 @@ USERS = [
 # Cities filed in the demo, with how many talents each files.
 FILED_CITIES = {"340100": 60, "340200": 40, "340300": 30, "340500": 30, "340800": 30, "341200": 30}
 EXTRA_CARDS = 400  # blue-card holders who are not leading talents
+
+
+def holds_data(session: Session) -> bool:
+    """Whether the database holds anyone's data: `--demo` loads only into an empty one
+    (its logins have known passwords)."""
+    return any(
+        session.scalar(select(literal(1)).select_from(model).limit(1)) is not None
+        for model in (User, Partner, Talent, BlueCard)
+    )
 
 
 def load_demo(session: Session) -> list[str]:

@@ -106,5 +106,6 @@ def _import(args: argparse.Namespace) -> int:
     print(f"报送 {submission.id}：{STATUS_ZH[status]}（{submission.period}）")
     print("，".join(f"{name} {submission.counts[key]}" for key, name in _COUNT_NAMES.items()))
     for error in errors:
-        print(f"第{error.row_no}行 {error.field} [{error.code}] {error.message}")
+        line = "" if error.sheet_row is None else f"（表格第{error.sheet_row}行）"
+        print(f"第{error.row_no}行{line} {error.field} [{error.code}] {error.message}")
     return exit_status

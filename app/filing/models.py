@@ -86,6 +86,8 @@ class SubmissionError(Base):
         ForeignKey("submission.id", ondelete="CASCADE"), index=True
     )
     row_no: Mapped[int] = mapped_column(Integer)
+    # The row's own line in the city's spreadsheet or CSV file; None for JSON.
+    sheet_row: Mapped[int | None] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(100))
     code: Mapped[str] = mapped_column(String(50))
     message: Mapped[str] = mapped_column(String(500))

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from app.filing.models import SubmissionError
 from app.filing.parsers.columns import LABEL_BY_FIELD
 
-HEADERS = ("行号", "列名", "字段", "错误代码", "错误说明")
+HEADERS = ("行号", "表格行号", "列名", "字段", "错误代码", "错误说明")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ITEM_INDEX = re.compile(r"\[[0-9]+\]")
 
@@ -25,7 +25,8 @@ def report_csv(errors: Iterable[SubmissionError]) -> bytes:
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(HEADERS)
     for error in errors:
-        cells = (str(error.row_no), column_label(error.field), error.field, error.code)
+        sheet_row = "" if error.sheet_row is None else str(error.sheet_row)
+        cells = (str(error.row_no), sheet_row, column_label(error.field), error.field, error.code)
         writer.writerow([safe_cell(cell) for cell in (*cells, error.message)])
     return text.getvalue().encode("utf-8-sig")
 

@@ -7,6 +7,7 @@ parsing and validating run in the thread pool, never on the event loop.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -14,14 +15,18 @@ from fastapi import APIRouter, Header, Query, Response
 
 from app.access.auth import CityOperator, ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
+from app.core.keyset import Cursor
 from app.core.openapi_doc import binary, errors
 from app.core.paging import PageNumber, PageSize
+from app.core.settings import get_settings
 from app.core.text_fields import FreeText
+from app.core.transactions import TransactionsDep
 from app.filing import queries, review
 from app.filing.constants import Outcome, SubmissionStatus
 from app.filing.deps import ValidSubmission
-from app.filing.intake import take_in
+from app.filing.intake import reading_session, take_in
 from app.filing.report_csv import report_csv
+from app.filing.retention import rows_kept_until
 from app.filing.schemas import (
     RejectIn,
     SubmissionOut,
@@ -52,7 +57,7 @@ _UPLOAD_BODY: dict[str, Any] = {
                         "file": {
                             "type": "string",
                             "format": "binary",
-                            "description": "The submission file: .json, .csv or .xlsx",
+                            "description": "The submission file: .json, .csv, .xlsx, .xls or .ods",
                         },
                         "period": {
                             "type": "string",
@@ -85,6 +90,7 @@ def submission_create(
     caller: CityOperator,
     form: SubmissionFormDep,
     session: SessionDep,
+    transactions: TransactionsDep,
     response: Response,
     # Stored with the submission: free text like any other.
     idempotency_key: Annotated[FreeText | None, Header(min_length=1, max_length=200)] = None,
@@ -102,6 +108,7 @@ def submission_create(
         period=form.period,
         idempotency_key=idempotency_key,
         today=local_today(),
+        reader=partial(reading_session, transactions),
     )
     if not intake.created:
         response.status_code = 200
@@ -114,19 +121,16 @@ def submission_list(
     session: SessionDep,
     status: SubmissionStatus | None = None,
     city_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
-    page: PageNumber = 1,
-    page_size: PageSize = 50,
+    cursor: Cursor = None,
+    limit: PageSize = 50,
 ) -> SubmissionPage:
     """Lists submissions, filtered by status and city. A city operator sees its own city's,
     province admins and auditors all; records nothing."""
     found = queries.list_submissions(
-        session, caller, status=status, city_code=city_code, page=page, page_size=page_size
+        session, caller, status=status, city_code=city_code, cursor=cursor, limit=limit
     )
     return SubmissionPage(
-        items=[submission_summary(s) for s in found.items],
-        total=found.total,
-        page=page,
-        page_size=page_size,
+        items=[submission_summary(s) for s in found.items], next_cursor=found.next_cursor
     )
 
 
@@ -208,6 +212,7 @@ def submission_preview(
         page=page,
         page_size=page_size,
         ignored_columns=submission.ignored_columns,
+        rows_kept_until=rows_kept_until(submission, get_settings().upload_row_retention_days),
     )
 
 

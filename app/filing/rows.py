@@ -14,13 +14,16 @@ ID-shaped text or long digit run echoed from a cell is masked too.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
 from app.core.free_text import TextError, check_free_text
+from app.core.reference import reference_rows
 from app.filing.file_format import EARLIEST_HONOR_YEAR, EARLIEST_YEAR, MAX_LENGTH, Action
 from app.filing.parsers import cells
 from app.filing.parsers.base import RawRow, RawValue, RowIssue, Scalar
@@ -76,10 +79,27 @@ class RowResult:
     errors: list[RowError]
     id_number: str | None
     action: Action | None = None
+    sheet_row: int | None = None  # the row's line in a spreadsheet or CSV file
 
 
-def validate_row(raw: RawRow, *, today: date) -> RowResult:
-    return _RowCheck(raw, today).result()
+def exit_reason_words(reasons: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each exit reason's code and Chinese label, to its code, from (code, label) pairs."""
+    return {word: code for code, label in reasons for word in (code, label)}
+
+
+# The seeded list (退休、离开一线岗位、违法违纪、死亡、调离本省、其他); intake passes the
+# province's active list, which may hold more.
+SEEDED_EXIT_REASONS = exit_reason_words(
+    (row["code"], row["name_zh"]) for row in reference_rows("exit-reasons")
+)
+# 「其他：调往合肥」: an exit reason, then the city's own words.
+_REASON_NOTE = re.compile("[：:]")
+
+
+def validate_row(
+    raw: RawRow, *, today: date, exit_reasons: Mapping[str, str] = SEEDED_EXIT_REASONS
+) -> RowResult:
+    return _RowCheck(raw, today, exit_reasons).result()
 
 
 def check_duplicates(results: Iterable[RowResult]) -> Iterator[RowResult]:
@@ -92,14 +112,15 @@ def check_duplicates(results: Iterable[RowResult]) -> Iterator[RowResult]:
                 message = f"身份证号与第{first}行重复，同一人在一个文件中只能出现一次"
                 duplicate = RowError(result.row, "id_number", "duplicate_in_file", message)
                 errors = [*result.errors, duplicate]
-                result = RowResult(result.row, None, errors, result.id_number, result.action)
+                result = dataclasses.replace(result, record=None, errors=errors)
         yield result
 
 
 class _RowCheck:
-    def __init__(self, raw: RawRow, today: date) -> None:
+    def __init__(self, raw: RawRow, today: date, exit_reasons: Mapping[str, str]) -> None:
         self.raw = raw
         self.today = today
+        self.exit_reasons = exit_reasons
         self.errors: list[RowError] = []
 
     def result(self) -> RowResult:
@@ -112,10 +133,12 @@ class _RowCheck:
             record = self.upsert(id_number)
         elif action is Action.retire:
             reason = self.text("reason", self.get("reason"), required=True)
+            if reason is not None:
+                self.exit_reason(reason)
             if id_number is not None and reason is not None:
                 record = Retirement(id_number, reason)
         record = None if self.errors else record
-        return RowResult(self.raw.row, record, self.errors, id_number, action)
+        return RowResult(self.raw.row, record, self.errors, id_number, action, self.raw.sheet_row)
 
     def upsert(self, id_number: str | None) -> TalentData | None:
         """The record when every field is valid; otherwise None, with all errors noted."""
@@ -357,6 +380,18 @@ class _RowCheck:
 
     def get(self, name: str) -> RawValue:
         return self.raw.fields.get(name)
+
+    def exit_reason(self, reason: str) -> None:
+        """The reason opens with an exit reason of the list, code or label, and may go on
+        after a colon in the city's own words."""
+        word = _REASON_NOTE.split(reason, maxsplit=1)[0].strip()
+        if word not in self.exit_reasons:
+            labels = "、".join(w for w, c in self.exit_reasons.items() if w != c)
+            message = (
+                f"退出原因「{cells.quoted(word)}」不在本省退出原因清单中，应为：{labels}"
+                "（可在其后加冒号写明情况，如「其他：调往合肥」）"
+            )
+            self.error("reason", "invalid_exit_reason", message)
 
     def error(self, path: str, code: str, message: str) -> None:
         self.errors.append(RowError(self.raw.row, path, code, message))

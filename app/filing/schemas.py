@@ -80,13 +80,18 @@ class SubmissionSummary(SubmissionOut):
 
 class SubmissionPage(BaseModel):
     items: list[SubmissionSummary]
-    total: int
-    page: int
-    page_size: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page."
+    )
 
 
 class ReportError(BaseModel):
-    row: int = Field(description="The data row, counting from 1 (a spreadsheet's line - 1).")
+    row: int = Field(description="The data row, counting from 1 after the header.")
+    sheet_row: int | None = Field(
+        default=None,
+        description="The row's own line in the spreadsheet or CSV file, as Excel numbers it "
+        "(title rows above the header included); null for a JSON file.",
+    )
     field: str = Field(description="The field's path in the JSON format, e.g. honors[0].year.")
     code: str
     message: str = Field(description="What is wrong and how to fix it, in Chinese.")
@@ -134,6 +139,11 @@ class SubmissionPreview(BaseModel):
     ignored_columns: list[str] = Field(
         description="Header cells of the file that are not in the format: not read."
     )
+    rows_kept_until: datetime | None = Field(
+        description="When the rows are deleted (BLUECARD_UPLOAD_ROW_RETENTION_DAYS after the "
+        "submission closed; null while it is open). After that the preview is empty and "
+        "the counts, SHA-256 and row errors remain."
+    )
 
 
 class RejectIn(BaseModel):
@@ -167,7 +177,13 @@ def submission_summary(submission: Submission) -> SubmissionSummary:
 
 
 def report_error(error: SubmissionError) -> ReportError:
-    return ReportError(row=error.row_no, field=error.field, code=error.code, message=error.message)
+    return ReportError(
+        row=error.row_no,
+        sheet_row=error.sheet_row,
+        field=error.field,
+        code=error.code,
+        message=error.message,
+    )
 
 
 def preview_row(row: SubmissionRow) -> PreviewRow:

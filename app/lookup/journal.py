@@ -8,8 +8,10 @@ batch's cost than looking the people up. `journal_row` records the batch as one
 JSON, run inside the database (no row passes through Python), and deletes them in the
 same transaction: a lookup is in the journal or in the records, never in neither, never
 in both. A task expands the journal in the background while the server runs
-(`expanded_in_background`), and readers of the records call `expand_pending` first, so
-they never miss a lookup that was answered.
+(`expanded_in_background`). Readers never expand: they read `records_and_pending`, the
+records together with the journal's entries as records, so they never miss a lookup
+that was answered and never take a write lock (a page view on SQLite used to queue
+behind every writer to expand a batch it then only read).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from pydantic_core import to_json
 from sqlalchemy import (
     Connection,
     Insert,
+    Select,
+    Subquery,
     bindparam,
     delete,
     func,
@@ -32,6 +36,8 @@ from sqlalchemy import (
     literal_column,
     select,
     true,
+    type_coerce,
+    union_all,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import JSONB
@@ -79,42 +85,69 @@ def expand_some(connection: Connection, *, skip_locked: bool = False) -> int:
 
 
 def expand_pending(connection: Connection) -> None:
-    """Expand the whole journal in the current transaction: for readers of the records,
-    who wait for any expansion in progress elsewhere and then see its records."""
+    """Expand the whole journal in the current transaction (a downgrade, tests)."""
     while expand_some(connection):
         pass
 
 
 @lru_cache
 def _expand_statement(dialect: str) -> Insert:
+    rows = _entries_as_records(dialect).where(JOURNAL.c.id.in_(bindparam("ids", expanding=True)))
+    return insert(RECORDS).from_select(COLUMNS, rows)
+
+
+def records_and_pending(dialect: str) -> Subquery:
+    """The lookup records and the journal's entries not yet expanded, as one relation
+    with the records' columns: what a reader reads, writing nothing."""
+    return _records_and_pending(dialect)
+
+
+def pending_records(dialect: str) -> Subquery:
+    """The journal's entries not yet expanded, as records (the records' columns)."""
+    return _pending_records(dialect)
+
+
+COLUMNS = [column.name for column in RECORDS.columns]
+
+
+@lru_cache
+def _pending_records(dialect: str) -> Subquery:
+    return _entries_as_records(dialect).subquery("pending_records")
+
+
+@lru_cache
+def _records_and_pending(dialect: str) -> Subquery:
+    records = select(*(RECORDS.c[name] for name in COLUMNS))
+    return union_all(records, _entries_as_records(dialect)).subquery("lookup_records")
+
+
+def _entries_as_records(dialect: str) -> Select[Any]:
+    """Each journal entry as a record, in the records' column order."""
     if dialect == "postgresql":
         entry = func.jsonb_array_elements(sql_cast(JOURNAL.c.entries, JSONB)).table_valued("value")
 
         def field(index: int) -> Any:
             return entry.c.value.op("->>")(literal_column(str(index)))
 
+        digest = func.decode(field(1), literal_column("'hex'"))
     else:
         entry = func.json_each(JOURNAL.c.entries).table_valued("value")
 
         def field(index: int) -> Any:
             return func.json_extract(entry.c.value, f"$[{index}]")
 
+        digest = func.unhex(field(1))  # registered on every connection (`core.db`)
+
     shared = ("occurred_at", "caller_kind", "caller_id", "caller_name", "service", "purpose")
-    rows = (
-        select(
-            sql_cast(field(0), RECORDS.c.id.type),
-            *(JOURNAL.c[name] for name in shared),
-            JOURNAL.c.query_kind,
-            field(1),
-            field(2),
-            field(3),
-            JOURNAL.c.id,
-        )
-        .select_from(JOURNAL.join(entry, true()))
-        .where(JOURNAL.c.id.in_(bindparam("ids", expanding=True)))
-    )
-    columns = ["id", *shared, "query_kind", "subject_hash", "outcome", "basis", "batch_id"]
-    return insert(RECORDS).from_select(columns, rows)
+    return select(
+        sql_cast(field(0), RECORDS.c.id.type).label("id"),
+        *(JOURNAL.c[name] for name in shared),
+        JOURNAL.c.query_kind,
+        type_coerce(digest, RECORDS.c.subject_hash.type).label("subject_hash"),
+        field(2).label("outcome"),
+        field(3).label("basis"),
+        JOURNAL.c.id.label("batch_id"),
+    ).select_from(JOURNAL.join(entry, true()))
 
 
 @asynccontextmanager

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from app.access.auth import BatchCaller, LookupCaller, RegistryReader, WindowClerk
 from app.access.ratelimit import charge_lookups
 from app.core.db import SessionDep
-from app.core.paging import PageNumber
+from app.core.keyset import Cursor
 from app.core.transactions import TransactionsDep, in_transaction
 from app.core.types import utcnow
 from app.lookup import access_log, service
@@ -86,13 +86,13 @@ def talent_access_log(
     talent_id: uuid.UUID,
     caller: RegistryReader,
     session: SessionDep,
-    page: PageNumber = 1,
-    page_size: PageSize = 20,
+    cursor: Cursor = None,
+    limit: PageSize = 20,
 ) -> AccessLogPage:
     """Lists who looked a talent or their dependents up, when and why, newest first.
     Province admins, auditors and the talent's city operator may read it; reading it is not
     itself recorded as a lookup."""
-    return access_log.talent_access_log(session, caller, talent_id, page=page, page_size=page_size)
+    return access_log.talent_access_log(session, caller, talent_id, cursor=cursor, limit=limit)
 
 
 @router.get(
@@ -100,8 +100,8 @@ def talent_access_log(
     summary="The calling window clerk's own lookups, newest first",
 )
 def lookup_list_mine(
-    caller: WindowClerk, session: SessionDep, page: PageNumber = 1, page_size: PageSize = 20
+    caller: WindowClerk, session: SessionDep, cursor: Cursor = None, limit: PageSize = 20
 ) -> MyLookupsPage:
     """Lists the calling window clerk's own lookups, newest first, so a clerk can account
     for them. Window clerks only; records nothing."""
-    return access_log.my_lookups(session, caller, page=page, page_size=page_size)
+    return access_log.my_lookups(session, caller, cursor=cursor, limit=limit)

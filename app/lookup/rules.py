@@ -52,12 +52,14 @@ NO_PRIORITY = Verdict(None, None)
 
 
 @lru_cache
-def relations_entitled_to(service: Service) -> frozenset[Relation]:
-    """The dependents' relations that get priority for `service` (none for most services)."""
+def relations_entitled_to(service: str) -> frozenset[Relation]:
+    """The dependents' relations that get priority for `service`: none for most services,
+    and none for a service the province added (the notice extends only education and
+    employment to dependents)."""
     return frozenset(rel for rel, services in DEPENDENT_SERVICES.items() if service in services)
 
 
-def decide(matches: Iterable[Match], service: Service, today: date) -> Verdict:
+def decide(matches: Iterable[Match], service: str, today: date) -> Verdict:
     entitled = relations_entitled_to(service)
     as_dependent: Match | None = None
     for match in matches:
@@ -78,7 +80,7 @@ def decide(matches: Iterable[Match], service: Service, today: date) -> Verdict:
 SCHOOL_AGES = range(6, 16)
 
 
-def dependent_entitled(match: Match, service: Service, today: date) -> bool:
+def dependent_entitled(match: Match, service: str, today: date) -> bool:
     """What the notice gives a dependent of an entitled relation (contract): a child's
     education while of compulsory-education age on `today`; employment only while the
     holder's open assistance case lists them as wanting work."""

@@ -15,7 +15,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.access.codes import Service
 from app.core.text_fields import CHECK_LINE
 from app.lookup.rules import Basis
 from app.registry.fields import IdNumber
@@ -43,6 +42,13 @@ CardNo = Annotated[
         pattern=r"^[0-9A-Za-z-]+$",
     ),
 ]
+# A service of the province's list (`/api/v1/reference/services`): the notice's six and any
+# the province adds (its 等); checked against the list when the lookup is answered.
+ServiceCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$"),
+    Field(description="A service code of /api/v1/reference/services, e.g. housing."),
+]
 # Long enough for any spelling of an 18-character number (spaces, full-width digits).
 RawIdNumber = Annotated[str, StringConstraints(max_length=64)]
 
@@ -52,7 +58,7 @@ class LookupRequest(BaseModel):
         default=None, description="公民身份号码 (18 characters); or give `card_no`."
     )
     card_no: CardNo | None = Field(default=None, description="蓝卡卡号; or give `id_number`.")
-    service: Service
+    service: ServiceCode
     purpose: Purpose
 
     model_config = ConfigDict(
@@ -77,7 +83,7 @@ RawCardNo = Annotated[str, StringConstraints(max_length=64)]
 
 
 class LookupBatchRequest(BaseModel):
-    service: Service
+    service: ServiceCode
     purpose: Purpose
     id_numbers: list[RawIdNumber] | None = Field(
         default=None, min_length=1, max_length=MAX_BATCH, description="Or give `card_nos`."
@@ -125,7 +131,7 @@ class LookupAnswer(BaseModel):
     """`person` is absent unless the caller may see it; null on a negative answer."""
 
     priority: bool
-    service: Service
+    service: ServiceCode
     basis: Basis | None
     marker: MarkerRef | None
     lookup_id: uuid.UUID
@@ -152,7 +158,7 @@ class LookupAnswer(BaseModel):
 class BatchAnswer(BaseModel):
     id_number_masked: str
     priority: bool
-    service: Service
+    service: ServiceCode
     basis: Basis | None
     marker: MarkerRef | None
     person: PersonOut | None = None
@@ -161,7 +167,7 @@ class BatchAnswer(BaseModel):
 class CardBatchAnswer(BaseModel):
     card_no: str
     priority: bool
-    service: Service
+    service: ServiceCode
     basis: Basis | None
     marker: MarkerRef | None
     person: PersonOut | None = None
@@ -216,7 +222,7 @@ class AccessLogEntry(BaseModel):
     occurred_at: datetime
     caller_kind: Literal["user", "partner"]
     caller_name: str
-    service: Service | None = Field(
+    service: ServiceCode | None = Field(
         description="Null for a read of the record (a page, a search, a filing check)."
     )
     purpose: str
@@ -232,15 +238,15 @@ class AccessLogEntry(BaseModel):
 
 class AccessLogPage(BaseModel):
     items: list[AccessLogEntry]
-    total: int
-    page: int
-    page_size: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page."
+    )
 
 
 class MyLookup(BaseModel):
     lookup_id: uuid.UUID
     occurred_at: datetime
-    service: Service | None
+    service: ServiceCode | None
     purpose: str
     query_kind: Literal["id_number", "card_no", "talent_id"]
     outcome: str
@@ -254,6 +260,6 @@ class MyLookup(BaseModel):
 
 class MyLookupsPage(BaseModel):
     items: list[MyLookup]
-    total: int
-    page: int
-    page_size: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page."
+    )

@@ -42,10 +42,11 @@ from app.access.auth import Principal
 from app.access.codes import Role, Service, scope_for
 from app.assistance.constants import CaseStatus
 from app.assistance.models import AssistanceCase, AssistanceJobSeeker
-from app.core.errors import Forbidden
+from app.core.errors import Forbidden, InvalidInput, field_error
 from app.core.group_commit import Outcome, in_group
 from app.core.keys import get_keyring
 from app.core.metrics import LOOKUPS
+from app.core.reference import active_codes
 from app.core.transactions import Transactions
 from app.core.types import utcnow
 from app.lookup import journal
@@ -121,8 +122,9 @@ def answer_asks(connection: Connection, asks: list[Ask]) -> list[Outcome]:
     subjects: list[tuple[int, Ask, str | None, str | None]] = []  # index, ask, hash, masked
     for index, ask in enumerate(asks):
         try:
+            require_service(connection, ask.request.service)
             require_scope(ask.caller, ask.request.service)
-        except Forbidden as refused:
+        except (InvalidInput, Forbidden) as refused:
             outcomes[index] = (False, refused)
             continue
         subject: str | None
@@ -212,6 +214,7 @@ def lookup_batch(connection: Connection, batch: PreparedBatch, *, now: datetime)
     plain values (building a thousand models cost more than looking the people up); the
     lookups recorded as one journal row (`journal`)."""
     caller, request, kind = batch.caller, batch.request, batch.kind
+    require_service(connection, request.service)
     entries_in = batch.entries
     if kind == "card_no":
         hash_of_card = _hashes_of_cards(connection, batch.hashes)
@@ -245,7 +248,14 @@ def lookup_batch(connection: Connection, batch: PreparedBatch, *, now: datetime)
     return to_json({"results": results})
 
 
-def require_scope(caller: Principal, service: Service) -> None:
+def require_service(connection: Connection, service: str) -> None:
+    """The service must be one of the province's active services (the reference list)."""
+    if service not in active_codes(connection, "services"):
+        message = f"「{service}」不是本省在用的服务代码（见 /api/v1/reference/services）。"
+        raise InvalidInput(message, errors=[field_error("service", "invalid_service", message)])
+
+
+def require_scope(caller: Principal, service: str) -> None:
     """A partner may ask only about the services its scopes name; clerks about all."""
     if caller.is_partner and scope_for(service) not in caller.scopes:
         raise Forbidden(f"该合作系统未获授权查询此项服务（需要 {scope_for(service)}）。")
@@ -256,7 +266,7 @@ def discloses_person(caller: Principal) -> bool:
 
 
 def fetch_matches(
-    connection: Connection, hashes: Sequence[str], *services: Service
+    connection: Connection, hashes: Sequence[str], *services: str
 ) -> dict[str, list[Match]]:
     """Every registry row for these blind indexes in one select, grouped by index: the
     person's own, and their dependent entries in the relations any of `services` serves
@@ -355,6 +365,11 @@ _JOB_SEEKING = exists(
 )
 
 
+def card_known(connection: Connection, card_no: str) -> bool:
+    """Whether a blue card with this number is in the pool or on a filed record."""
+    return _hash_of_card(connection, card_no) is not None
+
+
 def _hash_of_card(connection: Connection, card_no: str) -> str | None:
     return connection.scalars(_CARD_HASH, {"card_no": card_no}).first()
 
@@ -380,7 +395,7 @@ def _card_entry(raw: str, today: date) -> tuple[str, str | None]:
 
 
 def _record(
-    caller: Principal, service: Service, purpose: str, now: datetime, query_kind: str
+    caller: Principal, service: str, purpose: str, now: datetime, query_kind: str
 ) -> dict[str, Any]:
     return {
         "occurred_at": now,
@@ -418,7 +433,7 @@ def _person_of(verdict: Verdict, masked: str | None) -> PersonOut | None:
 
 
 def _batch_answer(
-    verdict: Verdict, service: Service, masked: str | None, disclose: bool
+    verdict: Verdict, service: str, masked: str | None, disclose: bool
 ) -> dict[str, Any]:
     """One entry of `LookupBatchAnswer.results` as plain values (see `lookup_batch`),
     without the entry's label (`id_number_masked` or `card_no`)."""

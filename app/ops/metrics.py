@@ -27,9 +27,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
+from app.core.audit import AuditCheckpoint
 from app.core.db import connection_scope, get_engine
 from app.core.problems import problem
 from app.core.settings import get_settings
+from app.core.types import utcnow
 from app.lookup.models import JOURNAL
 
 router = APIRouter(tags=["health"])
@@ -93,6 +95,25 @@ class PoolInUse(Collector):
             )  # fmt: skip
 
 
+class AuditVerificationAge(Collector):
+    """Seconds since `bluecard audit verify` last found the chain whole (none: never)."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            with connection_scope(read_only=True) as connection:
+                last = connection.scalar(select(func.max(AuditCheckpoint.verified_at)))
+        except SQLAlchemyError:
+            log.warning("audit verification age not read: database unavailable")
+            return
+        if last is not None:
+            yield GaugeMetricFamily(
+                "bluecard_audit_verified_age_seconds",
+                "Seconds since the audit chain was last verified whole",
+                value=(utcnow() - last).total_seconds(),
+            )
+
+
 _SCRAPE_TIME = CollectorRegistry(auto_describe=False)
 _SCRAPE_TIME.register(JournalBacklog())
 _SCRAPE_TIME.register(PoolInUse())
+_SCRAPE_TIME.register(AuditVerificationAge())

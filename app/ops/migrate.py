@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.core.reference import sync_reference_data
 from app.core.resources import project_root
+from app.lookup.partitions import PARTITION_TABLE
 from app.tasks.seed import sync_key_tasks
 
 ROOT = project_root()
@@ -95,6 +96,15 @@ def schema_serves(current: str | None) -> bool:
     return current == head_revision() or schema_is_ahead(current)
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """What autogenerate compares: not the lookup record's partitions, which the service
+    creates and drops by month (`lookup.partitions`), nor anything on them."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return not (reflected and table is not None and PARTITION_TABLE.fullmatch(table))
+
+
 def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -103,5 +113,7 @@ def schema_drift(connection: Connection) -> list[Any]:
     """Differences autogenerate would write: empty when models and migrations agree."""
     from app.models import Base
 
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return list(compare_metadata(context, Base.metadata))

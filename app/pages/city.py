@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -23,14 +24,17 @@ from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.core.paging import PageNumber
 from app.core.settings import get_settings
+from app.core.transactions import TransactionsDep
 from app.filing import queries, review
 from app.filing.calendar import current_period, days_left, filing_calendar
 from app.filing.constants import STATUS_ZH, WITHDRAWABLE, SubmissionStatus
 from app.filing.deps import valid_submission
 from app.filing.errors import invalid_field
-from app.filing.intake import take_in
+from app.filing.intake import reading_session, take_in
+from app.filing.models import Submission
 from app.filing.schemas import submission_summary
 from app.filing.templates import template_csv, template_xlsx
+from app.pages.confirm import Confirmation, Confirmed, confirm_page
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
 from app.pages.session import MultipartBody, page_gate
@@ -84,7 +88,11 @@ def city_home(
 
 @router.post("/city/submissions", name="page_city_upload")
 def city_upload(
-    request: Request, operator: CityUser, session: SessionDep, received: MultipartBody
+    request: Request,
+    operator: CityUser,
+    session: SessionDep,
+    transactions: TransactionsDep,
+    received: MultipartBody,
 ) -> Response:
     """The API's upload path: the body streamed under the size cap, then `take_in`."""
     assert operator.city_code is not None  # a city operator is bound to a city
@@ -101,6 +109,7 @@ def city_upload(
             period=period,
             idempotency_key=fields.get("idempotency_key", "")[:200] or None,
             today=local_today(),
+            reader=partial(reading_session, transactions),
         )
     except AppError as exc:
         errors = getattr(exc, "errors", None)
@@ -140,9 +149,16 @@ def city_submission(
 
 @router.post("/city/submissions/{submission_id}/submit", name="page_city_submit")
 def city_submit(
-    request: Request, submission_id: uuid.UUID, operator: CityUser, session: SessionDep
+    request: Request,
+    submission_id: uuid.UUID,
+    operator: CityUser,
+    session: SessionDep,
+    confirmed: Confirmed = False,
 ) -> Response:
-    review.submit(session, operator, valid_submission(submission_id, operator, session))
+    submission = valid_submission(submission_id, operator, session)
+    if not confirmed and submission.status == SubmissionStatus.validated:
+        return confirm_page(request, _submitting(request, submission))
+    review.submit(session, operator, submission)
     return _to_detail(request, submission_id, "submitted")
 
 
@@ -154,6 +170,23 @@ def city_withdraw(
     review.withdraw(session, operator, valid_submission(submission_id, operator, session))
     target = request.app.url_path_for("page_city_home")
     return RedirectResponse(f"{target}?notice=withdrawn", status_code=303)
+
+
+def _submitting(request: Request, submission: Submission) -> Confirmation:
+    counts = submission_summary(submission).counts
+    detail = request.app.url_path_for("page_city_submission", submission_id=str(submission.id))
+    return Confirmation(
+        title=f"确认提交 {submission.period} 报送至省级审核？",
+        consequences=[
+            f"全部 {counts.rows} 行交省级审核：新增 {counts.create} 人、更新 {counts.update} 人、"
+            f"退出 {counts.retire} 人、无变化 {counts.unchanged} 人；",
+            "提交后不能撤回或修改，如有错误只能待省级退回后重新上传。",
+        ],
+        button="确认提交省级审核",
+        action=str(request.app.url_path_for("page_city_submit", submission_id=str(submission.id))),
+        back=str(detail),
+        danger=False,
+    )
 
 
 @router.get("/city/submissions/{submission_id}/report.csv", name="page_city_report")
@@ -182,11 +215,10 @@ def _home_page(
     retry: Retry | None = None,
 ) -> Response:
     shown = history or History()
-    found = queries.list_submissions(
+    found = queries.submission_page(
         session,
         operator,
         status=SubmissionStatus(shown.status) if shown.status else None,
-        city_code=None,
         page=shown.page,
         page_size=HISTORY_SIZE,
         search=shown.search or None,

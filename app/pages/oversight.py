@@ -97,7 +97,7 @@ def lingering_assistance_xlsx(_overseer: Overseer, session: SessionDep) -> Respo
     rows = lingering_assistance(session, local_today())
     body = table_xlsx(
         LINGERING_TITLE,
-        ("设区市", "在办帮扶记录", "最早立案日期"),
+        ("设区市", "在办帮扶记录", "最早建档日期"),
         [(city_names()[code], count, oldest.isoformat()) for code, count, oldest in rows],
     )
     return attachment(body, XLSX_TYPE, f"{LINGERING_TITLE}.xlsx", "review-assistance.xlsx")

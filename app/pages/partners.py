@@ -1,11 +1,14 @@
 """合作系统: partner agencies' systems and their API keys (province admins only).
 
-A new key is shown once, in the answer to the POST that issued it (never in a URL), and
-only its hash is kept, as the access service does for the API.
+A new key is shown once and only its hash is kept, as the access service does for the API.
+The POST that issues it redirects (a refresh must not issue a second key): the key rides
+to the next page in a short-lived cookie, encrypted and bound to the session, that the
+page showing it deletes; never in a URL. Revoking a key is confirmed first (`confirm`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Annotated, Any
 
@@ -18,12 +21,14 @@ from app.access import partners
 from app.access.auth import Principal
 from app.access.codes import Role
 from app.access.models import Partner
-from app.access.rules import PARTNER_SCOPES
+from app.core.crypto import DecryptionError
 from app.core.db import SessionDep
 from app.core.errors import AppError
+from app.core.keys import get_keyring
+from app.pages.confirm import Confirmation, Confirmed, confirm_page
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
-from app.pages.session import page_gate
+from app.pages.session import bearer_secret, page_gate, secure_cookies, session_secret
 
 router = APIRouter()
 
@@ -36,7 +41,10 @@ _NOTICES = {
     "updated": "合作系统信息已保存。",
     "disabled": "合作系统已停用，其全部密钥的调用将被拒绝。",
     "enabled": "合作系统已重新启用。",
+    "issued": "新密钥已签发，只显示过一次；如未记下，请吊销后重新签发。",
 }
+KEY_FLASH_COOKIE = "bluecard_new_key"
+_KEY_FLASH_SECONDS = 120
 
 
 @router.get("/partners", name="page_partner_list")
@@ -74,7 +82,12 @@ def partner_create(
 def partner_detail(
     request: Request, partner_id: uuid.UUID, _admin: Admin, session: SessionDep, notice: str = ""
 ) -> Response:
-    return _detail_page(request, session, partner_id, notice=_NOTICES.get(notice, ""))
+    new_key = _take_new_key(request, partner_id)
+    message = "" if new_key else _NOTICES.get(notice, "")
+    response = _detail_page(request, session, partner_id, notice=message, new_key=new_key)
+    if KEY_FLASH_COOKIE in request.cookies:
+        response.delete_cookie(KEY_FLASH_COOKIE, path=_detail_path(request, partner_id))
+    return response
 
 
 @router.post("/partners/{partner_id}/edit", name="page_partner_update")
@@ -142,16 +155,54 @@ def partner_issue_key(
             error=_message(exc),
             status=exc.status,
         ) from exc
-    return _detail_page(request, session, partner_id, new_key=key)
+    target = _detail_path(request, partner_id)
+    response = RedirectResponse(f"{target}?notice=issued", status_code=303)
+    response.set_cookie(
+        KEY_FLASH_COOKIE,
+        get_keyring().encrypt(key, context=_flash_context(request, partner_id)),
+        max_age=_KEY_FLASH_SECONDS,
+        path=target,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(),
+    )
+    return response
 
 
 @router.post("/partners/{partner_id}/keys/{key_id}/revoke", name="page_partner_revoke_key")
 def partner_revoke_key(
-    request: Request, partner_id: uuid.UUID, key_id: uuid.UUID, admin: Admin, session: SessionDep
+    request: Request,
+    partner_id: uuid.UUID,
+    key_id: uuid.UUID,
+    admin: Admin,
+    session: SessionDep,
+    confirmed: Confirmed = False,
 ) -> Response:
     partner = partners.get_partner(session, partner_id)
-    partners.revoke_api_key(session, admin, partners.get_api_key(session, partner, key_id))
-    target = request.app.url_path_for("page_partner_detail", partner_id=str(partner_id))
+    key = partners.get_api_key(session, partner, key_id)
+    target = _detail_path(request, partner_id)
+    if not confirmed and key.revoked_at is None:
+        live = sum(1 for k in partners.list_api_keys(session, partner) if k.revoked_at is None)
+        return confirm_page(
+            request,
+            Confirmation(
+                title=f"确认吊销「{partner.name}」的密钥 bk_{key.prefix}_…？",
+                consequences=[
+                    f"该密钥（用途：{key.label or '未填写'}）立即失效，使用它的调用全部被拒绝；",
+                    f"该合作系统的有效密钥由 {live} 个减为 {live - 1} 个"
+                    + ("，届时它将无法再调用查询接口，需重新签发密钥；" if live == 1 else "；"),
+                    "吊销后不能恢复。",
+                ],
+                button="确认吊销",
+                action=str(
+                    request.app.url_path_for(
+                        "page_partner_revoke_key", partner_id=str(partner_id), key_id=str(key_id)
+                    )
+                ),
+                back=target,
+            ),
+        )
+    partners.revoke_api_key(session, admin, key)
     return RedirectResponse(f"{target}?notice=revoked", status_code=303)
 
 
@@ -163,7 +214,7 @@ def _to_detail(request: Request, partner_id: uuid.UUID, notice: str) -> Response
 def _list_page(request: Request, session: Session, *, retry: Retry | None = None) -> Response:
     context = {
         "partners": partners.list_partners(session, page=1, page_size=LIST_SIZE),
-        "scopes": PARTNER_SCOPES,
+        "scopes": partners.partner_scopes(session),
         "form": retry.form if retry else {},
         "error": retry.error if retry else "",
     }
@@ -183,7 +234,7 @@ def _detail_page(
     context = {
         "partner": partner,
         "keys": partners.list_api_keys(session, partner),
-        "scopes": PARTNER_SCOPES,
+        "scopes": partners.partner_scopes(session),
         "notice": notice,
         "new_key": new_key,
         "form": retry.form if retry and retry.form else _form_of(partner),
@@ -199,6 +250,27 @@ def _form_of(partner: Partner) -> dict[str, Any]:
         "scopes": partner.scopes,
         "disclose_person": partner.disclose_person,
     }
+
+
+def _detail_path(request: Request, partner_id: uuid.UUID) -> str:
+    return str(request.app.url_path_for("page_partner_detail", partner_id=str(partner_id)))
+
+
+def _flash_context(request: Request, partner_id: uuid.UUID) -> str:
+    """Binds the carried key to this partner and this login: useless in another session."""
+    secret = session_secret(request) or bearer_secret(request) or ""
+    return f"page-new-key:{partner_id}:{hashlib.sha256(secret.encode()).hexdigest()}"
+
+
+def _take_new_key(request: Request, partner_id: uuid.UUID) -> str:
+    """The key issued just before, once; nothing if absent, expired or not this session's."""
+    carried = request.cookies.get(KEY_FLASH_COOKIE)
+    if not carried:
+        return ""
+    try:
+        return get_keyring().decrypt(carried, context=_flash_context(request, partner_id))
+    except (DecryptionError, ValueError):
+        return ""
 
 
 def _message(exc: AppError) -> str:

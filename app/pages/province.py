@@ -18,12 +18,15 @@ from starlette.responses import Response
 from app.access.auth import Principal
 from app.access.codes import Role
 from app.core.db import SessionDep
-from app.core.errors import AppError
+from app.core.errors import AppError, Conflict
 from app.core.paging import PageNumber
+from app.core.reference import city_names
 from app.filing import queries, review
-from app.filing.constants import SubmissionStatus
+from app.filing.constants import STATUS_ZH, SubmissionStatus
 from app.filing.deps import valid_submission
+from app.filing.models import Submission
 from app.filing.schemas import RejectIn, submission_summary
+from app.pages.confirm import Confirmation, Confirmed, confirm_page
 from app.pages.errors import FormRefused, Retry, first_form_message
 from app.pages.oversight import review_counts, review_titles
 from app.pages.people import names_for
@@ -50,14 +53,14 @@ def province_home(request: Request, _admin: Admin, session: SessionDep) -> Respo
         _admin,
         status=SubmissionStatus.pending_review,
         city_code=None,
-        page=1,
-        page_size=QUEUE_SIZE,
+        cursor=None,
+        limit=QUEUE_SIZE,
     )
     decided = [
         submission_summary(s)
         for status in (SubmissionStatus.applied, SubmissionStatus.rejected)
         for s in queries.list_submissions(
-            session, _admin, status=status, city_code=None, page=1, page_size=RECENT_SIZE
+            session, _admin, status=status, city_code=None, cursor=None, limit=RECENT_SIZE
         ).items
     ]
     context = {
@@ -67,7 +70,7 @@ def province_home(request: Request, _admin: Admin, session: SessionDep) -> Respo
         "pending": sorted(
             (submission_summary(s) for s in pending.items), key=lambda s: (s.city_code, s.period)
         ),
-        "pending_total": pending.total,
+        "pending_more": pending.has_more,
         "decided": sorted(decided, key=lambda s: s.decided_at or s.created_at, reverse=True)[
             :RECENT_SIZE
         ],
@@ -92,10 +95,17 @@ def province_submission(
 
 @router.post("/province/submissions/{submission_id}/approve", name="page_province_approve")
 def province_approve(
-    request: Request, submission_id: uuid.UUID, admin: Admin, session: SessionDep
+    request: Request,
+    submission_id: uuid.UUID,
+    admin: Admin,
+    session: SessionDep,
+    confirmed: Confirmed = False,
 ) -> Response:
     submission = valid_submission(submission_id, admin, session)
     try:
+        if not confirmed:
+            _still_pending(submission, "审核通过")
+            return confirm_page(request, _approval(request, submission))
         review.approve(session, admin, submission, today=local_today())
     except AppError as exc:
         raise _refused(request, admin, submission_id, exc.detail, exc.status) from exc
@@ -109,10 +119,15 @@ def province_reject(
     admin: Admin,
     session: SessionDep,
     reason: Annotated[str, Form(max_length=2000)] = "",
+    confirmed: Confirmed = False,
 ) -> Response:
     submission = valid_submission(submission_id, admin, session)
     try:
-        review.reject(session, admin, submission, reason=RejectIn(reason=reason).reason)
+        checked = RejectIn(reason=reason).reason
+        if not confirmed:
+            _still_pending(submission, "退回")
+            return confirm_page(request, _rejection(request, submission, checked))
+        review.reject(session, admin, submission, reason=checked)
     except ValidationError as exc:
         message = first_form_message(exc, {"reason": "退回原因"})
         raise _refused(request, admin, submission_id, message, 422) from exc
@@ -124,6 +139,50 @@ def province_reject(
 @router.get("/province/submissions/{submission_id}/report.csv", name="page_province_report")
 def province_report(submission_id: uuid.UUID, admin: Admin, session: SessionDep) -> Response:
     return report_download(session, valid_submission(submission_id, admin, session))
+
+
+def _still_pending(submission: Submission, verb_zh: str) -> None:
+    """Asked to confirm a decision already taken: say so now, as the decision would."""
+    if submission.status != SubmissionStatus.pending_review:
+        current = STATUS_ZH.get(SubmissionStatus(submission.status), submission.status)
+        raise Conflict(f"该报送当前状态为「{current}」，不能{verb_zh}。", code="invalid_transition")
+
+
+def _approval(request: Request, submission: Submission) -> Confirmation:
+    counts = submission_summary(submission).counts
+    return Confirmation(
+        title=f"确认审核通过并备案{city_names().get(submission.city_code, '')}"
+        f" {submission.period} 报送？",
+        consequences=[
+            f"一次性备案全部 {counts.rows} 行：新增 {counts.create} 人、更新 {counts.update} 人、"
+            f"退出 {counts.retire} 人、无变化 {counts.unchanged} 人；",
+            "符合条件的人员获得或保留特殊标识，不再符合条件或退出的人员的标识将被收回；",
+            "任何一行无法备案，则全部不备案。",
+        ],
+        button="确认审核通过并备案",
+        action=_path(request, "page_province_approve", submission.id),
+        back=_path(request, "page_province_submission", submission.id),
+        danger=False,
+    )
+
+
+def _rejection(request: Request, submission: Submission, reason: str) -> Confirmation:
+    rows = submission_summary(submission).counts.rows
+    return Confirmation(
+        title=f"确认退回{city_names().get(submission.city_code, '')} {submission.period} 报送？",
+        consequences=[
+            f"整份报送（{rows} 行）不备案，状态改为已退回，不能再审核通过；",
+            f"市级经办人员将看到退回原因：{reason}",
+        ],
+        button="确认退回",
+        action=_path(request, "page_province_reject", submission.id),
+        back=_path(request, "page_province_submission", submission.id),
+        fields={"reason": reason},
+    )
+
+
+def _path(request: Request, route: str, submission_id: uuid.UUID) -> str:
+    return str(request.app.url_path_for(route, submission_id=str(submission_id)))
 
 
 def _review_page(

@@ -1,4 +1,4 @@
-"""公示: the published roster and the marker verification page (no login)."""
+"""公布名单 (向社会公布): the published roster and the marker verification page (no login)."""
 
 from __future__ import annotations
 

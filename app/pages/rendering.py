@@ -65,7 +65,7 @@ _TALENTS = NavItem("人才名录", "page_talent_list")
 _STUDIOS = NavItem("工作室申报", "page_studio_list")
 _ASSISTANCE = NavItem("帮扶", "page_assistance_list")
 _TASKS = NavItem("重点任务", "page_task_ledger")
-_AUDIT = NavItem("审计核验", "page_audit_home")
+_AUDIT = NavItem("审计记录", "page_audit_home")
 _CALENDAR = NavItem("报送日历", "page_filing_calendar")
 _REVIEWS = NavItem("动态管理", "page_review_lists")
 _STATISTICS = NavItem("统计分析", "page_statistics")
@@ -92,6 +92,7 @@ _NAV: dict[str, tuple[NavItem, ...]] = {
         _TASKS,
         NavItem("合作系统", "page_partner_list"),
         NavItem("用户管理", "page_account_list"),
+        NavItem("参考代码", "page_reference"),
         _AUDIT,
     ),
     Role.auditor: (

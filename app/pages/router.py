@@ -20,6 +20,7 @@ from app.pages import (
     partners,
     province,
     public,
+    reference,
     statistics,
     talents,
 )
@@ -38,6 +39,7 @@ for area in (
     talents,
     partners,
     accounts,
+    reference,
     audit,
     public,
     duties,

@@ -152,7 +152,7 @@ async def csrf_protect(
     raise CsrfFailed()
 
 
-def _secure_cookies() -> bool:
+def secure_cookies() -> bool:
     settings = get_settings()
     return settings.session_cookie_secure or settings.is_production
 
@@ -163,7 +163,7 @@ def set_secret_cookie(response: Response, name: str, value: str) -> None:
         value,
         httponly=True,
         samesite="strict",
-        secure=_secure_cookies(),
+        secure=secure_cookies(),
         path="/",
     )
 
@@ -174,7 +174,7 @@ def clear_session_cookie(response: Response) -> None:
         path="/",
         httponly=True,
         samesite="strict",
-        secure=_secure_cookies(),
+        secure=secure_cookies(),
     )
 
 

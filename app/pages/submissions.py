@@ -11,10 +11,13 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from app.core.settings import get_settings
+from app.core.types import utcnow
 from app.filing import queries
 from app.filing.constants import STATUS_ZH, Outcome, SubmissionStatus
 from app.filing.models import Submission
 from app.filing.report_csv import column_label, report_csv
+from app.filing.retention import rows_kept_until
 from app.filing.schemas import preview_row, submission_summary
 from app.pages.people import names_for
 
@@ -55,7 +58,12 @@ def submission_context(
         "who": names_for(session, (submission.created_by, submission.decided_by)),
         "status_zh": STATUS_ZH,
         "errors": [
-            {"row": e.row_no, "column": column_label(e.field) or e.field, "message": e.message}
+            {
+                "row": e.row_no,
+                "sheet_row": e.sheet_row,
+                "column": column_label(e.field) or e.field,
+                "message": e.message,
+            }
             for e in errors[:ERRORS_SHOWN]
         ],
         "errors_total": len(errors),
@@ -69,7 +77,13 @@ def submission_context(
         "ignored_columns": submission.ignored_columns,
         "detail_url": base,
         "is_pending": submission.status == SubmissionStatus.pending_review,
+        "rows_purged": _rows_purged(submission),
     }
+
+
+def _rows_purged(submission: Submission) -> bool:
+    kept_until = rows_kept_until(submission, get_settings().upload_row_retention_days)
+    return kept_until is not None and kept_until <= utcnow()
 
 
 def report_download(session: Session, submission: Submission) -> Response:

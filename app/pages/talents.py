@@ -26,8 +26,11 @@ from app.core.db import SessionDep
 from app.core.errors import AppError, Conflict, InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.core.paging import PageNumber
-from app.core.reference import city_names
+from app.core.reference import city_names, codes_of
+from app.core.types import utcnow
 from app.lookup import access_log, reads
+from app.pages.confirm import Confirmation, Confirmed, confirm_page
+from app.pages.duties.common import talent_choice
 from app.pages.errors import FormRefused, Retry, first_form_message
 from app.pages.people import names_for
 from app.pages.rendering import render
@@ -41,6 +44,7 @@ from app.registry.history import versions_of
 from app.registry.identifiers import IdentifierError, validate_id_number
 from app.registry.list_export import talents_xlsx
 from app.registry.markers import local_today
+from app.registry.models import Talent
 from app.registry.schemas import MarkerAction, Retirement, TalentEdit, TalentListItem
 from app.registry.service import talent_detail
 
@@ -57,6 +61,8 @@ EXPORT_LIMIT = 5000
 SEARCH_PURPOSE = "人才名录按身份证号查询"
 CERTIFICATE_PURPOSE = "打印特殊标识证明"
 ACCESS_LOG_SIZE = 20
+PRINTED_LOG_SIZE = 500
+PRINT_PURPOSE = "打印查询记录"
 _MARKER_ACTIONS = {
     "suspend": (markers.suspend_marker, "特殊标识已暂停。"),
     "reinstate": (markers.reinstate_marker, "特殊标识已恢复。"),
@@ -221,6 +227,44 @@ def talent_certificate(
     return render(request, "talent_certificate.html", context)
 
 
+@router.get("/talents/{talent_id}/access-log", name="page_talent_access_log_print")
+def talent_access_log_print(
+    request: Request, talent_id: uuid.UUID, reader: Reader, session: SessionDep
+) -> Response:
+    """The access log as a sheet to print and hand over; the read is recorded like any."""
+    talent = reads.shown(
+        session, reader, valid_talent(talent_id, reader, session), purpose=PRINT_PURPOSE
+    )
+    back = str(request.app.url_path_for("page_talent_record", talent_id=str(talent.id)))
+    return access_log_sheet(
+        request, session, reader, talent, back_url=back, back_label="返回人才记录"
+    )
+
+
+def access_log_sheet(
+    request: Request,
+    session: Session,
+    reader: Principal,
+    talent: Talent,
+    *,
+    back_url: str,
+    back_label: str,
+) -> Response:
+    """A talent's access log as a printable sheet (the caller has recorded the read)."""
+    access = access_log.talent_access_log(
+        session, reader, talent.id, cursor=None, limit=PRINTED_LOG_SIZE
+    )
+    context = {
+        "person": talent_choice(talent, local_today()),
+        "access": access,
+        "who": names_for(session, [f"{e.caller_kind}:{e.caller_name}" for e in access.items]),
+        "printed_at": utcnow(),
+        "back_url": back_url,
+        "back_label": back_label,
+    }
+    return render(request, "access_log_print.html", context)
+
+
 @router.post("/talents/{talent_id}/marker/{verb}", name="page_talent_marker_action")
 def talent_marker_action(
     request: Request,
@@ -229,12 +273,20 @@ def talent_marker_action(
     admin: Admin,
     session: SessionDep,
     reason: Annotated[str, Form(max_length=1000)] = "",
+    confirmed: Confirmed = False,
+    exit_reason: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     talent = valid_talent(talent_id, admin, session)
     action, _message = _MARKER_ACTIONS[verb]
     try:
         checked = MarkerAction(reason=reason)
-        action(session, admin, talent, reason=checked.reason)
+        stored = checked.reason
+        if verb == "revoke":
+            stored = markers.revocation_reason(session, exit_reason, checked.reason)
+            if not confirmed and talent.marker is not None:
+                revocation = _revocation(request, talent, checked.reason, exit_reason)
+                return confirm_page(request, revocation)
+        action(session, admin, talent, reason=stored)
     except ValidationError as exc:
         message = first_form_message(exc, {"reason": "原因"})
         raise _refused(request, admin, talent_id, message, 422) from exc
@@ -420,6 +472,29 @@ def _export_title(chosen: dict[str, str], total: int, shown: int) -> str:
     return line
 
 
+def _revocation(request: Request, talent: Talent, reason: str, exit_reason: str) -> Confirmation:
+    assert talent.marker is not None
+    dependents = len(talent.dependents)
+    record = str(request.app.url_path_for("page_talent_record", talent_id=str(talent.id)))
+    return Confirmation(
+        title=f"确认撤销{talent.name}的特殊标识 {talent.marker.code}？",
+        consequences=[
+            f"{talent.name}（1 人）立即失去全部优先服务资格，公开核验页显示标识无效；"
+            + (f"其登记的 {dependents} 名家属随之失去优先服务资格；" if dependents else ""),
+            f"撤销原因记入变更历史和审计记录：{reason}",
+            "撤销后如需恢复，须另行办理恢复标识。",
+        ],
+        button="确认撤销标识",
+        action=str(
+            request.app.url_path_for(
+                "page_talent_marker_action", talent_id=str(talent.id), verb="revoke"
+            )
+        ),
+        back=record,
+        fields={"reason": reason, "exit_reason": exit_reason},
+    )
+
+
 def _record_page(
     request: Request,
     session: Session,
@@ -434,7 +509,7 @@ def _record_page(
     )
     versions = versions_of(session, talent.id)
     access = access_log.talent_access_log(
-        session, reader, talent.id, page=1, page_size=ACCESS_LOG_SIZE
+        session, reader, talent.id, cursor=None, limit=ACCESS_LOG_SIZE
     )
     callers = [f"{e.caller_kind}:{e.caller_name}" for e in access.items]
     context: dict[str, Any] = {
@@ -446,6 +521,7 @@ def _record_page(
         "can_act": reader.role == Role.province_admin,
         "can_grant": _grantable(talent),
         "skill_levels": SKILL_LEVEL_ZH,
+        "exit_reasons": [r for r in codes_of(session.connection(), "exit-reasons") if r.active],
         "notice": notice,
         "error": retry.error if retry else "",
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from app.public.schemas import RosterItem
 from app.registry.codes import CATEGORY_SHORT_ZH, Category
@@ -19,25 +19,31 @@ _GENDER_ZH = {"M": "男", "F": "女"}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def roster_csv(items: Iterable[RosterItem]) -> bytes:
+def roster_csv(chunks: Iterable[Iterable[RosterItem]]) -> Iterator[bytes]:
+    """The file, a piece per chunk of items: the whole roster is never in memory at once."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADERS)
-    for item in items:
-        writer.writerow(
-            safe_cell(cell)
-            for cell in (
-                item.name,
-                _GENDER_ZH.get(item.gender, item.gender),
-                item.city_name,
-                item.employer,
-                item.occupation,
-                "；".join(CATEGORY_SHORT_ZH[Category(c)] for c in item.categories),
-                item.filed_on.isoformat(),
+    for items in chunks:
+        for item in items:
+            writer.writerow(
+                safe_cell(cell)
+                for cell in (
+                    item.name,
+                    _GENDER_ZH.get(item.gender, item.gender),
+                    item.city_name,
+                    item.employer,
+                    item.occupation,
+                    "；".join(CATEGORY_SHORT_ZH[Category(c)] for c in item.categories),
+                    item.filed_on.isoformat(),
+                )
             )
-        )
-    return out.getvalue().encode("utf-8")
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    if out.tell():
+        yield out.getvalue().encode("utf-8")  # an empty roster: the header alone
 
 
 def safe_cell(value: str) -> str:

@@ -6,9 +6,10 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.access.ratelimit import PublicRateLimit
-from app.core.db import SessionDep
+from app.core.db import SessionDep, StreamingSessionDep
 from app.core.keys import get_keyring
 from app.core.openapi_doc import binary
 from app.core.paging import PageNumber
@@ -59,7 +60,7 @@ def roster_list(
 )
 def roster_export(
     _limit: PublicRateLimit,
-    session: SessionDep,
+    session: StreamingSessionDep,
     city_code: CityCode = None,
     category: CategoryQuery = None,
     q: NameContains = None,
@@ -68,9 +69,9 @@ def roster_export(
     call it (rate-limited per address); records nothing."""
     service.check_city_code(city_code)
     where = service.RosterFilter(city_code, category, q)
-    items = service.roster_all(session, where, today=local_today(utcnow()))
-    return Response(
-        roster_csv(items),
+    chunks = service.roster_chunks(session, where, today=local_today(utcnow()))
+    return StreamingResponse(
+        roster_csv(chunks),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f"attachment; filename=roster.csv; filename*=UTF-8''{_CSV_NAME}"

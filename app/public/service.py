@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +29,8 @@ from app.registry import markers
 from app.registry.codes import Category
 from app.registry.models import Honor, Marker, Talent
 
+# People per piece of a streamed roster (one query for their honours each).
+CHUNK = 1000
 _CODE_SHAPE = re.compile(r"[0-9A-Z-]{1,40}")
 _CATEGORY_ORDER = {category: position for position, category in enumerate(Category)}
 
@@ -53,9 +55,15 @@ def roster_page(
     return RosterPage(items=items, total=total or 0, page=page, page_size=page_size)
 
 
-def roster_all(session: Session, where: RosterFilter, *, today: date) -> list[RosterItem]:
+def roster_chunks(
+    session: Session, where: RosterFilter, *, today: date
+) -> Iterator[list[RosterItem]]:
+    """The whole roster, `CHUNK` people at a time, read through a server-side cursor."""
     read_only(session)
-    return _roster_items(session, session.execute(_roster_select(_roster_condition(where, today))))
+    query = _roster_select(_roster_condition(where, today))
+    result = session.execute(query, execution_options={"yield_per": CHUNK})
+    for rows in result.partitions():
+        yield _roster_items(session, rows)
 
 
 def roster_with_codes(session: Session, *, today: date) -> list[SnapshotItem]:

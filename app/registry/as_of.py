@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.access.codes import Service
 from app.registry.codes import MarkerStatus
 from app.registry.markers import CHINA_STANDARD_TIME, status_on
 from app.registry.models import TalentVersion
@@ -103,10 +102,10 @@ def marker_on(changes: list[MarkerChange], day: date) -> MarkerState | None:
     return MarkerState(code=change.code, state=change.state_on(day))
 
 
-def services_on(marker: MarkerState | None) -> dict[str, bool]:
+def services_on(marker: MarkerState | None, services: Iterable[str]) -> dict[str, bool]:
     """The holder's own priorities: every service while the marker is active, else none."""
     active = marker is not None and marker.state == MarkerStatus.active
-    return {service.value: active for service in Service}
+    return dict.fromkeys(services, active)
 
 
 def timeline(changes: list[MarkerChange], today: date) -> list[Period]:

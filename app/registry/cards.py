@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    Table,
+    any_,
+    bindparam,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.core import audit
@@ -189,7 +200,7 @@ def _write_batch(
             select(
                 t.card_no, t.id, t.id_hash, t.name, t.city_code, t.occupation, t.skill_level,
                 t.issued_on,
-            ).where(t.card_no.in_([card.card_no for card in batch]))
+            ).where(_among(session, t.card_no, [card.card_no for card in batch]))
         )
     }  # fmt: skip
     now = utcnow()
@@ -221,6 +232,15 @@ def _write_batch(
     if updates:
         session.execute(update(_TABLE).where(t.id == bindparam("card_id")), updates)
         counts.updated += len(updates)
+
+
+def _among(session: Session, column: Any, values: list[str]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL as one array parameter (`= ANY`), which spares
+    rendering and sending a parameter per value: 5000 of them took a third of the client's
+    CPU time of a first load."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, ARRAY(String)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
 
 
 def _text(value: Any) -> str:

@@ -27,6 +27,7 @@ EARLIEST_BIRTH_YEAR = 1900
 # character for each remainder of the weighted sum modulo 11.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
+_ASCII_ZERO_WEIGHT = ord("0") * sum(_ID_WEIGHTS)
 
 _ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
 # GB 32100: 18 characters from this alphabet (no I, O, S, V, Z); characters 3-8 are the
@@ -129,8 +130,9 @@ def id_check_character(first17: str) -> str:
     """The 18th character of an ID number whose first 17 digits are `first17`."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("first17 must be 17 ASCII digits")
-    # map() keeps the loop in C: batch lookups check a thousand numbers a request.
-    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
+    # map() keeps the loop in C: batch lookups check a thousand numbers a request. The
+    # digits' bytes stand for the digits (less 48 each, taken off at the end): no int() each.
+    total = sum(map(operator.mul, first17.encode("ascii"), _ID_WEIGHTS)) - _ASCII_ZERO_WEIGHT
     return _ID_CHECK_CHARS[total % 11]
 
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.core import audit
 from app.core.audit import Actor
-from app.core.errors import Conflict
+from app.core.errors import Conflict, InvalidInput, field_error
+from app.core.reference import codes_of
 from app.core.settings import get_settings
 from app.core.types import utcnow
 from app.registry.codes import MarkerStatus
@@ -194,6 +195,19 @@ def reinstate_marker(session: Session, actor: Actor, talent: Talent, *, reason: 
             "该人员当前不符合高技能领军人才认定条件，不能恢复特殊标识。", code="not_eligible"
         )
     return _admin_change(session, actor, talent, marker, MarkerStatus.active, reason)
+
+
+def revocation_reason(session: Session, exit_reason: str, reason: str) -> str:
+    """The stored reason of a revocation: the exit reason's label from the province's list
+    (退休、离开一线岗位、违法违纪、死亡、调离本省、其他…), then the admin's words."""
+    rows = {r.code: r for r in codes_of(session.connection(), "exit-reasons") if r.active}
+    if exit_reason not in rows:
+        choices = "、".join(f"{r.name_zh}（{r.code}）" for r in rows.values())
+        message = f"退出原因应为本省退出原因清单中的一项：{choices}。"
+        raise InvalidInput(
+            message, errors=[field_error("exit_reason", "invalid_exit_reason", message)]
+        )
+    return f"{rows[exit_reason].name_zh}：{reason}"[:300]
 
 
 def revoke_marker(session: Session, actor: Actor, talent: Talent, *, reason: str) -> Marker:

@@ -16,6 +16,7 @@ from app.core.db import SessionDep
 from app.core.errors import InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.core.openapi_doc import errors
+from app.core.reference import active_codes
 from app.core.text_fields import FreeText
 from app.lookup import reads
 from app.registry import as_of, editing, markers, outputs, queries, service
@@ -29,6 +30,7 @@ from app.registry.schemas import (
     MarkerStateOut,
     MarkerStatusFilter,
     Retirement,
+    RevokeAction,
     TalentDetail,
     TalentEdit,
     TalentHistory,
@@ -122,7 +124,7 @@ def talent_status(
     return TalentStatusOn(
         on=day,
         marker=None if marker is None else MarkerStateOut(code=marker.code, state=marker.state),
-        services=as_of.services_on(marker),
+        services=as_of.services_on(marker, active_codes(session.connection(), "services")),
     )
 
 
@@ -236,13 +238,14 @@ def marker_reinstate(
 def marker_revoke(
     caller: ProvinceAdmin,
     talent: ValidTalent,
-    action: MarkerAction,
+    action: RevokeAction,
     session: SessionDep,
     response: Response,
 ) -> TalentDetail:
-    """Revokes a marker for good, with a reason. Province admins only; the change is
-    versioned and audited."""
-    markers.revoke_marker(session, caller, talent, reason=action.reason)
+    """Revokes a marker for good, with an exit reason from the province's list. Province
+    admins only; the change is versioned and audited."""
+    reason = markers.revocation_reason(session, action.exit_reason, action.reason)
+    markers.revoke_marker(session, caller, talent, reason=reason)
     return _detail(talent, response)
 
 

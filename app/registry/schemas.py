@@ -269,3 +269,12 @@ class MarkerAction(BaseModel):
         if not value:
             raise PydanticCustomError("required", "请填写原因")
         return value
+
+
+class RevokeAction(MarkerAction):
+    """A revocation names its exit reason from the province's list (`/api/v1/reference/
+    exit-reasons`), and says why in `reason`."""
+
+    exit_reason: str = Field(
+        max_length=40, description="An exit-reason code, e.g. misconduct (违法违纪)."
+    )

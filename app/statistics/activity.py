@@ -9,15 +9,16 @@ to no city and count for the province only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, func, literal_column, select, true, union
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.assistance.models import AssistanceCase
-from app.lookup.journal import expand_pending
-from app.lookup.models import LookupRecord
+from app.core.types import digest_of_hex
+from app.lookup.journal import records_and_pending
+from app.lookup.retention import retained_since
 from app.registry.models import Dependent, Talent
 from app.studios.models import Studio, StudioApplication
 
@@ -32,16 +33,23 @@ class LookupCount:
 
 
 def lookups_by_month(session: Session, caller: Principal) -> list[LookupCount]:
-    # Batches still in the journal are expanded first, so none is left out of the counts.
-    expand_pending(session.connection())
-    month = _month(session, LookupRecord.occurred_at)
+    # The records and the journal's pending batches together, none left out, nothing
+    # written; as far back as retention keeps (PostgreSQL reads only those months).
+    dialect = session.get_bind().dialect.name
+    records = records_and_pending(dialect)
+    month = _month(session, records.c.occurred_at)
+    columns = (month, records.c.caller_name, records.c.service, records.c.outcome)
     rows = session.execute(
-        select(month, LookupRecord.caller_name, LookupRecord.service, LookupRecord.outcome)
+        select(*columns)
         .add_columns(func.count())
         # Records without a service are reads of a person (pages, filing checks).
-        .where(LookupRecord.service.is_not(None), _subjects_seen_by(caller))
-        .group_by(month, LookupRecord.caller_name, LookupRecord.service, LookupRecord.outcome)
-        .order_by(month, LookupRecord.caller_name, LookupRecord.service, LookupRecord.outcome)
+        .where(
+            records.c.service.is_not(None),
+            records.c.occurred_at >= retained_since(),
+            _subjects_seen_by(caller, records.c.subject_hash, dialect),
+        )
+        .group_by(*columns)
+        .order_by(*columns)
     )
     return [LookupCount(*row) for row in rows]
 
@@ -78,16 +86,16 @@ def studios_by_batch_year(session: Session, caller: Principal) -> dict[int, int]
     return {year: count for year, count in rows}
 
 
-def _subjects_seen_by(caller: Principal) -> ColumnElement[bool]:
+def _subjects_seen_by(caller: Principal, subject: Any, dialect: str) -> ColumnElement[bool]:
     if caller.city_code is None:
         return true()
     own = union(
-        select(Talent.id_hash).where(Talent.city_code == caller.city_code),
-        select(Dependent.id_hash)
+        select(digest_of_hex(Talent.id_hash, dialect)).where(Talent.city_code == caller.city_code),
+        select(digest_of_hex(Dependent.id_hash, dialect))
         .join(Talent, Dependent.talent_id == Talent.id)
         .where(Talent.city_code == caller.city_code),
     )
-    return LookupRecord.subject_hash.in_(own)
+    return cast(ColumnElement[bool], subject.in_(own))
 
 
 def _month(session: Session, column: Any) -> ColumnElement[str]:

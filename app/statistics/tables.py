@@ -151,7 +151,7 @@ def activity_tables(session: Session, caller: Principal) -> list[Table]:
         Table(
             "assistance-by-city",
             "家属就业帮扶记录（按设区市）",
-            ["设区市", "帮扶中", "已结案"],
+            ["设区市", "帮扶中", "已办结"],
             [
                 [city_names().get(code, code), c.get("open", 0), c.get("closed", 0)]
                 for code, c in cases.items()

@@ -83,7 +83,7 @@ def apply(
 
 
 def accept(session: Session, actor: Principal, application: StudioApplication) -> None:
-    _check_transition(application, "accept")
+    check_transition(application, "accept")
     application.status = ApplicationStatus.in_review.value
     application.reviewed_at = utcnow()
     _record(session, actor, "studio.application.accept", application)
@@ -98,7 +98,7 @@ def approve(
     today: date,
 ) -> Studio:
     """Approve an application under review: the studio is established in `batch_year`."""
-    _check_transition(application, "approve")
+    check_transition(application, "approve")
     year = today.year if batch_year is None else batch_year
     if not FIRST_BATCH_YEAR <= year <= today.year + 1:
         raise InvalidInput(
@@ -134,7 +134,7 @@ def approve(
 def reject(
     session: Session, actor: Principal, application: StudioApplication, *, reason: str
 ) -> None:
-    _check_transition(application, "reject")
+    check_transition(application, "reject")
     application.status = ApplicationStatus.rejected.value
     application.decided_by = actor.actor_id
     application.decided_at = utcnow()
@@ -226,7 +226,8 @@ def _valid_uscc(raw: str) -> str:
         ) from None
 
 
-def _check_transition(application: StudioApplication, action: str) -> None:
+def check_transition(application: StudioApplication, action: str) -> None:
+    """Refuse `action` (a `_TRANSITIONS` key) from the application's current status."""
     if application.status not in _TRANSITIONS[action]:
         raise Conflict(
             f"该申报当前状态为“{STATUS_ZH[ApplicationStatus(application.status)]}”，不能执行此操作。",

@@ -23,5 +23,10 @@ ENTRIES: list[tuple[str, str, frozenset[str]]] = [
     ("POST", "/api/v1/admin/partners/{partner_id}/keys/{key_id}/revoke", ADMIN),
     # The foundation's routes (app/core): tests/core has no matrix file of its own.
     ("GET", "/api/v1/reference/{kind}", ANYONE),
+    ("POST", "/api/v1/reference/{kind}", ADMIN),
+    ("GET", "/api/v1/markers/waiting", ADMIN),
+    ("GET", "/api/v1/markers/changes", ADMIN),
+    ("PATCH", "/api/v1/reference/{kind}/{code}", ADMIN),
     ("GET", "/api/v1/audit/verify", frozenset({"province_admin", "auditor"})),
+    ("GET", "/api/v1/audit/events", frozenset({"province_admin", "auditor"})),
 ]

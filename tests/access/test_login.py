@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -111,6 +112,22 @@ def test_lock_answers_do_not_tell_whether_the_username_exists(
             _token(client, name, "Wrong-Password-9")
     known, unknown = _token(client, "clerk.wang", PASSWORD), _token(client, "clerk.nobody", "x")
     assert known.json() == unknown.json()
+
+
+def test_a_strangers_failures_lock_the_name_for_the_strangers_address_only(
+    app: FastAPI, clerk: User, override_settings: Callable
+) -> None:
+    override_settings(login_max_failures=3)
+    with (
+        TestClient(app, client=("203.0.113.7", 40000)) as stranger,
+        TestClient(app, client=("198.51.100.20", 40000)) as owner,
+    ):
+        for _ in range(3):
+            _token(stranger, "clerk.wang", "Wrong-Password-9")
+        assert _token(stranger, "clerk.wang", PASSWORD).json()["code"] == "login_locked"
+        # The owner, elsewhere, logs in; and that does not unlock the stranger's address.
+        assert _token(owner, "clerk.wang", PASSWORD).status_code == 200
+        assert _token(stranger, "clerk.wang", PASSWORD).json()["code"] == "login_locked"
 
 
 def test_lock_ends_after_its_period(
@@ -248,13 +265,13 @@ def test_concurrent_failures_from_several_workers_all_count(
     def fail(worker: int) -> None:
         with session_scope() as session:
             login_service.authenticate(
-                session, username="clerk.sun", password="Wrong-1", client_address=f"10.0.0.{worker}"
+                session, username="clerk.sun", password="Wrong-1", client_address="10.0.0.1"
             )
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(fail, range(6)))
     with session_scope() as session:
         outcome = login_service.authenticate(
-            session, username="clerk.sun", password=PASSWORD, client_address="10.0.1.1"
+            session, username="clerk.sun", password=PASSWORD, client_address="10.0.0.1"
         )
     assert outcome.token is None and outcome.locked_until is not None

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.access import partners, service
+from app.access.codes import NOTICE_SCOPES as PARTNER_SCOPES
 from app.access.models import Partner, User
-from app.access.rules import PARTNER_SCOPES
 from app.core.audit import SYSTEM
 from tests.access.matrix import ROLES, Entry, collect_entries, matrix_problems, route_keys
 from tests.access.matrix import sample_path as fill_path

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.access import passwords, rules
+from app.access.codes import NOTICE_SCOPES
 from app.core.errors import InvalidInput
 
 
@@ -52,8 +53,8 @@ def test_password_hashes_are_argon2id_and_verify() -> None:
     assert not passwords.verify_password("garbage", "Correct-Horse-42")
 
 
-def test_scopes_are_the_six_services() -> None:
-    assert rules.PARTNER_SCOPES == (
+def test_scopes_are_checked_against_the_services_given() -> None:
+    assert NOTICE_SCOPES == (
         "priority:employment",
         "priority:social_insurance",
         "priority:medical",
@@ -61,12 +62,12 @@ def test_scopes_are_the_six_services() -> None:
         "priority:housing",
         "priority:hukou",
     )
-    assert rules.check_scopes(["priority:hukou", "priority:housing", "priority:hukou"]) == [
-        "priority:housing",
-        "priority:hukou",
-    ]
+    chosen = ["priority:hukou", "priority:housing", "priority:hukou"]
+    assert rules.check_scopes(chosen, NOTICE_SCOPES) == ["priority:housing", "priority:hukou"]
     with pytest.raises(InvalidInput):
-        rules.check_scopes(["priority:housing", "admin"])
+        rules.check_scopes(["priority:housing", "admin"], NOTICE_SCOPES)
+    with pytest.raises(InvalidInput):
+        rules.check_scopes(["priority:elderly_care"], NOTICE_SCOPES)
 
 
 @pytest.mark.parametrize(

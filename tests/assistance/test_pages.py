@@ -14,6 +14,7 @@ from app.assistance.models import AssistanceJobSeeker
 from app.registry.markers import local_today
 from tests.duties_factories import HEFEI, WUHU, make_talent
 from tests.duties_pages import post_form, sign_in
+from tests.pages.conftest import confirm
 
 
 def url(client: TestClient, name: str, **params: str) -> str:
@@ -48,7 +49,7 @@ def test_city_opens_serves_updates_and_closes_a_case(
     case_url = opened.headers["location"].split("?")[0]
     case_id = case_url.rsplit("/", 1)[1]
     page = client.get(opened.headers["location"])
-    assert "帮扶案件已开立" in page.text
+    assert "帮扶台账已建档" in page.text
     assert talent.employer in page.text  # the talent's employer when none was typed
     assert "（配偶，" in page.text and "**********" in page.text
     spouse_id = str(talent.dependents[0].id)
@@ -71,9 +72,13 @@ def test_city_opens_serves_updates_and_closes_a_case(
     assert post_form(client, case_url, update, unticked).status_code == 303
     assert db.scalar(select(AssistanceJobSeeker.dependent_id)) is None
     close = url(client, "page_assistance_action", case_id=case_id, verb="close")
-    assert post_form(client, case_url, close, {"result": "本人稳定就业"}).status_code == 303
+    asked = post_form(client, case_url, close, {"result": "本人稳定就业"})
+    assert asked.status_code == 200
+    assert "确认办结" in asked.text and "本人稳定就业" in asked.text
+    assert "已结案" not in client.get(case_url).text  # asking changed nothing
+    assert confirm(client, asked, follow_redirects=False).status_code == 303
     final = client.get(case_url).text
-    for words in ("已结案", "职业介绍", "推荐岗位3个，已入职", "发放稳岗补贴", "本人稳定就业"):
+    for words in ("已办结", "职业介绍", "推荐岗位3个，已入职", "发放稳岗补贴", "本人稳定就业"):
         assert words in final
     assert "保存服务记录" not in final  # a closed case has no more forms
 
@@ -89,7 +94,7 @@ def test_bad_service_entry_is_explained_on_the_case_page(
     data = {"dependent_id": str(talent.dependents[0].id), "kind": "skills_training", "outcome": "x"}
     response = post_form(client, case_url, services, {**data, "service_date": "2000-01-01"})
     assert response.status_code == 422
-    assert "服务日期应在立案日期" in response.text
+    assert "服务日期应在建档日期" in response.text
     missing = post_form(client, case_url, services, {**data, "service_date": "", "outcome": ""})
     assert missing.status_code == 422
     assert "请填写服务日期" in missing.text
@@ -104,10 +109,10 @@ def test_province_sees_open_cases_by_city(
     sign_in(client, db, login, "province_admin")
     page = client.get(url(client, "page_assistance_list"))
     assert page.status_code == 200
-    assert "各市在办案件" in page.text
+    assert "各市在办台账" in page.text
     assert "淮北市" in page.text  # every city is listed, even without cases
     assert talent.name in page.text
-    assert "开立帮扶案件" not in page.text  # the province reads; cities open cases
+    assert "开立帮扶台账" not in page.text  # the province reads; cities open cases
 
 
 def test_another_city_and_the_window_see_nothing(

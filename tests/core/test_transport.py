@@ -71,3 +71,25 @@ def test_demo_is_refused_in_production(
 
     assert bluecard(["serve", "--demo", "--no-migrate"]) == 1
     assert "--demo" in capsys.readouterr().err
+
+
+def test_demo_is_refused_on_a_database_that_holds_data(
+    fresh_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.access import service
+    from app.core.audit import SYSTEM
+    from app.core.db import session_scope
+    from app.demo.load import holds_data
+
+    with session_scope() as session:
+        assert not holds_data(session)
+        service.create_user(
+            session, SYSTEM, username="op.real", password="Correct-Horse-42", role="auditor"
+        )
+    with session_scope() as session:
+        assert holds_data(session)
+
+    assert bluecard(["serve", "--demo", "--no-migrate"]) == 1
+    assert "empty database" in capsys.readouterr().err
+    with session_scope() as session:
+        assert session.scalar(text("SELECT count(*) FROM user_account")) == 1

@@ -82,3 +82,31 @@ def png_bytes() -> bytes:
     buffer = io.BytesIO()
     segno.make("bluecard").save(buffer, kind="png")
     return buffer.getvalue()
+
+
+# A city's own copy of the template, as bureaus make them: a notes sheet first; above the
+# header a merged title and a 填报单位/填报日期 line; a blank row; a footer and a note below.
+# files/city_workbook.xls and .ods are this workbook saved by LibreOffice
+# (`soffice --headless --convert-to xls city_workbook.xlsx`, and `ods`).
+CITY_ID_LINE, CITY_BAD_LINE = 4, 6
+
+
+def write_city_workbook(path: Path) -> Path:
+    workbook = openpyxl.Workbook()
+    notes = workbook.active
+    assert notes is not None
+    notes.title = "填表说明"
+    notes.append(["1. 每人一行，身份证号请填写 18 位"])
+    notes.append(["2. 操作填「新增或更新」或「退出」"])
+    data = workbook.create_sheet("备案表")
+    data.append(["合肥市高技能人才备案表（2026 年第四季度）"])
+    data.merge_cells("A1:E1")
+    data.append(["填报单位：合肥市人力资源和社会保障局", None, None, "填报日期：2026年10月8日"])
+    data.append(["操作", "身份证号", "姓 名", "退出原因", "备注"])
+    data.append(["退出", HOLDER, "张三", "退休", None])
+    data.append([])
+    data.append(["退出", "12345", "李四", "退休", None])
+    data.append(["填表人：王五", None, "审核人：赵六"])
+    data.append(["注：本表一式两份"])
+    workbook.save(path)
+    return path

@@ -23,7 +23,7 @@ def test_preview_of_a_person_another_city_filed_names_that_city_and_shows_nothin
     theirs = _with_own_notes(people(31, 1, city_code=OTHER_CITY)[0])
     filed = upload(client, other_city.headers, write_json(tmp_path / "w1.json", [theirs])).json()
     submit_and_approve(client, other_city, province, filed["id"])
-    gone = write_json(tmp_path / "w2.json", [retire(theirs["id_number"], "调往合肥")])
+    gone = write_json(tmp_path / "w2.json", [retire(theirs["id_number"], "其他：调往合肥")])
     submit_and_approve(
         client, other_city, province, upload(client, other_city.headers, gone).json()["id"]
     )

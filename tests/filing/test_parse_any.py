@@ -20,7 +20,7 @@ from tests.filing.parser_files import (
 )
 
 
-@pytest.mark.parametrize("name", ["city.xls", "city.txt", "city", "city.json.exe"])
+@pytest.mark.parametrize("name", ["city.txt", "city", "city.json.exe", "city.xlsm"])
 def test_other_file_types_are_unsupported(name: str) -> None:
     with pytest.raises(FileFormatError) as caught:
         parse_upload(io.BytesIO(b"{}"), name)

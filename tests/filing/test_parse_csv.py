@@ -38,6 +38,7 @@ def test_csv_in_each_encoding_excel_saves_reads_the_same(tmp_path: Path, encodin
                 "dependents[].relation": ["子女"],
                 "dependents[].id_number": [CHILD],
             },
+            sheet_row=2,
         )
     ]
 

@@ -107,11 +107,12 @@ def test_report_csv_is_excel_ready_and_formula_safe(
     assert "attachment" in csv_response.headers["content-disposition"]
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["行号", "列名", "字段", "错误代码", "错误说明"]
-    by_field = {row[2]: row for row in rows[1:]}
-    assert by_field["skill_level"][1] == "技能等级"
-    assert by_field["skill_level"][4].startswith("技能等级「=HYPERLINK")
-    assert by_field["name"][3] == "too_long"
+    assert rows[0] == ["行号", "表格行号", "列名", "字段", "错误代码", "错误说明"]
+    by_field = {row[3]: row for row in rows[1:]}
+    assert by_field["skill_level"][1] == ""  # a JSON file has no sheet lines
+    assert by_field["skill_level"][2] == "技能等级"
+    assert by_field["skill_level"][5].startswith("技能等级「=HYPERLINK")
+    assert by_field["name"][4] == "too_long"
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
 
@@ -128,7 +129,7 @@ def test_formula_like_cell_is_escaped_with_a_quote(
     ).content
 
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    fields = [row[2] for row in rows[1:]]
+    fields = [row[3] for row in rows[1:]]
     assert "unexpected" in fields
     assert "'=cmd|' /C calc'!A0" in fields
 
@@ -152,7 +153,7 @@ def test_person_another_city_retired_may_be_filed_here_and_moves(
     gone = upload(
         client,
         other_city.headers,
-        write_json(tmp_path / "w2.json", [retire(person["id_number"], "调往合肥")]),
+        write_json(tmp_path / "w2.json", [retire(person["id_number"], "其他：调往合肥")]),
     ).json()
     submit_and_approve(client, other_city, province, gone["id"])
 

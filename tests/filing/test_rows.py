@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from app.filing.parsers import RawRow, RawValue, RowIssue, parse_upload
-from app.filing.rows import Retirement, RowResult, check_duplicates, validate_row
+from app.filing.rows import (
+    SEEDED_EXIT_REASONS,
+    Retirement,
+    RowResult,
+    check_duplicates,
+    validate_row,
+)
 from app.registry.codes import Category, Condition, Relation, SkillLevel
 from app.registry.identifiers import id_check_character
 from app.registry.records import DependentData, HonorData, TalentData
@@ -295,3 +301,24 @@ def test_second_row_with_the_same_person_is_a_duplicate() -> None:
     assert [r.record is not None for r in results] == [True, True, False]
     assert codes(results[2]) == {("name", "required"), ("id_number", "duplicate_in_file")}
     assert "第1行" in results[2].errors[-1].message
+
+
+@pytest.mark.parametrize(
+    "reason", ["退休", "retirement", "其他：调往合肥", "死亡", "调离本省: 调往江苏"]
+)
+def test_retire_reason_from_the_exit_list_is_accepted(reason: str) -> None:
+    result = check({"action": "退出", "id_number": HOLDER, "reason": reason})
+    assert result.errors == []
+
+
+@pytest.mark.parametrize("reason", ["调往合肥", "x", "辞职"])
+def test_retire_reason_outside_the_exit_list_is_an_error(reason: str) -> None:
+    result = check({"action": "退出", "id_number": HOLDER, "reason": reason})
+    assert codes(result) == {("reason", "invalid_exit_reason")}
+    assert "离开一线岗位" in result.errors[0].message
+
+
+def test_an_exit_reason_the_province_added_is_accepted_when_given() -> None:
+    reasons = {**SEEDED_EXIT_REASONS, "emigrated": "emigrated", "出国定居": "emigrated"}
+    raw = RawRow(3, {"action": "退出", "id_number": HOLDER, "reason": "出国定居"})
+    assert validate_row(raw, today=TODAY, exit_reasons=reasons).errors == []

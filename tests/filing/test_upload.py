@@ -18,6 +18,7 @@ from app.core.settings import get_settings
 from app.filing import intake
 from app.filing.calendar import current_period
 from app.filing.models import Submission
+from app.filing.parsers import base as parser_limits
 from app.filing.upload import received_form
 from app.registry.markers import local_today
 from tests.conftest import Login
@@ -104,8 +105,14 @@ def test_file_over_the_limit_is_413_and_nothing_is_stored(
 
 
 def test_file_just_under_the_limit_is_read(
-    tmp_path: Path, client: TestClient, city: Login, one_megabyte_limit: None
+    tmp_path: Path,
+    client: TestClient,
+    city: Login,
+    one_megabyte_limit: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Padded with blank lines, which count as rows: the row limit is not under test here.
+    monkeypatch.setattr(parser_limits, "MAX_ROWS", 1_000_000)
     path = write_csv(tmp_path / "near.csv", people(25, 1, city_code=HOLDER_CITY))
     with path.open("ab") as file:
         file.write(b"\r\n" * ((1024 * 1024 - path.stat().st_size) // 2))
@@ -152,7 +159,9 @@ def test_reading_stops_as_soon_as_the_limit_is_passed(one_megabyte_limit: None) 
         ("city.xlsx", "操作,身份证号\n".encode(), "malformed_file"),
         ("city.json", b"\x89PNG\r\n\x1a\n", "malformed_file"),
         ("city.csv", b"PK\x03\x04\x00\x00\x00binary", "malformed_file"),
-        ("city.xls", b"\xd0\xcf\x11\xe0", "unsupported_file_type"),
+        ("city.xls", b"\xd0\xcf\x11\xe0", "malformed_file"),
+        ("city.ods", b"PK\x03\x04\x00\x00\x00binary", "malformed_file"),
+        ("city.numbers", b"PK\x03\x04", "unsupported_file_type"),
         ("city.csv", "姓名,工作单位\n张三,某公司\n".encode(), "missing_columns"),
         ("city.csv", "操作,身份证号\n".encode(), "empty_file"),
     ],
@@ -244,7 +253,7 @@ def test_only_city_operators_upload(
 def test_file_with_too_many_rows_is_refused(
     tmp_path: Path, client: TestClient, db: Session, city: Login, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(intake, "MAX_ROWS", 3)
+    monkeypatch.setattr(parser_limits, "MAX_ROWS", 3)
     monkeypatch.setattr(intake, "CHUNK_ROWS", 2)
     path = write_json(tmp_path / "many.json", people(28, 5, city_code=HOLDER_CITY))
 

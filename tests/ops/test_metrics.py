@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.orm import Session
 
 from tests.conftest import Login, reset_caches
 
@@ -82,3 +83,15 @@ def test_metrics_count_rate_limit_refusals_and_show_the_pool(
     assert after[refusals] - before.get(refusals, 0) == 1
     assert after[("bluecard_db_pool_size", ())] >= 1
     assert after[("bluecard_db_pool_in_use", ())] >= 0
+
+
+def test_metrics_give_the_age_of_the_last_whole_audit_verification(
+    client: TestClient, db: Session
+) -> None:
+    from app.core import audit
+
+    audit.record(db, audit.SYSTEM, "test.event", "test:1", {})
+    audit.remember_verified(db, audit.verify(db, full=True))
+    db.commit()
+    age = _samples(client)[("bluecard_audit_verified_age_seconds", ())]
+    assert 0 <= age < 600

@@ -7,6 +7,7 @@ The browser tests are skipped, with the reason, only when `/usr/bin/chromium` is
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import socket
@@ -61,6 +62,24 @@ def csrf_of(html: str) -> str:
     found = _CSRF_FIELD.search(html)
     assert found, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+_CONFIRM_FORM = re.compile(
+    r'class="panel confirm".*?<form method="post" action="([^"]+)">(.*?)</form>', re.S
+)
+_HIDDEN_FIELD = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def confirm(client: TestClient, asked: Any, **options: Any) -> Any:
+    """Press the button of a confirmation page (`asked`, the answer to the first POST), as
+    a browser would: its form's hidden fields, CSRF token and `confirmed` included."""
+    found = _CONFIRM_FORM.search(asked.text)
+    assert found, "the answer is not a confirmation page"
+    action, body = found.groups()
+    fields: dict[str, list[str]] = {}
+    for name, value in _HIDDEN_FIELD.findall(body):
+        fields.setdefault(name, []).append(html.unescape(value))
+    return client.post(html.unescape(action), data=fields, **options)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from app.filing.models import Submission
 from app.registry.models import Talent
 from tests.conftest import Login
 from tests.filing.api import next_period
-from tests.pages.conftest import csrf_of
+from tests.pages.conftest import confirm, csrf_of
 from tests.pages.seed import csv_of, pending_submission, person
 
 _SUBMISSION_PATH = re.compile(r"/city/submissions/([0-9a-f-]{36})$")
@@ -141,7 +141,9 @@ def test_rejecting_needs_a_reason_and_then_reaches_the_city(
     assert empty.status_code == 422
     assert "请填写退回原因" in empty.text
     reason = "第3行单位名称有误"
-    done = client.post(reject, data={"csrf_token": csrf_of(page.text), "reason": reason})
+    asked = client.post(reject, data={"csrf_token": csrf_of(page.text), "reason": reason})
+    assert asked.status_code == 200 and "确认退回" in asked.text and reason in asked.text
+    done = confirm(client, asked)
     assert done.status_code == 200
     assert "已退回该报送" in done.text
     db.refresh(submission)
@@ -164,11 +166,11 @@ def test_approval_refused_by_the_service_files_nothing_and_says_why(
     )
     client.post(
         client.app.url_path_for("page_province_approve", submission_id=str(later.id)),
-        data={"csrf_token": csrf_of(page.text)},
+        data={"csrf_token": csrf_of(page.text), "confirmed": "true"},
     )
     response = client.post(
         client.app.url_path_for("page_province_approve", submission_id=str(submission.id)),
-        data={"csrf_token": csrf_of(page.text)},
+        data={"csrf_token": csrf_of(page.text), "confirmed": "true"},
     )
     assert response.status_code == 409
     assert "登记库中以下人员的记录已发生变化" in response.text

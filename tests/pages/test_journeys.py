@@ -86,6 +86,9 @@ def test_city_operator_fixes_a_file_and_submits_it(
     screenshot(page, "city-validated")
 
     page.get_by_role("button", name="提交省级审核").click()
+    expect(page.get_by_role("alert")).to_contain_text("全部 2 行交省级审核：新增 2 人")
+    screenshot(page, "city-submit-confirm")
+    page.get_by_role("button", name="确认提交省级审核").click()
     expect(page.get_by_role("status")).to_contain_text("已提交省级审核")
     expect(page.locator(".facts")).to_contain_text("待省级审核")
     page.get_by_role("link", name="返回市级备案").click()
@@ -115,6 +118,10 @@ def test_province_admin_approves_then_suspends_a_marker(
     screenshot(page, "province-review")
 
     page.get_by_role("button", name="审核通过并备案").click()
+    asked = page.get_by_role("alert")
+    expect(asked).to_contain_text("全部 2 行：新增 2 人、更新 0 人、退出 0 人")
+    screenshot(page, "province-approve-confirm")
+    page.get_by_role("button", name="确认审核通过并备案").click()
     expect(page.get_by_role("status")).to_contain_text("已审核通过")
     expect(page.locator(".facts")).to_contain_text("已备案")
 
@@ -156,7 +163,14 @@ def test_province_admin_registers_a_partner_and_issues_a_key_once(
     assert key not in page.url
     screenshot(page, "partner-key")
 
+    page.reload()  # a refresh shows the page again: no second key, and this one not again
+    expect(page.locator("#new-key")).to_have_count(0)
+    expect(page.get_by_role("cell", name="有效")).to_have_count(1)
+
     page.get_by_role("button", name="吊销").click()
+    expect(page.get_by_role("alert")).to_contain_text("有效密钥由 1 个减为 0 个")
+    screenshot(page, "partner-revoke-confirm")
+    page.get_by_role("button", name="确认吊销").click()
     expect(page.get_by_role("status")).to_contain_text("密钥已吊销")
     expect(page.locator("#new-key")).to_have_count(0)
     expect(page.get_by_role("cell", name="已吊销")).to_be_visible()
@@ -178,7 +192,7 @@ def test_public_searches_the_roster_and_verifies_markers(
         suspended_code = target.marker.code
 
     page.goto(f"{live_server.url}/roster")
-    expect(page.get_by_role("heading", name="高技能领军人才公示名单")).to_be_visible()
+    expect(page.get_by_role("heading", name="高技能领军人才公布名单")).to_be_visible()
     page.get_by_label("设区市").select_option(label="马鞍山市")
     page.get_by_role("button", name="查询").click()
     rows = page.locator("tbody tr")
@@ -211,6 +225,11 @@ def test_auditor_checks_the_audit_chain(
 ) -> None:
     auditor = live_server.make_user("auditor", "auditor.one")
     log_in(page, live_server, auditor)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="审计记录").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("审计记录 · 谁在何时做了什么"))
+    ).to_be_visible()
+    page.get_by_role("link", name="核验审计链").click()
     page.get_by_role("button", name="立即核验审计链").click()
     expect(page.get_by_role("status")).to_contain_text("审计链完整")
     screenshot(page, "audit")

@@ -49,7 +49,7 @@ def test_cities_with_assistance_open_over_six_months_are_listed_and_exported(
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1:] == [
-        ("设区市", "在办帮扶记录", "最早立案日期"),
+        ("设区市", "在办帮扶记录", "最早建档日期"),
         ("芜湖市", 2, (today - timedelta(days=200)).isoformat()),
     ]
     counts = get("page_review_lists").text

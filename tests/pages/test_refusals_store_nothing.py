@@ -106,6 +106,14 @@ def counter_lookup_without_purpose(client: TestClient, db: Session, login: Any) 
     return Refusal(url(client, "page_counter_home"), url(client, "page_counter_lookup"), data, 422)
 
 
+def counter_access_log_of_a_mistyped_number(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "window_clerk")
+    data = {"person_id_number": unknown_id_number(808)[:-1]}
+    return Refusal(
+        url(client, "page_counter_home"), url(client, "page_counter_access_log"), data, 422
+    )
+
+
 def city_upload_of_a_header_only_csv(client: TestClient, db: Session, login: Any) -> Refusal:
     sign_in(client, db, login, "city_operator", HEFEI)
     return Refusal(
@@ -153,7 +161,7 @@ def province_approve_of_a_stale_submission(client: TestClient, db: Session, logi
     return Refusal(
         url(client, "page_province_submission", submission_id=sid),
         url(client, "page_province_approve", submission_id=sid),
-        {},
+        {"confirmed": "true"},  # confirmed: the registry moved since the file was checked
         409,
     )
 
@@ -434,6 +442,17 @@ def city_withdraw_of_a_submitted_upload(client: TestClient, db: Session, login: 
     )
 
 
+def reference_code_added_twice(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    data = {"code": "retirement", "name_zh": "退休（重复）", "name_en": "Again"}
+    return Refusal(
+        url(client, "page_reference"),
+        url(client, "page_reference_add", kind="exit-reasons"),
+        data,
+        409,
+    )
+
+
 def talent_search_of_a_mistyped_number(client: TestClient, db: Session, login: Any) -> Refusal:
     sign_in(client, db, login, "province_admin")
     mistyped = unknown_id_number(809)[:-1]
@@ -441,6 +460,16 @@ def talent_search_of_a_mistyped_number(client: TestClient, db: Session, login: A
         url(client, "page_talent_list"),
         url(client, "page_talent_search"),
         {"id_number": mistyped},
+        422,
+    )
+
+
+def reference_code_renamed_to_a_taken_label(client: TestClient, db: Session, login: Any) -> Refusal:
+    sign_in(client, db, login, "province_admin")
+    return Refusal(
+        url(client, "page_reference"),
+        url(client, "page_reference_change", kind="exit-reasons", code="death"),
+        {"name_zh": "退休", "active": "false"},
         422,
     )
 
@@ -455,6 +484,7 @@ def logout_by_an_auditor_who_is_forbidden_nothing(
 
 CASES: dict[str, Case] = {
     "page_counter_lookup": counter_lookup_without_purpose,
+    "page_counter_access_log": counter_access_log_of_a_mistyped_number,
     "page_city_upload": city_upload_of_a_header_only_csv,
     "page_city_submit": city_submit_of_an_invalid_submission,
     "page_province_approve": province_approve_of_a_stale_submission,
@@ -481,6 +511,8 @@ CASES: dict[str, Case] = {
     "page_talent_retire": talent_retire_without_a_reason,
     "page_talent_search": talent_search_of_a_mistyped_number,
     "page_city_withdraw": city_withdraw_of_a_submitted_upload,
+    "page_reference_add": reference_code_added_twice,
+    "page_reference_change": reference_code_renamed_to_a_taken_label,
 }
 FORGED_ONLY = {"page_logout": logout_by_an_auditor_who_is_forbidden_nothing}
 

@@ -37,7 +37,14 @@ def _url(client: TestClient, name: str, **params: Any) -> str:
 
 def _admin_action(client: TestClient, headers: dict[str, str], verb: str, talent: Talent) -> None:
     url = _url(client, f"marker_{verb}", talent_id=talent.id)
-    response = client.post(url, headers=headers, json={"reason": f"核查情况需要{verb}"})
+    response = client.post(
+        url,
+        headers=headers,
+        json={
+            "reason": f"核查情况需要{verb}",
+            **({"exit_reason": "other"} if verb == "revoke" else {}),
+        },
+    )
     assert response.status_code == 200, response.text
 
 

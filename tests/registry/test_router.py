@@ -245,7 +245,10 @@ def test_marker_actions_suspend_reinstate_revoke(
         return client.post(
             _url(client, f"marker_{action}", talent_id=talent.id),
             headers=admin,
-            json={"reason": reason},
+            json={
+                "reason": reason,
+                **({"exit_reason": "misconduct"} if action == "revoke" else {}),
+            },
         )
 
     assert act("suspend").json()["marker"]["status"] == "suspended"
@@ -255,7 +258,7 @@ def test_marker_actions_suspend_reinstate_revoke(
     revoked = act("revoke", "材料不实")
     assert revoked.json()["marker"] == revoked.json()["marker"] | {
         "status": "revoked",
-        "reason": "材料不实",
+        "reason": "违法违纪：材料不实",
     }
     assert act("revoke").json()["code"] == "marker_already_revoked"
     assert act("reinstate", "复核通过").json()["marker"]["status"] == "active"
@@ -284,6 +287,8 @@ def test_marker_action_refuses_id_numbers_in_the_reason_and_ineligible_reinstate
     assert reinstate.status_code == 409 and reinstate.json()["code"] == "not_eligible"
     no_marker = file(db, talent_data(honors=()))
     response = client.post(
-        _url(client, "marker_revoke", talent_id=no_marker.id), headers=admin, json={"reason": "x"}
+        _url(client, "marker_revoke", talent_id=no_marker.id),
+        headers=admin,
+        json={"reason": "x", "exit_reason": "other"},
     )
     assert response.status_code == 409 and response.json()["code"] == "no_marker"

@@ -79,7 +79,14 @@ def test_window_clerks_get_no_figures(client: TestClient, login: Callable[..., A
 
 def _admin_action(client: TestClient, headers: dict[str, str], verb: str, talent: Any) -> None:
     url = client.app.url_path_for(f"marker_{verb}", talent_id=str(talent.id))  # type: ignore[attr-defined]
-    response = client.post(url, headers=headers, json={"reason": f"核查情况需要{verb}"})
+    response = client.post(
+        url,
+        headers=headers,
+        json={
+            "reason": f"核查情况需要{verb}",
+            **({"exit_reason": "other"} if verb == "revoke" else {}),
+        },
+    )
     assert response.status_code == 200, response.text
 
 

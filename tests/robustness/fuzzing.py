@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.access import partners, service
-from app.access.rules import PARTNER_SCOPES
+from app.access.codes import NOTICE_SCOPES as PARTNER_SCOPES
 from app.core.audit import SYSTEM
 from app.core.db import session_scope
 from app.registry.models import Marker, Talent

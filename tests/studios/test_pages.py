@@ -14,6 +14,7 @@ from app.registry.models import Talent
 from app.registry.records import TALENT_ID_CONTEXT
 from tests.duties_factories import HEFEI, WUHU, make_talent, valid_uscc
 from tests.duties_pages import post_form, sign_in
+from tests.pages.conftest import confirm
 
 
 def form_data(talent: Talent, **overrides: str) -> dict[str, str]:
@@ -113,7 +114,9 @@ def test_province_accepts_and_approves_into_a_batch(
     assert post_form(client, detail_url, accept, {}).status_code == 303
     approve = url(client, "page_studio_action", application_id=app_id, verb="approve")
     year = str(local_today().year)
-    assert post_form(client, detail_url, approve, {"batch_year": year}).status_code == 303
+    asked = post_form(client, detail_url, approve, {"batch_year": year})
+    assert asked.status_code == 200 and f"计入 {year} 年度批次" in asked.text
+    assert confirm(client, asked, follow_redirects=False).status_code == 303
     page = client.get(detail_url)
     assert "已批准" in page.text
     assert f"{year}年度" in page.text
@@ -134,7 +137,9 @@ def test_rejection_needs_a_reason(
     empty = post_form(client, detail_url, reject, {"reason": " "})
     assert empty.status_code == 422
     assert "请填写不予批准的理由" in empty.text
-    assert post_form(client, detail_url, reject, {"reason": "计划不具体"}).status_code == 303
+    asked = post_form(client, detail_url, reject, {"reason": "计划不具体"})
+    assert asked.status_code == 200 and "确认不予批准" in asked.text
+    assert confirm(client, asked, follow_redirects=False).status_code == 303
     assert "计划不具体" in client.get(detail_url).text
 
 

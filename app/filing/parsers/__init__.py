@@ -1,4 +1,4 @@
-"""Reading city submission files (JSON, CSV, XLSX) into raw rows, whatever the format.
+"""Reading city submission files (JSON, CSV, XLSX, XLS, ODS) into raw rows, whatever the format.
 
 `parse_upload` checks what it can up front (file type, header, the zip's sizes) and raises
 `FileFormatError`; rows are then read lazily, and a file that breaks further on raises
@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import IO
 
 from app.filing.parsers.base import FileFormatError, RawRow, RawValue, RowIssue, UploadRows
+from app.filing.parsers.calamine_reader import read_ods, read_xls
 from app.filing.parsers.csv_reader import read_csv
 from app.filing.parsers.json_reader import read_json
 from app.filing.parsers.xlsx_reader import read_xlsx
@@ -25,19 +26,24 @@ __all__ = [
     "parse_upload",
 ]
 
-_READERS = {".json": read_json, ".csv": read_csv, ".xlsx": read_xlsx}
+_READERS = {
+    ".json": read_json,
+    ".csv": read_csv,
+    ".xlsx": read_xlsx,
+    ".xls": read_xls,
+    ".ods": read_ods,
+}
 SUPPORTED_SUFFIXES = tuple(_READERS)
 
 
 def parse_upload(stream: IO[bytes], filename: str) -> UploadRows:
-    """The rows of the file in `stream`, by the type its name says (`.xlsx` needs seeking)."""
+    """The rows of the file in `stream`, by the type its name says (workbooks need seeking)."""
     suffix = PurePath(filename).suffix.lower()
     reader = _READERS.get(suffix)
     if reader is None:
         shown = f"「{suffix}」" if suffix else ""
         raise FileFormatError(
             "unsupported_file_type",
-            f"不支持的文件类型{shown}，请上传 .xlsx、.csv 或 .json 文件"
-            "（旧版 .xls 请在 Excel 中另存为 .xlsx）",
+            f"不支持的文件类型{shown}，请上传 .xlsx、.xls、.ods、.csv 或 .json 文件",
         )
     return reader(stream)

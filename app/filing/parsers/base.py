@@ -11,12 +11,18 @@ from datetime import datetime
 Scalar = str | int | float | bool | datetime | None
 RawValue = Scalar | list[Scalar]
 
+# What one file may hold, blank lines and cells included (a city files thousands of rows;
+# the benchmark 100,000; the template has some twenty columns).
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+
 
 class FileFormatError(Exception):
     """The file as a whole cannot be read; no row is trustworthy.
 
     Codes: `unsupported_file_type`, `malformed_file`, `file_too_large` (an XLSX that would
-    unpack beyond our limits), `missing_columns`, `duplicate_columns`.
+    unpack beyond our limits), `missing_columns`, `duplicate_columns`, `too_many_rows`,
+    `too_many_columns`.
     """
 
     def __init__(self, code: str, message_zh: str) -> None:
@@ -35,11 +41,14 @@ class RowIssue:
 
 @dataclass(frozen=True)
 class RawRow:
-    """One data row: its number (data rows count from 1) and its cells by contract field."""
+    """One data row: its number (data rows count from 1) and its cells by contract field.
+
+    `sheet_row` is the row's own line in a spreadsheet or CSV file (None for JSON)."""
 
     row: int
     fields: dict[str, RawValue]
     issues: tuple[RowIssue, ...] = ()
+    sheet_row: int | None = None
 
 
 @dataclass
@@ -56,3 +65,13 @@ class UploadRows(Iterator[RawRow]):
 
     def __next__(self) -> RawRow:
         return next(self.rows)
+
+
+def too_many_rows() -> FileFormatError:
+    message = f"文件超过 {MAX_ROWS} 行（空行也计算在内），请拆分为多个文件后分别上传"
+    return FileFormatError("too_many_rows", message)
+
+
+def too_many_columns() -> FileFormatError:
+    message = f"文件超过 {MAX_COLUMNS} 列（空列也计算在内），请使用模板的列"
+    return FileFormatError("too_many_columns", message)

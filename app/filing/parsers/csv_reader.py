@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from app.filing.parsers.base import FileFormatError, UploadRows
-from app.filing.parsers.tabular import raw_rows, read_header
+from app.filing.parsers.tabular import find_header, raw_rows
 
 CHUNK_BYTES = 64 * 1024
 
@@ -29,11 +29,18 @@ def read_csv(stream: IO[bytes]) -> UploadRows:
         raise FileFormatError("malformed_file", _NOT_TEXT)
     lines = _decoded_lines(first, stream, detect_encoding(first))
     records = _records(lines)
-    header_cells = next(records, None)
-    if header_cells is None:
-        raise FileFormatError("malformed_file", "CSV 文件是空的，没有表头")
-    header = read_header(header_cells)
+    records = _nonempty(records)
+    header = find_header(records)
     return UploadRows(raw_rows(records, header), unknown_headers=header.unknown)
+
+
+def _nonempty(records: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The records, refusing a file that has none."""
+    first = next(records, None)
+    if first is None:
+        raise FileFormatError("malformed_file", "CSV 文件是空的，没有表头")
+    yield first
+    yield from records
 
 
 def detect_encoding(first: bytes) -> str:

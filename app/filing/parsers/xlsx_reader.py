@@ -1,4 +1,6 @@
-"""XLSX workbooks: the first worksheet, values as Excel stores them.
+"""XLSX workbooks: the first worksheet that has the header, values as Excel stores them.
+
+A notes sheet (填表说明) before the data sheet is passed over (`sheets.first_with_header`).
 
 An XLSX file is a zip of XML parts, so two kinds of hostile file are refused before and
 while openpyxl reads it:
@@ -11,19 +13,34 @@ while openpyxl reads it:
   is in use and turn its refusal into `malformed_file`.
 Read-only mode streams the sheet row by row; openpyxl still loads the shared-string table
 whole, which the unpacked-size limit bounds.
+
+A sheet's extent is bounded too, blank rows and cells included: the size it declares
+(`<dimension>`) is checked before any row is read, and each row and cell as it is met. The
+rows are read as the XML holds them (with their numbers), not through openpyxl's
+`iter_rows`, which fills every gap with blank rows: one cell at row 3,000,000 of a 5 KB
+file would be walked through three million of them before anything could count it.
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
 
-from app.filing.parsers.base import FileFormatError, RawRow, UploadRows
-from app.filing.parsers.tabular import Header, raw_rows, read_header
+from app.filing.parsers import base
+from app.filing.parsers.base import (
+    FileFormatError,
+    RawRow,
+    UploadRows,
+    too_many_columns,
+    too_many_rows,
+)
+from app.filing.parsers.tabular import Header, first_with_header, raw_rows
 
 MAX_ZIP_ENTRIES = 10_000
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
@@ -50,8 +67,7 @@ def read_xlsx(stream: IO[bytes]) -> UploadRows:
     except Exception as exc:
         raise FileFormatError("malformed_file", _NOT_XLSX) from exc
     try:
-        lines = workbook.worksheets[0].iter_rows(values_only=True)
-        header = read_header(next(lines, ()))
+        lines, header = first_with_header(_checked_lines(s) for s in workbook.worksheets)
     except FileFormatError:
         workbook.close()
         raise
@@ -61,13 +77,13 @@ def read_xlsx(stream: IO[bytes]) -> UploadRows:
     return UploadRows(_rows(workbook, lines, header), unknown_headers=header.unknown)
 
 
-def check_zip_limits(stream: IO[bytes]) -> None:
+def check_zip_limits(stream: IO[bytes], not_readable: str = _NOT_XLSX) -> None:
     """Refuse a zip that is not one, or whose declared sizes exceed our limits."""
     try:
         with zipfile.ZipFile(stream) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileFormatError("malformed_file", _NOT_XLSX) from exc
+        raise FileFormatError("malformed_file", not_readable) from exc
     if len(entries) > MAX_ZIP_ENTRIES:
         raise FileFormatError("file_too_large", _TOO_LARGE)
     if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
@@ -81,11 +97,60 @@ def check_zip_limits(stream: IO[bytes]) -> None:
             raise FileFormatError("file_too_large", _TOO_LARGE)
 
 
+def check_declared_extent(sheet: ReadOnlyWorksheet) -> None:
+    """Refuse a sheet whose declared size (header line included) is past the limits."""
+    if (sheet.max_row or 0) > base.MAX_ROWS + 1:
+        raise too_many_rows()
+    if (sheet.max_column or 0) > base.MAX_COLUMNS:
+        raise too_many_columns()
+
+
+def _checked_lines(sheet: object) -> Iterator[tuple[object, ...]]:
+    """A sheet's lines, its declared extent checked once its first line is asked for."""
+    assert isinstance(sheet, ReadOnlyWorksheet)
+    check_declared_extent(sheet)
+    yield from sheet_lines(sheet)
+
+
+def sheet_lines(sheet: ReadOnlyWorksheet) -> Iterator[tuple[object, ...]]:
+    """The sheet's lines from the first, values only, a gap in the numbering given as
+    blank lines; refused at the first row or cell met past the limits."""
+    # As openpyxl's own read-only worksheet sets up its parser (openpyxl 3.1).
+    workbook = sheet.parent
+    with sheet._get_source() as source:  # type: ignore[attr-defined]
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,  # type: ignore[attr-defined]
+            data_only=workbook.data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,  # type: ignore[attr-defined]
+            timedelta_formats=workbook._timedelta_formats,  # type: ignore[attr-defined]
+        )
+        next_line = 1
+        for number, cells in parser.parse():
+            if number > base.MAX_ROWS + 1:  # the header line, then the data
+                raise too_many_rows()
+            if number < next_line:  # a row repeated or out of order: no trustworthy line
+                raise FileFormatError("malformed_file", _NOT_XLSX)
+            width = max((cell["column"] for cell in cells), default=0)
+            if width > base.MAX_COLUMNS:
+                raise too_many_columns()
+            for _ in range(next_line, number):
+                yield ()
+            values: list[object] = [None] * width
+            for cell in cells:
+                values[cell["column"] - 1] = cell["value"]
+            yield tuple(values)
+            next_line = number + 1
+
+
 def _rows(
-    workbook: Workbook, lines: Iterator[tuple[object, ...]], header: Header
+    workbook: Workbook, lines: Iterator[Sequence[object]], header: Header
 ) -> Iterator[RawRow]:
     try:
         yield from raw_rows(lines, header)
+    except FileFormatError:
+        raise
     except Exception as exc:
         raise FileFormatError("malformed_file", _NOT_XLSX) from exc
     finally:

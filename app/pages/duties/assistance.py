@@ -5,6 +5,7 @@ cases by city and how long they have been open."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
@@ -18,12 +19,14 @@ from app.access.codes import Role
 from app.assistance import service
 from app.assistance.constants import SERVICE_KIND_ZH, CaseStatus
 from app.assistance.deps import readable_case, writable_case
+from app.assistance.models import AssistanceCase
 from app.assistance.present import assistance_summary, case_out, case_summary
 from app.assistance.schemas import CaseClose, CaseCreate, CaseUpdate, ServiceCreate
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput
 from app.core.paging import PageNumber
 from app.lookup import reads
+from app.pages.confirm import Confirmation, Confirmed, confirm_page
 from app.pages.duties.common import (
     PAGE_SIZE,
     CityUser,
@@ -54,13 +57,13 @@ _LABELS = {
     "outcome": "服务结果",
     "job_seekers": "求职家属",
     "result": "帮扶结果",
-    "closed_on": "结案日期",
+    "closed_on": "办结日期",
 }
 _NOTICES = {
-    "opened": "帮扶案件已开立。",
+    "opened": "帮扶台账已建档。",
     "update": "帮扶情况已更新。",
     "services": "服务记录已保存。",
-    "close": "帮扶案件已结案。",
+    "close": "帮扶台账已办结。",
 }
 
 
@@ -184,6 +187,7 @@ def assistance_action(
     result: Annotated[str, Form(max_length=6000)] = "",
     closed_on: Annotated[str, Form(max_length=20)] = "",
     job_seekers: Annotated[list[int] | None, Form(max_length=50)] = None,
+    confirmed: Confirmed = False,
 ) -> Response:
     case = writable_case(case_id, operator, session)
     today = local_today()
@@ -207,6 +211,9 @@ def assistance_action(
             service.add_service(session, operator, case, given, today=today)
         else:
             closing = CaseClose.model_validate({"result": result, "closed_on": closed_on or None})
+            if not confirmed:
+                day = service.closing_date(case, closing, today=today)
+                return confirm_page(request, _closing(request, case, closing, day))
             service.close_case(session, operator, case, closing, today=today)
     except (ValidationError, AppError) as exc:
         message, status = refusal_of(exc, _LABELS)
@@ -217,6 +224,28 @@ def assistance_action(
         ) from exc
     target = request.app.url_path_for("page_assistance_detail", case_id=str(case_id))
     return RedirectResponse(f"{target}?notice={verb}", status_code=303)
+
+
+def _closing(
+    request: Request, case: AssistanceCase, closing: CaseClose, closed_on: date
+) -> Confirmation:
+    seekers = len(case.job_seekers)
+    action = request.app.url_path_for("page_assistance_action", case_id=str(case.id), verb="close")
+    return Confirmation(
+        title=f"确认办结{case.talent.name}的帮扶案件？",
+        consequences=[
+            f"案件以 {closed_on.isoformat()} 结案，此后不能再记录服务或修改帮扶情况"
+            f"（已记录服务 {len(case.services)} 次）；",
+            f"列为求职家属的 {seekers} 人不再因本案享受就业优先服务；"
+            if seekers
+            else "本案没有列为求职家属的人员；",
+            f"帮扶结果：{closing.result}",
+        ],
+        button="确认结案",
+        action=str(action),
+        back=str(request.app.url_path_for("page_assistance_detail", case_id=str(case.id))),
+        fields={"result": closing.result, "closed_on": closed_on.isoformat()},
+    )
 
 
 def _open_form(

@@ -19,6 +19,7 @@ from app.core.errors import AppError, InvalidInput, field_error
 from app.core.paging import PageNumber
 from app.core.text_fields import checked_text
 from app.lookup import reads
+from app.pages.confirm import Confirmation, Confirmed, confirm_page
 from app.pages.duties.common import (
     PAGE_SIZE,
     Admin,
@@ -34,8 +35,15 @@ from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.registry.markers import local_today
 from app.studios import service
-from app.studios.constants import PROJECT_TYPE_ZH, STATUS_ZH, ApplicationStatus
+from app.studios.constants import (
+    FIRST_BATCH_YEAR,
+    PROJECT_TYPE_ZH,
+    STATUS_ZH,
+    ApplicationStatus,
+    ProjectType,
+)
 from app.studios.deps import locked_application, readable_application
+from app.studios.models import StudioApplication
 from app.studios.schemas import ApplicationCreate, Attachment, application_out
 
 router = APIRouter()
@@ -192,20 +200,28 @@ def studio_action(
     session: SessionDep,
     reason: Annotated[str, Form(max_length=500)] = "",
     batch_year: Annotated[int | None, Form(ge=2000, le=2100)] = None,
+    confirmed: Confirmed = False,
 ) -> Response:
     application = locked_application(application_id, session)
+    today = local_today()
     try:
         if verb == "accept":
             service.accept(session, admin, application)
         elif verb == "approve":
-            service.approve(session, admin, application, batch_year=batch_year, today=local_today())
+            year = today.year if batch_year is None else batch_year
+            if not confirmed and FIRST_BATCH_YEAR <= year <= today.year + 1:
+                service.check_transition(application, "approve")
+                return confirm_page(request, _decision(request, application, verb, str(year)))
+            service.approve(session, admin, application, batch_year=batch_year, today=today)
         elif not reason.strip():
             message = "请填写不予批准的理由。"
             raise InvalidInput(message, errors=[field_error("reason", "required", message)])
         else:
-            service.reject(
-                session, admin, application, reason=checked_text("reason", reason.strip())
-            )
+            checked = checked_text("reason", reason.strip())
+            if not confirmed:
+                service.check_transition(application, "reject")
+                return confirm_page(request, _decision(request, application, verb, checked))
+            service.reject(session, admin, application, reason=checked)
     except AppError as exc:
         raise FormRefused(
             lambda again, retry: _detail_page(request, again, admin, application_id, retry=retry),
@@ -214,6 +230,42 @@ def studio_action(
         ) from exc
     target = request.app.url_path_for("page_studio_detail", application_id=str(application_id))
     return RedirectResponse(f"{target}?notice={verb}", status_code=303)
+
+
+def _decision(
+    request: Request, application: StudioApplication, verb: str, given: str
+) -> Confirmation:
+    """Approving (`given`: the batch year) or rejecting (`given`: the reason) one application."""
+    who = f"{application.talent.name}领衔的「{application.title}」"
+    detail = str(request.app.url_path_for("page_studio_detail", application_id=str(application.id)))
+    action = request.app.url_path_for(
+        "page_studio_action", application_id=str(application.id), verb=verb
+    )
+    if verb == "approve":
+        return Confirmation(
+            title=f"确认批准设立{who}？",
+            consequences=[
+                f"批准设立 1 个{PROJECT_TYPE_ZH[ProjectType(application.project_type)]}，"
+                f"计入 {given} 年度批次；",
+                "申报审核结束，不能再改为不予批准。",
+            ],
+            button="确认批准设立",
+            action=str(action),
+            back=detail,
+            fields={"batch_year": given},
+            danger=False,
+        )
+    return Confirmation(
+        title=f"确认不予批准{who}？",
+        consequences=[
+            "申报审核结束，状态改为不予批准，不能再批准；",
+            f"申报人将看到不予批准的理由：{given}",
+        ],
+        button="确认不予批准",
+        action=str(action),
+        back=detail,
+        fields={"reason": given},
+    )
 
 
 def _form_page(
