@@ -88,6 +88,11 @@ def fresh_rate_limits() -> None:
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Session]:
     """A session whose work is rolled back after the test, commits included."""
+    from app.core.keys import get_keyring
+
+    # The keys are read (or, on a database without them, stored) before the test's
+    # transaction opens: storing them from inside it would wait on SQLite's write lock.
+    get_keyring()
     connection = engine.connect()
     outer = connection.begin()
     session = Session(
