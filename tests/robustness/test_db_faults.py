@@ -154,6 +154,9 @@ def test_postgres_stopped_mid_traffic_gives_503_then_recovers_by_itself(
         from app.ops.migrate import upgrade
 
         upgrade(get_engine())
+        from app.core.keys import get_keyring
+
+        get_keyring()  # stored before any test transaction (SQLite's write lock)
         cast = make_cast()
         get_engine().dispose()  # the cluster stops: hold no connection of ours into it
     statuses: Counter[tuple[str, int]] = Counter()

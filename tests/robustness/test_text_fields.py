@@ -110,6 +110,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
         get_settings.cache_clear()
         upgrade(get_engine())
+        from app.core.keys import get_keyring
+
+        get_keyring()  # stored before any test transaction (SQLite's write lock)
         reset_limiter()
         yield make_world(APP, tmp)
         reset_limiter()
