@@ -57,20 +57,24 @@ class ReferenceUpdate(BaseModel):
     summary="Add a code to a list the province extends",
     status_code=status.HTTP_201_CREATED,
 )
-def add_reference(
+def reference_add(
     kind: ExtensibleKind, body: ReferenceCreate, admin: ProvinceAdmin, session: SessionDep
 ) -> ReferenceItem:
+    """Adds a code to a list the province extends (services, categories, relations, studio
+    programmes, exit reasons); a code already used is 409. Province admins only; audited."""
     row = service.add_code(session, admin, kind, **body.model_dump())
     return reference_item(row)
 
 
 @router.patch("/{kind}/{code}", summary="Rename a code, or deactivate or reactivate it")
-def change_reference(
+def reference_update(
     kind: ExtensibleKind,
     code: str,
     body: ReferenceUpdate,
     admin: ProvinceAdmin,
     session: SessionDep,
 ) -> ReferenceItem:
+    """Renames a code or deactivates (reactivates) it; the code itself never changes and is
+    never deleted, so old records keep their meaning. Province admins only; audited."""
     row = service.change_code(session, admin, kind, code, **body.model_dump(exclude_unset=True))
     return reference_item(row)

@@ -31,7 +31,9 @@ class WaitingOut(BaseModel):
 
 
 @router.get("/waiting", summary="Markers waiting for a blue card (待加载)")
-def list_waiting(admin: ProvinceAdmin, session: SessionDep) -> list[WaitingOut]:
+def marker_waiting_list(admin: ProvinceAdmin, session: SessionDep) -> list[WaitingOut]:
+    """Lists markers waiting to be loaded on a blue card (待加载): the holder has no card in
+    the pool and no filed card number yet. Province admins only; records nothing."""
     return [WaitingOut(**vars(item)) for item in card_markers.waiting_for_a_card(session)]
 
 
@@ -40,7 +42,7 @@ def list_waiting(admin: ProvinceAdmin, session: SessionDep) -> list[WaitingOut]:
     summary="Marker changes on cards since a date, for the blue-card pool's system",
     responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}},
 )
-def export_changes(
+def marker_changes_export(
     admin: ProvinceAdmin,
     session: SessionDep,
     since: date,

@@ -130,7 +130,7 @@ def test_row_error_names_the_sheet_line_beside_the_data_row(
     assert response.status_code == 201, response.text
     assert response.json()["counts"]["rows"] == 2
 
-    report = call(client, "GET", "get_report", city.headers, response.json()["id"]).json()
+    report = call(client, "GET", "submission_report", city.headers, response.json()["id"]).json()
 
     bad = [error for error in report["errors"] if error["code"] == "invalid_id_number"]
     assert [(error["row"], error["sheet_row"]) for error in bad] == [(3, CITY_BAD_LINE)]
@@ -147,6 +147,6 @@ def test_json_row_errors_have_no_sheet_line(
     path.write_text('{"records": [{"action": "retire", "id_number": "123"}]}', encoding="utf-8")
     response = upload(client, city.headers, path)
 
-    report = call(client, "GET", "get_report", city.headers, response.json()["id"]).json()
+    report = call(client, "GET", "submission_report", city.headers, response.json()["id"]).json()
 
     assert report["errors"] and all(error["sheet_row"] is None for error in report["errors"])

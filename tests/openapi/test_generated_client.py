@@ -114,7 +114,7 @@ def test_a_partner_looks_up_one_person_and_a_batch(
     single = generated.module("api.priority.priority_lookup").sync(
         client=partner,
         body=models.LookupRequest(
-            id_number=holder.id_number, service=models.Service.HOUSING, purpose=PURPOSE
+            id_number=holder.id_number, service="housing", purpose=PURPOSE
         ),
     )
 
@@ -128,7 +128,7 @@ def test_a_partner_looks_up_one_person_and_a_batch(
         client=partner,
         body=models.LookupBatchRequest(
             id_numbers=[holder.id_number, stranger, "340102198001010011"],
-            service=models.Service.HOUSING,
+            service="housing",
             purpose=PURPOSE,
         ),
     )

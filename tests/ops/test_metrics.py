@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.orm import Session
 
 from tests.conftest import Login, reset_caches
 
@@ -86,12 +85,15 @@ def test_metrics_count_rate_limit_refusals_and_show_the_pool(
 
 
 def test_metrics_give_the_age_of_the_last_whole_audit_verification(
-    client: TestClient, db: Session
+    fresh_database_url: str,
 ) -> None:
     from app.core import audit
+    from app.core.db import session_scope
+    from app.main import create_app
 
-    audit.record(db, audit.SYSTEM, "test.event", "test:1", {})
-    audit.remember_verified(db, audit.verify(db, full=True))
-    db.commit()
-    age = _samples(client)[("bluecard_audit_verified_age_seconds", ())]
+    with session_scope() as session:
+        audit.record(session, audit.SYSTEM, "test.event", "test:1", {})
+    with session_scope() as session:
+        audit.remember_verified(session, audit.verify(session, full=True))
+    age = _samples(TestClient(create_app()))[("bluecard_audit_verified_age_seconds", ())]
     assert 0 <= age < 600

@@ -21,9 +21,11 @@ from app.cli import main
 from app.core import audit
 from app.core.audit import SYSTEM, AuditEvent
 from app.core.db import session_scope
+from app.core.keys import get_keyring
 from app.core.types import utcnow
 from app.filing import retention
 from app.filing.models import Submission, SubmissionError, SubmissionRow
+from app.filing.sealed import RECORD_CONTEXT
 from app.main import create_app
 from app.ops.retention import apply_retention
 from tests.conftest import DEMO_PASSWORD
@@ -61,7 +63,7 @@ def submission(
                     id_hash=uuid.uuid4().hex * 2,
                     id_masked="340102**********1X",
                     outcome="create",
-                    record_cipher="k1:sealed",
+                    record_cipher=get_keyring().encrypt("{}", context=RECORD_CONTEXT),
                 )
             )
         session.add(
@@ -164,6 +166,7 @@ def test_spent_login_failure_counts_go_and_live_ones_stay(fresh_database_url: st
             session.add(
                 LoginThrottle(
                     username=name,
+                    address="203.0.113.7",
                     failures=1,
                     locked_until=locked_until,
                     last_failure_at=last_failure_at,

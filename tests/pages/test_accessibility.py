@@ -57,7 +57,11 @@ def _page_routes() -> list[tuple[str, re.Pattern[str]]]:
 
 ROUTES = _page_routes()
 # Routes no walk reaches: detail pages of records the demo does not make.
-UNVISITED = {"/studios/{application_id}", "/assistance/{case_id}"}
+UNVISITED = {
+    "/studios/{application_id}",
+    "/assistance/{case_id}",
+    "/audit/export.{extension}",  # a download the events page links to, not a page
+}
 VISITED: dict[str, set[str]] = {}  # role -> the routes its walk visited
 
 

@@ -135,7 +135,9 @@ def test_revoking_a_marker_is_asked_first_and_names_the_dependents(
     record_url = _url(client, "page_talent_record", talent_id=str(talent.id))
     revoke = _url(client, "page_talent_marker_action", talent_id=str(talent.id), verb="revoke")
     page = client.get(record_url).text
-    asked = client.post(revoke, data={"csrf_token": csrf_of(page), "reason": "弄虚作假"})
+    asked = client.post(
+        revoke, data={"csrf_token": csrf_of(page), "reason": "弄虚作假", "exit_reason": "other"}
+    )
     words = _text(asked.text)
     assert f"确认撤销{record['name']}的特殊标识" in words
     assert "立即失去全部优先服务资格" in words and "弄虚作假" in words

@@ -67,6 +67,7 @@ def test_revoking_a_marker_asks_first(live_server: LiveServer, page: Any, screen
     log_in(page, live_server, admin)
     page.goto(talent_url)
     page.get_by_label("撤销标识的原因").fill("经核查不符合认定条件")
+    page.locator("#exit-reason").select_option("other")
     page.get_by_role("button", name="撤销标识").click()
     asked = page.get_by_role("alert")
     expect(asked).to_contain_text("立即失去全部优先服务资格")
@@ -98,11 +99,11 @@ def test_closing_an_assistance_case_asks_first(
     log_in(page, live_server, operator)
     page.goto(case_url)
     page.get_by_label("帮扶结果").fill("企业复产，本人稳定就业")
-    page.get_by_role("button", name="结案").click()
+    page.get_by_role("button", name="办结").click()
     expect(page.get_by_role("alert")).to_contain_text("此后不能再记录服务或修改帮扶情况")
     screenshot(page, "confirm-assistance-close")
-    page.get_by_role("button", name="确认结案").click()
-    expect(page.get_by_role("status")).to_contain_text("帮扶案件已结案")
+    page.get_by_role("button", name="确认办结").click()
+    expect(page.get_by_role("status")).to_contain_text("帮扶台账已办结")
 
 
 def test_the_auditor_filters_pages_and_exports_the_events(

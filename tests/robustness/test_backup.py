@@ -23,7 +23,7 @@ from tests.databases import throwaway_database
 from tests.registry.factories import TODAY, talent_data
 from tests.robustness.state import pointed_at, registry_checksum, table_counts
 
-KEY_WARNING = "本备份不含数据保护密钥"
+KEY_WARNING = "不含解开它们的密钥加密密钥"
 
 
 @pytest.fixture(autouse=True)

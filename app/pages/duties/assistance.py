@@ -232,16 +232,16 @@ def _closing(
     seekers = len(case.job_seekers)
     action = request.app.url_path_for("page_assistance_action", case_id=str(case.id), verb="close")
     return Confirmation(
-        title=f"确认办结{case.talent.name}的帮扶案件？",
+        title=f"确认办结{case.talent.name}的帮扶台账？",
         consequences=[
-            f"案件以 {closed_on.isoformat()} 结案，此后不能再记录服务或修改帮扶情况"
+            f"台账以 {closed_on.isoformat()} 办结，此后不能再记录服务或修改帮扶情况"
             f"（已记录服务 {len(case.services)} 次）；",
-            f"列为求职家属的 {seekers} 人不再因本案享受就业优先服务；"
+            f"列为求职家属的 {seekers} 人不再因本台账享受就业优先服务；"
             if seekers
-            else "本案没有列为求职家属的人员；",
+            else "本台账没有列为求职家属的人员；",
             f"帮扶结果：{closing.result}",
         ],
-        button="确认结案",
+        button="确认办结",
         action=str(action),
         back=str(request.app.url_path_for("page_assistance_detail", case_id=str(case.id))),
         fields={"result": closing.result, "closed_on": closed_on.isoformat()},
