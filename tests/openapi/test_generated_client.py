@@ -113,9 +113,7 @@ def test_a_partner_looks_up_one_person_and_a_batch(
 
     single = generated.module("api.priority.priority_lookup").sync(
         client=partner,
-        body=models.LookupRequest(
-            id_number=holder.id_number, service="housing", purpose=PURPOSE
-        ),
+        body=models.LookupRequest(id_number=holder.id_number, service="housing", purpose=PURPOSE),
     )
 
     assert isinstance(single, models.LookupAnswer), single
