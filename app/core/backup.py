@@ -3,7 +3,7 @@
 SQLite: the online backup API copies a consistent snapshot while the service keeps running
 (readers and writers carry on); restoring copies the file back the same way, into the
 database file named by the settings. PostgreSQL: `pg_dump --format=custom` (one consistent
-snapshot) and `pg_restore --clean --if-exists --single-transaction` (all or nothing).
+snapshot), restored as SQL by psql into an emptied schema in one transaction (all or nothing).
 
 Neither copies the data-protection key file. Every ID number in the database is encrypted
 and indexed with its keys: a backup without the key file is useless. Keep both, apart.
@@ -122,29 +122,37 @@ def _backup_postgres(url: URL, destination: Path) -> None:
 
 
 def _restore_postgres(source: Path, url: URL) -> None:
+    # The dump as SQL, run by psql after an emptied schema, all in one transaction.
+    # pg_restore's own --clean drops object by object, which a partitioned table refuses
+    # (a partition's inherited key cannot be dropped alone).
     # --no-owner/--no-privileges: the target may belong to another role than the source.
-    _run_pg(
-        url,
-        "pg_restore",
-        "--clean",
-        "--if-exists",
-        "--no-owner",
-        "--no-privileges",
-        "--single-transaction",
-        "--exit-on-error",
-        str(source),
-    )
+    with tempfile.NamedTemporaryFile(suffix=".sql") as script:
+        _run_pg(
+            None, "pg_restore", "--no-owner", "--no-privileges", f"--file={script.name}",
+            str(source),
+        )  # fmt: skip
+        _run_pg(
+            url, "psql", "--single-transaction", "--set=ON_ERROR_STOP=1", "--quiet",
+            "--command=DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+            f"--file={script.name}",
+        )  # fmt: skip
 
 
-def _run_pg(url: URL, program: str, *args: str) -> None:
+def _run_pg(url: URL | None, program: str, *args: str) -> None:
+    """Run a PostgreSQL client program, against `url` (None: a program that reads a file)."""
     executable = shutil.which(program)
     if executable is None:
         raise BackupError(f"找不到 {program}：请安装与服务器版本一致的 PostgreSQL 客户端工具。")
     # The password goes through the environment, never the command line (visible in `ps`).
-    env = {**os.environ, "PGPASSWORD": url.password or os.environ.get("PGPASSWORD", "")}
-    target = url.set(drivername="postgresql", password=None).render_as_string()
+    password = url.password if url is not None else None
+    env = {**os.environ, "PGPASSWORD": password or os.environ.get("PGPASSWORD", "")}
+    target = (
+        []
+        if url is None
+        else [f"--dbname={url.set(drivername='postgresql', password=None).render_as_string()}"]
+    )
     done = subprocess.run(  # noqa: S603 - fixed program, arguments are ours
-        [executable, *args, f"--dbname={target}"],
+        [executable, *args, *target],
         env=env,
         capture_output=True,
         text=True,
