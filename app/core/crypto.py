@@ -101,8 +101,8 @@ class KeyRing:
         current = data.get("current")
         if not isinstance(current, str):
             raise KeyRingError("key ring has no current key id")
-        decoded = {str(kid): _decode_key(value, f"key {kid!r}") for kid, value in keys.items()}
-        index_key = _decode_key(data.get("index_key"), "index_key")
+        decoded = {str(kid): decode_key(value, f"key {kid!r}") for kid, value in keys.items()}
+        index_key = decode_key(data.get("index_key"), "index_key")
         return cls(decoded, current, index_key, _decode_signing(data.get("signing")))
 
     @property
@@ -199,7 +199,7 @@ def _decode_signing(value: object) -> SigningKeys | None:
         raise KeyRingError(str(exc)) from exc
 
 
-def _decode_key(value: object, what: str) -> bytes:
+def decode_key(value: object, what: str) -> bytes:
     if not isinstance(value, str):
         raise KeyRingError(f"{what} is missing or not a string")
     try:

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.core.crypto import KEY_BYTES, NONCE_BYTES, KeyRing, KeyRingError
+from app.core.crypto import KEY_BYTES, NONCE_BYTES, KeyRing, KeyRingError, decode_key
 
 log = logging.getLogger("bluecard.crypto")
 
@@ -104,7 +104,13 @@ class KeyEncryptionKeys:
         keks, current = data.get("keks"), data.get("current")
         if not isinstance(keks, dict) or not keks or not isinstance(current, str):
             raise KeyRingError("key file has no key-encryption keys")
-        return cls({str(kid): _decode(value, kid) for kid, value in keks.items()}, current)
+        return cls(
+            {
+                str(kid): decode_key(value, f"key-encryption key {kid!r}")
+                for kid, value in keks.items()
+            },
+            current,
+        )
 
     def to_json(self) -> str:
         return json.dumps(
@@ -140,18 +146,6 @@ class KeyEncryptionKeys:
 
 def _bound(kid: str, purpose: str) -> bytes:
     return f"bluecard {purpose} key {kid}".encode()
-
-
-def _decode(value: object, kid: object) -> bytes:
-    if not isinstance(value, str):
-        raise KeyRingError(f"key-encryption key {kid!r} is not a string")
-    try:
-        key = base64.b64decode(value, validate=True)
-    except binascii.Error as exc:
-        raise KeyRingError(f"key-encryption key {kid!r} is not valid base64") from exc
-    if len(key) != KEY_BYTES:
-        raise KeyRingError(f"key-encryption key {kid!r} must be {KEY_BYTES} bytes")
-    return key
 
 
 def derive(secret: bytes, info: bytes) -> bytes:
