@@ -105,6 +105,9 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
+        # We export Prometheus metrics and JSON logs, not OpenTelemetry; FastAPI would
+        # otherwise ask the OpenTelemetry globals on every request whether to trace it.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     for router in ROUTERS:
         app.include_router(router)

@@ -16,7 +16,6 @@ from functools import partial
 from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, Connection, bindparam, select, true, update
 from sqlalchemy.orm import QueryableAttribute
 
@@ -33,8 +32,6 @@ from app.core.types import utcnow
 PARTNER_ROLE = "partner"
 # Writing last_used_at on every call would turn each lookup into two writes.
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
-
-_bearer = HTTPBearer(auto_error=False, description="A session token or a partner API key")
 
 
 @dataclass(frozen=True)
@@ -212,10 +209,12 @@ def _partner_from_key(connection: Connection, key: str) -> tuple[Principal | Non
     return principal, stale
 
 
-def bearer_secret(bearer: HTTPAuthorizationCredentials | None) -> str:
-    if bearer is None or bearer.scheme.lower() != "bearer":
-        raise Unauthorized("缺少访问凭据。")
-    return bearer.credentials
+def bearer_secret(request: Request) -> str | None:
+    """The secret sent as `Authorization: Bearer <session token or API key>`, if any."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return secret.strip() or None
 
 
 async def admit(secret: str, transactions: Transactions) -> Principal:
@@ -233,26 +232,33 @@ async def admit(secret: str, transactions: Transactions) -> Principal:
     return principal
 
 
-@answers(401, 429)
-@accepts(SESSION_TOKEN, PARTNER_KEY)
-async def current_principal(
-    request: Request,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    transactions: TransactionsDep,
-) -> Principal:
-    principal = await admit(bearer_secret(bearer), transactions)
+async def authenticate(request: Request, transactions: Transactions) -> Principal:
+    """The caller behind the request's bearer credential (`admit`), remembered on the
+    request for its access-log line; 401 without one."""
+    secret = bearer_secret(request)
+    if secret is None:
+        raise Unauthorized("缺少访问凭据。")
+    principal = await admit(secret, transactions)
     request.scope.setdefault("state", {})["caller_id"] = principal.actor_id
     return principal
+
+
+@answers(401, 429)
+@accepts(SESSION_TOKEN, PARTNER_KEY)
+async def current_principal(request: Request, transactions: TransactionsDep) -> Principal:
+    return await authenticate(request, transactions)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def allow(*roles: str) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
-    """A gate admitting the given roles (`partner` for partner systems). Async because it
-    only compares: a sync dependency would cost a thread-pool hop on every request."""
+def allow(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A gate admitting the given roles (`partner` for partner systems). One dependency,
+    not one on `current_principal`: FastAPI's cost is per dependency, and every call pays
+    it. Async because it only compares: a sync dependency would cost a thread-pool hop."""
 
-    async def gate(principal: CurrentPrincipal) -> Principal:
+    async def gate(request: Request, transactions: TransactionsDep) -> Principal:
+        principal = await authenticate(request, transactions)
         if principal.role not in roles:
             raise Forbidden("当前身份无权执行此操作。")
         return principal
@@ -261,7 +267,7 @@ def allow(*roles: str) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     # People come with session tokens, partner systems with API keys.
     schemes = [SESSION_TOKEN] if set(roles) - {PARTNER_ROLE} else []
     schemes += [PARTNER_KEY] if PARTNER_ROLE in roles else []
-    return accepts(*schemes)(answers(403)(gate))
+    return accepts(*schemes)(answers(401, 403, 429)(gate))
 
 
 ProvinceAdmin = Annotated[Principal, Depends(allow(Role.province_admin))]

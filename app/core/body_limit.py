@@ -45,16 +45,19 @@ class BodyLimitMiddleware:
                 declared = value
                 break
         settings = get_settings()
-        if scope["path"] in self.upload_paths:
-            limit = settings.max_upload_mb * 1024 * 1024
-            allowed, refusal = limit + UPLOAD_OVERHEAD_BYTES, upload_too_large(limit)
+        upload = scope["path"] in self.upload_paths
+        if upload:
+            allowed = settings.max_upload_mb * 1024 * 1024 + UPLOAD_OVERHEAD_BYTES
         else:
             allowed = settings.max_body_kb * 1024
+        if declared is not None and (not declared.isdigit() or int(declared) <= allowed):
+            await self.app(scope, receive, send)  # the server holds the body to it
+            return
+        if upload:
+            refusal = upload_too_large(settings.max_upload_mb * 1024 * 1024)
+        else:
             refusal = _body_too_large(allowed)
         if declared is not None:
-            if not declared.isdigit() or int(declared) <= allowed:
-                await self.app(scope, receive, send)  # the server holds the body to it
-                return
             await _answer(refusal, scope, send)
             return
         await _Counted(self.app, allowed, refusal)(scope, receive, send)

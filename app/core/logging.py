@@ -46,6 +46,10 @@ def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
 
 # Installed on import, so that every process that loads the app (each uvicorn worker) has it.
 logging.setLogRecordFactory(_record_with_request_id)
+# Nor do our lines carry the caller's source line, thread or process: gathering them is most
+# of the cost of a record ("Optimization" in the logging HOWTO), paid by every request's line.
+logging._srcfile = None
+logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
 
 
 class JsonFormatter(logging.Formatter):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.access import partners
-from app.access.auth import Principal
+from app.access.auth import Principal, bearer_secret
 from app.access.codes import Role
 from app.access.models import Partner
 from app.core.crypto import DecryptionError
@@ -28,7 +28,7 @@ from app.core.keys import get_keyring
 from app.pages.confirm import Confirmation, Confirmed, confirm_page
 from app.pages.errors import FormRefused, Retry
 from app.pages.rendering import render
-from app.pages.session import bearer_secret, page_gate, secure_cookies, session_secret
+from app.pages.session import page_gate, secure_cookies, session_secret
 
 router = APIRouter()
 

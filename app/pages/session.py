@@ -25,7 +25,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
-from app.access.auth import Principal, admit
+from app.access.auth import Principal, admit, bearer_secret
 from app.core.errors import AppError, Forbidden, Unauthorized
 from app.core.settings import get_settings
 from app.core.transactions import TransactionsDep
@@ -62,14 +62,6 @@ def csrf_token_for(secret: str) -> str:
 
 def session_secret(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
-
-
-def bearer_secret(request: Request) -> str | None:
-    """A token sent as `Authorization: Bearer`, as API clients (and tests) do."""
-    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return secret.strip() or None
 
 
 async def optional_principal(request: Request, transactions: TransactionsDep) -> Principal | None:
