@@ -170,6 +170,7 @@ def _serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_config=log_config(get_settings().log_level),
             access_log=False,
+            server_header=False,  # no "server: uvicorn" to tell a scanner what to try
             **proxy_options(),
         )
     return 0
