@@ -154,8 +154,16 @@ def codes_of(connection: Connection, kind: str) -> tuple[ReferenceEntry, ...]:
     return rows
 
 
+# The active codes of the rows last read, so that a lookup does not build the set again.
+_active: dict[str, tuple[tuple[ReferenceEntry, ...], frozenset[str]]] = {}
+
+
 def active_codes(connection: Connection, kind: str) -> frozenset[str]:
-    return frozenset(row.code for row in codes_of(connection, kind) if row.active)
+    rows = codes_of(connection, kind)
+    memo = _active.get(kind)
+    if memo is None or memo[0] is not rows:
+        memo = _active[kind] = (rows, frozenset(row.code for row in rows if row.active))
+    return memo[1]
 
 
 def forget_active_codes() -> None:
