@@ -12,6 +12,8 @@ PostgreSQL database is filled from that file with COPY (no re-encryption needed)
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import sqlite3
 import time
@@ -79,7 +81,7 @@ def sqlite_cache(cards: int, markers: int) -> tuple[Path, Path]:
         partial = db_path.with_suffix(".partial")
         partial.unlink(missing_ok=True)
         keyring = KeyRing.generate()
-        keyring.save(key_path)
+        _save_version_1(keyring, key_path)
         _build_sqlite(partial, keyring, cards, markers)
         partial.rename(db_path)
         print(f"built {db_path} in {time.perf_counter() - started:.0f} s", flush=True)
@@ -88,6 +90,16 @@ def sqlite_cache(cards: int, markers: int) -> tuple[Path, Path]:
     upgrade(engine)
     engine.dispose()
     return db_path, key_path
+
+
+def _save_version_1(keyring: KeyRing, path: Path) -> None:
+    """A version-1 key file (the data keys themselves): the server imports it into the
+    database on its first start, wrapped under a key-encryption key derived from it."""
+    keys = {kid: base64.b64encode(key).decode() for kid, key in keyring.data_keys.items()}
+    index_key = base64.b64encode(keyring.index_key).decode()
+    data = {"version": 1, "current": keyring.current_kid, "keys": keys, "index_key": index_key}
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
 
 
 def fill_postgres(url: str, sqlite_path: Path) -> None:

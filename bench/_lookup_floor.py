@@ -24,7 +24,7 @@ import psycopg
 from app.core.crypto import KeyRing
 
 URL = os.environ["BENCH_URL"]
-KEYRING = KeyRing.load_or_create(Path(os.environ["BLUECARD_KEY_FILE"]))
+KEYRING = KeyRing.from_json(Path(os.environ["BLUECARD_KEY_FILE"]).read_text())  # version 1
 CALLER = uuid.uuid4()
 SELECT = (
     "SELECT m.code, m.status, m.valid_until FROM talent t JOIN marker m ON m.talent_id = t.id "
