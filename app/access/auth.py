@@ -255,7 +255,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def allow(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A gate admitting the given roles (`partner` for partner systems). One dependency,
     not one on `current_principal`: FastAPI's cost is per dependency, and every call pays
-    it. Async because it only compares: a sync dependency would cost a thread-pool hop."""
+    it. Async: it awaits the grouped admission, where a sync one would cost a thread hop."""
 
     async def gate(request: Request, transactions: TransactionsDep) -> Principal:
         principal = await authenticate(request, transactions)

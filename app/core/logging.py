@@ -46,8 +46,9 @@ def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
 
 # Installed on import, so that every process that loads the app (each uvicorn worker) has it.
 logging.setLogRecordFactory(_record_with_request_id)
-# Nor do our lines carry the caller's source line, thread or process: gathering them is most
-# of the cost of a record ("Optimization" in the logging HOWTO), paid by every request's line.
+# Our lines never show the caller's source line, thread or process, so records don't gather
+# them: that is most of a record's cost ("Optimization" in the logging HOWTO), and every
+# request writes one.
 logging._srcfile = None
 logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
 
