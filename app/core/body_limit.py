@@ -46,17 +46,12 @@ class BodyLimitMiddleware:
                 break
         settings = get_settings()
         upload = scope["path"] in self.upload_paths
-        if upload:
-            allowed = settings.max_upload_mb * 1024 * 1024 + UPLOAD_OVERHEAD_BYTES
-        else:
-            allowed = settings.max_body_kb * 1024
+        limit = settings.max_upload_mb * 1024 * 1024 if upload else settings.max_body_kb * 1024
+        allowed = limit + UPLOAD_OVERHEAD_BYTES if upload else limit
         if declared is not None and (not declared.isdigit() or int(declared) <= allowed):
             await self.app(scope, receive, send)  # the server holds the body to it
             return
-        if upload:
-            refusal = upload_too_large(settings.max_upload_mb * 1024 * 1024)
-        else:
-            refusal = _body_too_large(allowed)
+        refusal = upload_too_large(limit) if upload else _body_too_large(limit)
         if declared is not None:
             await _answer(refusal, scope, send)
             return
