@@ -26,13 +26,14 @@ from datetime import date
 from pathlib import PurePath
 from typing import IO, Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
 from app.core import audit
 from app.core.audit import Actor
+from app.core.bulk_insert import insert_rows
 from app.core.crypto import KeyRing
 from app.core.db import Base
 from app.core.keys import get_keyring
@@ -204,12 +205,10 @@ class _Prepared:
                 rows, errors, other_cities = pickle.load(self.spool)  # noqa: S301 - our own spool
             except EOFError:
                 return
-            # Core inserts: one executemany per slice. The ORM's bulk insert would leave out
-            # the None values and split the slice into many small batches by which keys remain.
-            if rows:
-                session.execute(insert(_ROW_TABLE), rows)
-            if errors:
-                session.execute(insert(_ERROR_TABLE), errors)
+            # One bulk insert per slice. (The ORM's would leave out the None values and split
+            # the slice into many small batches by which keys remain.)
+            insert_rows(session.connection(), _ROW_TABLE, rows)
+            insert_rows(session.connection(), _ERROR_TABLE, errors)
             if isinstance(actor, Principal):
                 # Another city's records were read to judge these rows. (The command line,
                 # run by those who hold the database, has no caller to record.)

@@ -2,8 +2,8 @@
 
 Most card holders are not leading talents; the pool is the base ledger. Rows are checked
 one by one (errors go to a report, with masked ID numbers) and written in batches: one
-select finds which card numbers exist, then one multi-row insert and one executemany
-update. A re-import updates changed rows and leaves the rest alone. A talent's card is
+select finds which card numbers exist, then one bulk insert (`core.bulk_insert`) and one
+executemany update. A re-import updates changed rows and leaves the rest alone. A talent's card is
 found through the blind index (`Talent.cards`), so nothing else needs writing.
 """
 
@@ -22,7 +22,6 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
-    insert,
     literal,
     select,
     update,
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.core import audit
 from app.core.audit import Actor
+from app.core.bulk_insert import insert_rows
 from app.core.crypto import KeyRing
 from app.core.db import Base
 from app.core.free_text import TextError, check_free_text
@@ -227,7 +227,7 @@ def _write_batch(
         else:
             updates.append({"card_id": old.id, **values})
     if inserts:
-        session.execute(insert(_TABLE), inserts)
+        insert_rows(session.connection(), _TABLE, inserts)
         counts.inserted += len(inserts)
     if updates:
         session.execute(update(_TABLE).where(t.id == bindparam("card_id")), updates)

@@ -2,7 +2,7 @@
 
 An approval files up to 100,000 records in one transaction. Through the ORM each record
 (talent, marker, honours, dependents, version) costs about a millisecond to build and
-flush; as multi-row statements it costs a few microseconds. So `service.file_planned`
+flush; as bulk inserts (`core.bulk_insert`) it costs a few microseconds. So `service.file_planned`
 computes the rows and queues them here, and the filing writes the queue itself
 (`PendingWrites.write`, in foreign-key order) once per slice of rows, before it reads or
 audits anything more: nothing is written behind another statement's back. Records loaded
@@ -18,10 +18,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, update
+from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core.bulk_insert import insert_rows
 from app.core.db import Base
 
 _CHUNK = 500
@@ -95,5 +96,4 @@ class PendingWrites:
 
 
 def _insert(session: Session, name: str, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(_table(name)), rows)
+    insert_rows(session.connection(), _table(name), rows)
