@@ -12,11 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.bulk_insert import insert_rows
+from app.core.db import Base
 from app.registry.models import BlueCard, TalentVersion
 from tests.lookup.factories import make_talent
 
-CARDS = BlueCard.__table__
-VERSIONS = TalentVersion.__table__
+CARDS = Base.metadata.tables[BlueCard.__tablename__]
+VERSIONS = Base.metadata.tables[TalentVersion.__tablename__]
 
 
 def _card(card_no: str, **values: Any) -> dict[str, Any]:
