@@ -32,7 +32,7 @@ from app.core import audit
 from app.core.audit import Actor
 from app.core.bulk_insert import insert_rows
 from app.core.crypto import KeyRing
-from app.core.db import Base
+from app.core.db import Base, roomy_page_cache
 from app.core.free_text import TextError, check_free_text
 from app.core.keys import get_keyring
 from app.core.reference import city_names
@@ -90,7 +90,34 @@ def import_cards(
     batch_size: int = BATCH_SIZE,
 ) -> ImportCounts:
     """Check and upsert every row by card number; one audit event for the whole import."""
-    keyring = get_keyring()
+    keyring = get_keyring()  # on an empty registry, stored before this transaction begins
+    with roomy_page_cache(session.connection()):
+        counts = _import(session, keyring, rows, today, on_error, on_progress, batch_size)
+    audit.record(
+        session,
+        actor,
+        "cards.import",
+        f"cards:{source}"[:200],
+        {
+            "rows": counts.rows,
+            "inserted": counts.inserted,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "errors": counts.errors,
+        },
+    )
+    return counts
+
+
+def _import(
+    session: Session,
+    keyring: KeyRing,
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    today: date,
+    on_error: Callable[[CardError], None],
+    on_progress: Callable[[int], object],
+    batch_size: int,
+) -> ImportCounts:
     counts = ImportCounts()
     seen: dict[str, int] = {}
     batch: list[CardRow] = []
@@ -113,19 +140,6 @@ def import_cards(
             batch = []
     _write_batch(session, keyring, batch, counts)
     on_progress(len(batch))
-    audit.record(
-        session,
-        actor,
-        "cards.import",
-        f"cards:{source}"[:200],
-        {
-            "rows": counts.rows,
-            "inserted": counts.inserted,
-            "updated": counts.updated,
-            "unchanged": counts.unchanged,
-            "errors": counts.errors,
-        },
-    )
     return counts
 
 
