@@ -15,11 +15,13 @@ import csv
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from sqlalchemy import Boolean, Connection, Integer, String, false, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.db import Base
+from app.core.errors import InvalidInput, field_error
 from app.core.resources import project_root
 
 SEED_DIR = project_root() / "seed"
@@ -83,12 +85,27 @@ def city_names() -> dict[str, str]:
 
 def name_zh(kind: str, code: str) -> str:
     """The Chinese label of a code: as last read from the database, else the seed's."""
-    if (label := _labels.get(kind, {}).get(code)) is not None:
-        return label
+    return _label(kind, code, "name_zh") or code
+
+
+def short_name_zh(kind: str, code: str) -> str:
+    """The short Chinese label (a category's, as city files write it), else the label."""
+    return _label(kind, code, "short_name_zh") or name_zh(kind, code)
+
+
+def owner_unit(kind: str, code: str) -> str | None:
+    """A studio programme's owning unit."""
+    return _label(kind, code, "owner_unit")
+
+
+def _label(kind: str, code: str, field: str) -> str | None:
+    entry = _entries.get(kind, {}).get(code)
+    if entry is not None:
+        return cast(str | None, getattr(entry, field))
     for row in reference_rows(kind):
         if row["code"] == code:
-            return row["name_zh"]
-    return code
+            return row.get(field) or None
+    return None
 
 
 def sync_reference_data(session: Session) -> None:
@@ -131,9 +148,9 @@ class ReferenceEntry:
 
 
 _loaded: dict[str, tuple[float, tuple[ReferenceEntry, ...]]] = {}
-# The latest labels read from the database, by kind: `name_zh` prefers them to the seed's,
-# so a code the province added or renamed shows under its own label.
-_labels: dict[str, dict[str, str]] = {}
+# The latest rows read from the database, by kind and code: `name_zh` and the other labels
+# prefer them to the seed's, so a code the province added or renamed shows under its label.
+_entries: dict[str, dict[str, ReferenceEntry]] = {}
 
 
 def codes_of(connection: Connection, kind: str) -> tuple[ReferenceEntry, ...]:
@@ -150,7 +167,7 @@ def codes_of(connection: Connection, kind: str) -> tuple[ReferenceEntry, ...]:
     )
     rows = tuple(ReferenceEntry(*row) for row in connection.execute(statement))
     _loaded[kind] = (now + ACTIVE_CODES_TTL_SECONDS, rows)
-    _labels[kind] = {row.code: row.name_zh for row in rows}
+    _entries[kind] = {row.code: row for row in rows}
     return rows
 
 
@@ -164,6 +181,21 @@ def active_codes(connection: Connection, kind: str) -> frozenset[str]:
     if memo is None or memo[0] is not rows:
         memo = _active[kind] = (rows, frozenset(row.code for row in rows if row.active))
     return memo[1]
+
+
+def check_code(connection: Connection, kind: str, code: str, *, field: str, label: str) -> None:
+    """Refuse (422 `invalid_code`) a code not on the list. Active or not: a filter may name a
+    code that older records hold."""
+    if all(row.code != code for row in codes_of(connection, kind)):
+        message = f"{label}「{code[:40]}」不在清单中，请从列表中选择。"
+        raise InvalidInput(message, errors=[field_error(field, "invalid_code", message)])
+
+
+def refresh_labels(connection: Connection, *kinds: str) -> None:
+    """Read `kinds` (at most every `ACTIVE_CODES_TTL_SECONDS`) before showing their codes,
+    so `name_zh` and the other labels name the codes the province added or renamed."""
+    for kind in kinds:
+        codes_of(connection, kind)
 
 
 def forget_active_codes() -> None:
