@@ -33,6 +33,7 @@ from app.registry import service as registry
 from app.registry.models import Talent
 from app.registry.pending import PendingWrites
 from app.registry.plans import plan_filing
+from app.registry.records import added_categories
 
 CHUNK_ROWS = 1000
 NAMED_ROWS = 20  # rows a conflict names in its message; `rows` in the answer lists up to 100
@@ -56,6 +57,7 @@ def apply_rows(
     if moved:
         raise registry_changed([(row.row_no, row.id_masked) for row in moved])
     keyring = get_keyring()
+    categories = added_categories(session.connection())
     queue = PendingWrites()
     for chunk in _slices(session, submission_id):
         talents = _expected_talents(session, chunk)
@@ -65,6 +67,7 @@ def apply_rows(
                 registry_form(unseal(row.record_cipher, keyring)),
                 city_code=city_code,
                 keyring=keyring,
+                categories=categories,
             )
             registry.file_planned(
                 session,

@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import PurePath
 from typing import IO, Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,10 +48,12 @@ from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.filing.parsers import FileFormatError, parse_upload
 from app.filing.parsers import base as parser_limits
 from app.filing.parsers.base import too_many_rows
-from app.filing.rows import RowResult, check_duplicates, exit_reason_words, validate_row
+from app.filing.rows import RowResult, check_duplicates, code_words, validate_row
 from app.filing.upload import Upload
 from app.lookup import reads
 from app.registry import service as registry
+from app.registry.eligibility import AddedCategories
+from app.registry.records import added_categories
 
 CHUNK_ROWS = 1000
 # The errors kept for a file's report (past those, the clerk fixes the file and uploads
@@ -230,14 +232,25 @@ def _prepare(
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller
     try:
         rows = parse_upload(upload.stream, upload.filename)
-        reasons = codes_of(reading.connection(), "exit-reasons")
-        exit_reasons = exit_reason_words((r.code, r.name_zh) for r in reasons if r.active)
+        connection = reading.connection()
+        # The province's lists as they stand: what it added is taken, what it deactivated not.
+        words = {kind: _words(connection, kind) for kind in _LISTS}
         results = check_duplicates(
-            validate_row(raw, today=today, exit_reasons=exit_reasons) for raw in rows
+            validate_row(
+                raw,
+                today=today,
+                exit_reasons=words["exit-reasons"],
+                categories=words["categories"],
+                relations=words["relations"],
+            )
+            for raw in rows
         )
+        categories = added_categories(connection)
         error_room = MAX_STORED_ERRORS
         for chunk in _slices(results, CHUNK_ROWS):
-            judged = _judge_slice(reading, submission_id, city_code, chunk, counts, keyring)
+            judged = _judge_slice(
+                reading, submission_id, city_code, chunk, counts, keyring, categories
+            )
             rows_out, errors, other_cities = judged
             pickle.dump((rows_out, _kept_errors(errors, error_room), other_cities), spool)
             error_room -= len(errors)
@@ -257,6 +270,14 @@ def _prepare(
         raise
 
 
+_LISTS = ("exit-reasons", "categories", "relations")
+
+
+def _words(connection: Connection, kind: str) -> dict[str, str]:
+    rows = codes_of(connection, kind)
+    return code_words((r.code, r.short_name_zh, r.name_zh) for r in rows if r.active)
+
+
 _Judged = tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[str, str]]]
 
 
@@ -267,6 +288,7 @@ def _judge_slice(
     chunk: list[RowResult],
     counts: dict[str, int],
     keyring: KeyRing,
+    categories: AddedCategories,
 ) -> _Judged:
     """A slice's rows to insert, its errors, and the other cities' people it read."""
     hashes = {r.row: keyring.blind_index(r.id_number) for r in chunk if r.id_number is not None}
@@ -283,6 +305,7 @@ def _judge_slice(
             city_code=city_code,
             submission_id=submission_id,
             keyring=keyring,
+            categories=categories,
         )
         if judgement.other_city and id_hash is not None:
             other_cities.append((id_hash, reads.OTHER_CITY))

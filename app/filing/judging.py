@@ -20,6 +20,7 @@ from app.filing.file_format import Action
 from app.filing.rows import Retirement, RowError, RowResult, registry_form
 from app.filing.sealed import seal
 from app.registry.diffs import STATUS_RETIRED
+from app.registry.eligibility import AddedCategories
 from app.registry.identifiers import mask_id_number
 from app.registry.models import Talent
 from app.registry.plans import FilingPlan, plan_create, plan_filing
@@ -46,8 +47,10 @@ def judge_row(
     city_code: str,
     submission_id: uuid.UUID,
     keyring: KeyRing,
+    categories: AddedCategories,
 ) -> Judgement:
-    """`talent` is the registry's record of the row's person (any city), if there is one."""
+    """`talent` is the registry's record of the row's person (any city), if there is one;
+    `categories` those the province added (`records.added_categories`)."""
     errors = list(result.errors)
     if result.id_number is not None:
         errors.extend(_registry_errors(result, result.id_number, talent, city_code))
@@ -55,7 +58,13 @@ def judge_row(
     record = result.record
     if errors or record is None or id_hash is None:
         return Judgement(errors, other_city=other_city)
-    plan = plan_filing(talent, registry_form(record), city_code=city_code, keyring=keyring)
+    plan = plan_filing(
+        talent,
+        registry_form(record),
+        city_code=city_code,
+        keyring=keyring,
+        categories=categories,
+    )
     outcome = Outcome(plan.action)
     row = {
         "submission_id": submission_id,
@@ -101,7 +110,7 @@ def _preview(plan: FilingPlan, *, other_city: bool) -> dict[str, Any]:
     diff = plan.changes
     if other_city:
         assert isinstance(plan.filed, TalentData)  # another city's person cannot be retired
-        as_new = plan_create(plan.filed, plan.keyring).changes
+        as_new = plan_create(plan.filed, plan.keyring, plan.categories).changes
         diff = {**as_new, "city_code": plan.changes["city_code"]}
     return {
         "diff": diff,

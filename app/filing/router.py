@@ -41,6 +41,7 @@ from app.filing.schemas import (
 from app.filing.templates import template_csv, template_xlsx
 from app.filing.upload import SubmissionFormDep
 from app.registry.markers import local_today
+from app.registry.records import added_categories
 
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
 
@@ -153,10 +154,12 @@ def submission_template_csv(caller: RegistryReader) -> Response:
     response_class=Response,
     responses=binary(XLSX_TYPE, "The XLSX template"),
 )
-def submission_template_xlsx(caller: RegistryReader) -> Response:
-    """The blank XLSX filing template with a sample row and a legend of the codes. Province
-    admins, auditors and city operators; records nothing."""
-    return _download(template_xlsx(), XLSX_TYPE, "备案模板.xlsx", "template.xlsx")
+def submission_template_xlsx(caller: RegistryReader, session: SessionDep) -> Response:
+    """The blank XLSX filing template with a sample row and a legend of the codes (the
+    province's active categories and relations among them). Province admins, auditors and
+    city operators; records nothing."""
+    body = template_xlsx(session.connection())
+    return _download(body, XLSX_TYPE, "备案模板.xlsx", "template.xlsx")
 
 
 @router.get("/{submission_id}", summary="A submission, with its current status")
@@ -206,8 +209,9 @@ def submission_preview(
     found = queries.preview_rows(
         session, submission.id, outcome=outcome, page=page, page_size=page_size
     )
+    categories = added_categories(session.connection())
     return SubmissionPreview(
-        items=[preview_row(row) for row in found.items],
+        items=[preview_row(row, categories) for row in found.items],
         total=found.total,
         page=page,
         page_size=page_size,

@@ -82,24 +82,42 @@ class RowResult:
     sheet_row: int | None = None  # the row's line in a spreadsheet or CSV file
 
 
-def exit_reason_words(reasons: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Each exit reason's code and Chinese label, to its code, from (code, label) pairs."""
-    return {word: code for code, label in reasons for word in (code, label)}
+def code_words(rows: Iterable[tuple[str, str | None, str]]) -> dict[str, str]:
+    """The words a cell may hold for a list's active rows, (code, short name, Chinese name)
+    each: every word to its code. A word two rows share stays with the earlier row."""
+    words: dict[str, str] = {}
+    for row in rows:
+        for word in row:
+            if word:
+                words.setdefault(word, row[0])
+    return words
 
 
-# The seeded list (退休、离开一线岗位、违法违纪、死亡、调离本省、其他); intake passes the
-# province's active list, which may hold more.
-SEEDED_EXIT_REASONS = exit_reason_words(
-    (row["code"], row["name_zh"]) for row in reference_rows("exit-reasons")
-)
+def _seeded(kind: str) -> dict[str, str]:
+    return code_words(
+        (r["code"], r.get("short_name_zh"), r["name_zh"]) for r in reference_rows(kind)
+    )
+
+
+# The seeded lists (e.g. 退休、离开一线岗位、违法违纪、死亡、调离本省、其他); intake passes
+# the province's active lists, which may hold more.
+SEEDED_EXIT_REASONS = _seeded("exit-reasons")
+SEEDED_CATEGORIES = _seeded("categories")
+SEEDED_RELATIONS = _seeded("relations")
 # 「其他：调往合肥」: an exit reason, then the city's own words.
 _REASON_NOTE = re.compile("[：:]")
 
 
 def validate_row(
-    raw: RawRow, *, today: date, exit_reasons: Mapping[str, str] = SEEDED_EXIT_REASONS
+    raw: RawRow,
+    *,
+    today: date,
+    exit_reasons: Mapping[str, str] = SEEDED_EXIT_REASONS,
+    categories: Mapping[str, str] = SEEDED_CATEGORIES,
+    relations: Mapping[str, str] = SEEDED_RELATIONS,
 ) -> RowResult:
-    return _RowCheck(raw, today, exit_reasons).result()
+    """The mappings: each list's words to its codes (`code_words`)."""
+    return _RowCheck(raw, today, exit_reasons, categories, relations).result()
 
 
 def check_duplicates(results: Iterable[RowResult]) -> Iterator[RowResult]:
@@ -117,10 +135,19 @@ def check_duplicates(results: Iterable[RowResult]) -> Iterator[RowResult]:
 
 
 class _RowCheck:
-    def __init__(self, raw: RawRow, today: date, exit_reasons: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        raw: RawRow,
+        today: date,
+        exit_reasons: Mapping[str, str],
+        categories: Mapping[str, str],
+        relations: Mapping[str, str],
+    ) -> None:
         self.raw = raw
         self.today = today
         self.exit_reasons = exit_reasons
+        self.categories = categories
+        self.relations = relations
         self.errors: list[RowError] = []
 
     def result(self) -> RowResult:
@@ -193,7 +220,7 @@ class _RowCheck:
         for i, item in self.items("honors"):
             path, of = f"honors[{i}].", f"第{i + 1}项荣誉的"
             category = self.choice(
-                path + "category", item["category"], cells.CATEGORY_WORDS, label=of + "人才类别"
+                path + "category", item["category"], self.categories, label=of + "人才类别"
             )
             title = self.text(path + "title", item["title"], label=of + "荣誉名称")
             by = self.text(path + "conferred_by", item["conferred_by"], label=of + "授予机关")
@@ -222,7 +249,7 @@ class _RowCheck:
             relation = self.choice(
                 path + "relation",
                 item["relation"],
-                cells.RELATION_WORDS,
+                self.relations,
                 label=of + "关系",
                 invalid_code=False,
             )
@@ -306,7 +333,11 @@ class _RowCheck:
             return None
         found = words.get(text, words.get(text.lower()))
         if found is None:
-            options = "、".join(f"「{w}」" for w in words if not w.isascii())
+            shown: dict[T, str] = {}  # one Chinese word of each choice: its first
+            for word, choice in words.items():
+                if not word.isascii():
+                    shown.setdefault(choice, word)
+            options = "、".join(f"「{w}」" for w in shown.values())
             code = "invalid_code" if invalid_code else "invalid_choice"
             self.error(path, code, f"{label}「{cells.quoted(text)}」无效，应填写{options}之一")
         return found

@@ -15,6 +15,7 @@ from app.filing.constants import COUNT_KEYS, Outcome, SubmissionStatus
 from app.filing.file_format import Action
 from app.filing.models import Submission, SubmissionError, SubmissionRow
 from app.filing.sealed import unseal
+from app.registry.eligibility import AddedCategories
 from app.registry.plans import plan_create
 from app.registry.records import TalentData
 
@@ -186,14 +187,15 @@ def report_error(error: SubmissionError) -> ReportError:
     )
 
 
-def preview_row(row: SubmissionRow) -> PreviewRow:
+def preview_row(row: SubmissionRow, categories: AddedCategories) -> PreviewRow:
     """A stored row as the preview shows it; a create's fields and eligibility are derived
-    from its sealed record here (see `judging`)."""
+    from its sealed record here (see `judging`), with the categories the province added
+    (`records.added_categories`)."""
     changes, eligible, reason = row.diff, row.eligible_after, row.ineligible_reason
     if row.outcome == Outcome.create:
         record = unseal(row.record_cipher, get_keyring())
         assert isinstance(record, TalentData)  # only an upsert creates
-        plan = plan_create(record, get_keyring())
+        plan = plan_create(record, get_keyring(), categories)
         decision, changes = plan.decision, plan.changes
         eligible, reason = decision.eligible, None if decision.eligible else decision.summary_zh
     return PreviewRow(

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy import Connection
 
+from app.core.reference import codes_of, reference_rows
 from app.filing.file_format import ACTION_ZH, Action
 from app.filing.parsers.columns import COLUMNS, HEADERS, LIST_SEPARATORS, NO, REQUIRED_HEADERS, YES
 from app.registry.codes import (
@@ -29,6 +32,8 @@ from app.registry.identifiers import id_check_character
 
 DATA_SHEET = "备案数据"
 LEGEND_SHEET = "填写说明"
+# A legend's table: its title, and (Chinese word, code) of each entry.
+CodeTable = tuple[str, Sequence[tuple[str, str]]]
 # Cells Excel must keep as typed: long digit strings would lose digits as numbers.
 TEXT_FIELDS = frozenset({"id_number", "employer_uscc", "card_no", "dependents[].id_number"})
 
@@ -78,13 +83,20 @@ def template_csv() -> bytes:
     return text.getvalue().encode("utf-8-sig")
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(connection: Connection | None = None) -> bytes:
+    """The legend lists the categories and relations active on `connection`'s database (the
+    province may have added some), else the seed's."""
     workbook = Workbook()
     data = workbook.active
     assert isinstance(data, Worksheet)
     data.title = DATA_SHEET
     _write_data_sheet(data)
-    _write_legend(workbook.create_sheet(LEGEND_SHEET))
+    tables = (
+        *_CODE_TABLES,
+        ("人才类别", _legend(connection, "categories")),
+        ("家属关系", _legend(connection, "relations")),
+    )
+    _write_legend(workbook.create_sheet(LEGEND_SHEET), tables)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -108,7 +120,15 @@ def _write_data_sheet(sheet: Worksheet) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _write_legend(sheet: Worksheet) -> None:
+def _legend(connection: Connection | None, kind: str) -> list[tuple[str, str]]:
+    """(Chinese word, code) of each active row; a category's word is its short name."""
+    if connection is None:
+        return [(r.get("short_name_zh") or r["name_zh"], r["code"]) for r in reference_rows(kind)]
+    rows = codes_of(connection, kind)
+    return [(r.short_name_zh or r.name_zh, r.code) for r in rows if r.active]
+
+
+def _write_legend(sheet: Worksheet, tables: Sequence[CodeTable]) -> None:
     sheet.column_dimensions["A"].width = 30
     sheet.column_dimensions["B"].width = 90
     row = 1
@@ -116,7 +136,7 @@ def _write_legend(sheet: Worksheet) -> None:
         sheet.cell(row=row, column=1, value=term).font = Font(bold=True)
         sheet.cell(row=row, column=2, value=rule).alignment = Alignment(wrap_text=True)
         row += 1
-    for title, words in _CODE_TABLES:
+    for title, words in tables:
         row += 1
         sheet.cell(row=row, column=1, value=title).font = Font(bold=True)
         sheet.cell(row=row, column=2, value="代码（中文或代码都可填写）").font = Font(bold=True)
@@ -143,9 +163,7 @@ _RULES = (
     ("年份", "一线工作起始年份、授予年份填写四位数字年份，如 2015"),
     ("突出贡献 / 技艺业绩 / 一线坚守", f"是否满足该项条件，填写「{YES}」或「{NO}」"),
 )
-_CODE_TABLES: tuple[tuple[str, list[tuple[str, str]]], ...] = (
+_CODE_TABLES: tuple[CodeTable, ...] = (
     ("操作", [(ACTION_ZH[action], action.value) for action in Action]),
     ("技能等级", [(zh, level.value) for level, zh in SKILL_LEVEL_ZH.items()]),
-    ("人才类别", [(zh, category.value) for category, zh in CATEGORY_SHORT_ZH.items()]),
-    ("家属关系", [(zh, relation.value) for relation, zh in RELATION_ZH.items()]),
 )

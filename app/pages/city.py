@@ -200,8 +200,9 @@ def city_template_csv(_operator: CityUser) -> Response:
 
 
 @router.get("/city/templates/template.xlsx", name="page_city_template_xlsx")
-def city_template_xlsx(_operator: CityUser) -> Response:
-    return attachment(template_xlsx(), XLSX_TYPE, "备案模板.xlsx", "template.xlsx")
+def city_template_xlsx(_operator: CityUser, session: SessionDep) -> Response:
+    body = template_xlsx(session.connection())
+    return attachment(body, XLSX_TYPE, "备案模板.xlsx", "template.xlsx")
 
 
 def _home_page(

@@ -20,6 +20,7 @@ from app.filing.report_csv import column_label, report_csv
 from app.filing.retention import rows_kept_until
 from app.filing.schemas import preview_row, submission_summary
 from app.pages.people import names_for
+from app.registry.records import added_categories
 
 PREVIEW_SIZE = 50
 ERRORS_SHOWN = 200
@@ -47,6 +48,7 @@ def submission_context(
         session, submission.id, outcome=chosen, page=page, page_size=PREVIEW_SIZE
     )
     errors = queries.row_errors(session, submission.id)
+    categories = added_categories(session.connection())
     base = str(request.app.url_path_for(detail_route, submission_id=str(submission.id)))
     filters = {"outcome": chosen.value} if chosen else {}
 
@@ -67,7 +69,7 @@ def submission_context(
             for e in errors[:ERRORS_SHOWN]
         ],
         "errors_total": len(errors),
-        "preview": [preview_row(row) for row in preview.items],
+        "preview": [preview_row(row, categories) for row in preview.items],
         "preview_total": preview.total,
         "preview_page": page,
         "preview_pages": max(1, math.ceil(preview.total / PREVIEW_SIZE)),

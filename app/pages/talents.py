@@ -26,7 +26,7 @@ from app.core.db import SessionDep
 from app.core.errors import AppError, Conflict, InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.core.paging import PageNumber
-from app.core.reference import city_names, codes_of
+from app.core.reference import check_code, city_names, codes_of, refresh_labels
 from app.core.types import utcnow
 from app.lookup import access_log, reads
 from app.pages.confirm import Confirmation, Confirmed, confirm_page
@@ -38,7 +38,7 @@ from app.pages.session import page_gate
 from app.pages.submissions import XLSX_TYPE, attachment
 from app.public.service import qr_png, verification_url
 from app.registry import as_of, editing, markers, outputs, queries
-from app.registry.codes import SKILL_LEVEL_ZH, Category
+from app.registry.codes import SKILL_LEVEL_ZH
 from app.registry.deps import valid_talent
 from app.registry.history import versions_of
 from app.registry.identifiers import IdentifierError, validate_id_number
@@ -95,7 +95,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 NameQuery = Annotated[str, Query(max_length=50)]
 CityQuery = Annotated[str, Query(pattern=r"^(\d{6})?$")]
-CategoryQuery = Annotated[Category | Literal[""], Query()]
+CategoryQuery = Annotated[str, Query(max_length=40)]
 MarkerQuery = Annotated[Literal["", "active", "suspended", "revoked", "expired", "none"], Query()]
 StatusQuery = Annotated[Literal["", "filed", "retired"], Query()]
 
@@ -219,7 +219,7 @@ def talent_certificate(
         raise Conflict("只有有效的特殊标识才能打印证明。", code="marker_not_active")
     url = verification_url(marker.code, served_at=str(request.base_url))
     context = {
-        "talent": talent_detail(talent),
+        "talent": talent_detail(session, talent),
         "verify_url": url,
         "qr_data": base64.b64encode(qr_png(url, scale=6)).decode("ascii"),
         "printed_on": today,
@@ -404,7 +404,9 @@ def _chosen(
     }
 
 
-def _filters(chosen: dict[str, str]) -> queries.TalentFilters:
+def _filters(session: Session, chosen: dict[str, str]) -> queries.TalentFilters:
+    if category := chosen["category"]:
+        check_code(session.connection(), "categories", category, field="category", label="人才类别")
     return queries.TalentFilters(
         chosen["city_code"] or None,
         chosen["category"] or None,
@@ -426,7 +428,7 @@ def _list_page(
 ) -> Response:
     today = local_today()
     found = queries.talent_page(
-        session, reader, _filters(chosen), page=page, page_size=PAGE_SIZE, today=today
+        session, reader, _filters(session, chosen), page=page, page_size=PAGE_SIZE, today=today
     )
     keyring = get_keyring()
     active = {k: v for k, v in chosen.items() if v}
@@ -441,7 +443,8 @@ def _list_page(
         "export_url": f"{request.app.url_path_for('page_talent_export')}?{query}",
         "print_url": f"{request.app.url_path_for('page_talent_print')}?{query}",
         "filters": chosen,
-        "categories": list(Category),
+        # Those the province added too, and deactivated ones: records may still hold them.
+        "categories": [row.code for row in codes_of(session.connection(), "categories")],
         "not_found": not_found,
         "error": retry.error if retry else "",
     }
@@ -454,9 +457,10 @@ def _all_items(
     """The whole filtered list up to `EXPORT_LIMIT` rows, and how many there are in all."""
     today = local_today()
     found = queries.talent_page(
-        session, reader, _filters(chosen), page=1, page_size=EXPORT_LIMIT, today=today
+        session, reader, _filters(session, chosen), page=1, page_size=EXPORT_LIMIT, today=today
     )
     keyring = get_keyring()
+    refresh_labels(session.connection(), "categories")  # the export and print name them
     return [outputs.talent_item(t, keyring, today) for t in found.items], found.total
 
 
@@ -513,7 +517,7 @@ def _record_page(
     )
     callers = [f"{e.caller_kind}:{e.caller_name}" for e in access.items]
     context: dict[str, Any] = {
-        "talent": talent_detail(talent),
+        "talent": talent_detail(session, talent),
         "timeline": as_of.timeline(as_of.marker_changes(versions), local_today()),
         "history": [outputs.version_out(v) for v in versions],
         "access": access,

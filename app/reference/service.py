@@ -20,6 +20,10 @@ from app.core.reference import (
     reference_rows,
 )
 
+# Each dependent stores its relation code in 16 characters (`dependent.relation`,
+# `assistance_service.dependent_relation`), narrower than the list's 40.
+_CODE_LENGTH = {"relations": 16}
+
 
 def add_code(
     session: Session,
@@ -35,6 +39,8 @@ def add_code(
     year: int | None = None,
 ) -> ReferenceCode:
     _check_kind(kind)
+    if len(code) > _CODE_LENGTH.get(kind, len(code)):
+        _refuse("code", "too_long", f"此类代码最长{_CODE_LENGTH[kind]}个字符。")
     if session.get(ReferenceCode, (kind, code)) is not None:
         raise Conflict(f"代码「{code}」已存在；代码一经使用不能重复或更改。", code="code_taken")
     _check_fields(session, kind, owner_unit=owner_unit, parent_code=parent_code, year=year)

@@ -1,7 +1,8 @@
 """The stable codes of the registry (conditions, categories, skill levels, relations...).
 
-Codes only: display names live in the seed CSVs. The Chinese words below are the ones the
-filing formats accept in cells (see the contract), so the parsers can map them to codes.
+Codes only: display names live in the seed CSVs. The Chinese words below are the contract's.
+Categories and relations are the built-in ones: the province adds more to the reference
+lists (`app/reference`), and the filing and the pages take those from `reference_code`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class MarkerStatus(StrEnum):
 # The services a registered dependent of a marker holder may get priority for, and only
 # under the notice's conditions (`lookup.rules.dependent_entitled`): a child's compulsory
 # education, a job-seeking spouse's or child's employment while the holder is assisted.
+# A relation the province adds (`reference_code`) is recorded on the dependent but extends
+# no service: the notice names only these two.
 DEPENDENT_SERVICES: dict[Relation, frozenset[Service]] = {
     Relation.child: frozenset({Service.education, Service.employment}),
     Relation.spouse: frozenset({Service.employment}),

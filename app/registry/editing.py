@@ -26,6 +26,7 @@ from app.core.errors import (
     field_error,
 )
 from app.core.keys import get_keyring
+from app.core.reference import active_codes
 from app.registry import service
 from app.registry.diffs import STATUS_FILED
 from app.registry.models import Talent
@@ -75,6 +76,7 @@ def edit_talent(
     session.refresh(talent, with_for_update=True)
     if talent.version != version:
         raise PreconditionFailed("该记录已被他人修改，请重新获取详情后再修改。")
+    _check_codes(session, talent, edit)
     current = talent_data_of(talent, get_keyring())
     return service.update_talent(
         session, actor, talent, _merged(current, talent, edit), today=today
@@ -103,6 +105,25 @@ def retire_talent(
         f"talent:{talent.id}",
         {"reason": reason, "version": talent.version},
     )
+
+
+def _check_codes(session: Session, talent: Talent, edit: Mapping[str, Any]) -> None:
+    """Honours and dependents name codes of the province's lists: an active one, or one the
+    record already holds (a code deactivated since stays on the records filed with it)."""
+    errors: list[dict[str, str]] = []
+    categories = {h.category for h in talent.honors}
+    relations = {d.relation for d in talent.dependents}
+    for group, key, kind, label, held in (
+        ("honors", "category", "categories", "人才类别", categories),
+        ("dependents", "relation", "relations", "家属关系", relations),
+    ):
+        allowed = active_codes(session.connection(), kind) | held
+        for i, item in enumerate(edit.get(group) or ()):
+            if item[key] not in allowed:
+                message = f"{label}「{item[key]}」不在本省{label}清单中（或已停用）"
+                errors.append(field_error(f"{group}.{i}.{key}", "invalid_code", message))
+    if errors:
+        raise InvalidInput("；".join(e["message"] for e in errors), errors=errors)
 
 
 def _merged(current: TalentData, talent: Talent, edit: Mapping[str, Any]) -> TalentData:

@@ -10,7 +10,8 @@ in plain words:
      skill and first-class performance, long-term work on the front line), each judged by
      the city *with a written justification* of at least `MIN_NOTE_LENGTH` characters (a
      condition marked as met without one does NOT count: the province cannot file a
-     judgement it cannot read), and at least one honour is in one of the six categories;
+     judgement it cannot read), and at least one honour is in one of the six categories
+     or in a category the province added to the list (the notice's 等; `reference_code`);
    - **merit** (功勋荣誉): at least one honour is a Party and State merit honour; the
      notice treats those workers as leading talents on that honour alone ("在…甄选基础上，
      将…列为重点支持对象"), without the conditions.
@@ -25,7 +26,7 @@ it was made under.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from app.registry.codes import Category, Condition
@@ -41,8 +42,10 @@ ROUTE_NAMES: dict[Route, tuple[str, str]] = {
     "merit": ("党和国家功勋荣誉表彰", "Party and State merit honour"),
 }
 # Iterating an Enum class builds its members afresh each time; decide() does it per record.
-_CONDITIONS, _CATEGORIES = tuple(Condition), tuple(Category)
-SELECTION_CATEGORIES = tuple(c for c in Category if c is not Category.state_merit_honor)
+_CONDITIONS, _CATEGORIES = tuple(Condition), tuple(c.value for c in Category)
+SELECTION_CATEGORIES = tuple(c for c in _CATEGORIES if c != Category.state_merit_honor)
+# The categories the province added to the reference list, code -> (Chinese, English) name.
+AddedCategories = Mapping[str, tuple[str, str]]
 
 CONDITION_NAMES: dict[Condition, tuple[str, str]] = {
     Condition.contribution: (
@@ -113,6 +116,8 @@ class EligibilityInput:
     conditions: Mapping[str, ConditionInput]
     honors: Sequence[HonorInput]
     retired: bool = False
+    # Judged as the six are; an honour in a code of neither list proves nothing.
+    added_categories: AddedCategories = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -152,17 +157,30 @@ def decide(record: EligibilityInput) -> Decision:
     conditions = tuple(_judge_condition(c, record.conditions.get(c)) for c in _CONDITIONS)
     if record.retired:
         conditions = (_retired_reason(), *conditions)
-    categories = tuple(_judge_category(category, record.honors) for category in _CATEGORIES)
-    held = {Category(r.code) for r in categories if r.holds}
+    added = record.added_categories
+    # Only the added categories the record has an honour in: a record of the six alone is
+    # explained exactly as before any was added.
+    extra = tuple(
+        dict.fromkeys(
+            h.category
+            for h in record.honors
+            if h.category in added and h.category not in _BUILT_IN_NAMES
+        )
+    )
+    categories = tuple(
+        _judge_category(code, record.honors, added) for code in (*_CATEGORIES, *extra)
+    )
+    held = {r.code for r in categories if r.holds}
+    selection = (*SELECTION_CATEGORIES, *extra)
     route: Route | None = None
-    if not record.retired and Category.state_merit_honor in held:
+    if not record.retired and Category.state_merit_honor.value in held:
         route = "merit"
-    elif any(c in held for c in SELECTION_CATEGORIES) and all(r.holds for r in conditions):
+    elif any(c in held for c in selection) and all(r.holds for r in conditions):
         route = "selection"
     if route is not None:
         route_zh, route_en = ROUTE_NAMES[route]
-        shown = [Category.state_merit_honor] if route == "merit" else SELECTION_CATEGORIES
-        names = [CATEGORY_NAMES[c] for c in shown if c in held]
+        shown = (Category.state_merit_honor.value,) if route == "merit" else selection
+        names = [category_names(c, added) for c in shown if c in held]
         met_zh, met_en = (
             ("满足全部3个条件，", "meets all 3 conditions; ") if route == "selection" else ("", "")
         )
@@ -176,31 +194,33 @@ def decide(record: EligibilityInput) -> Decision:
         failed = [(r.reason_zh, r.reason_en) for r in conditions if not r.holds]
         if not held:
             failed.append(NO_CATEGORY)
-        failed.extend(_unevidenced(record.honors))
+        failed.extend(_unevidenced(record.honors, added))
         summary_zh = "不符合：" + "；".join(zh for zh, _ in failed)
         summary_en = "Not eligible: " + "; ".join(en for _, en in failed)
     eligible = route is not None
     return Decision(eligible, RULES_VERSION, conditions, categories, summary_zh, summary_en, route)
 
 
-def _unevidenced(honors: Sequence[HonorInput]) -> list[tuple[str, str]]:
+def category_names(code: str, added: AddedCategories) -> tuple[str, str]:
+    """A category's Chinese and English names: the notice's for the seven built in, the
+    reference row's for one the province added."""
+    return _BUILT_IN_NAMES.get(code) or added.get(code) or (code, code)
+
+
+def _unevidenced(honors: Sequence[HonorInput], added: AddedCategories) -> list[tuple[str, str]]:
     """Honours that do not count for want of a title, an authority or a year."""
-    return [
-        (
-            f"「{_category_zh(h.category)}」荣誉缺少荣誉名称、授予机关或授予年份，不作为证明",
-            f"an honour in {_category_en(h.category)} lacks its title, authority or year",
+    reasons = []
+    for honor in honors:
+        if honor.evidenced or not (honor.category in _BUILT_IN_NAMES or honor.category in added):
+            continue
+        zh, en = category_names(honor.category, added)
+        reasons.append(
+            (
+                f"「{zh}」荣誉缺少荣誉名称、授予机关或授予年份，不作为证明",
+                f"an honour in {en} lacks its title, authority or year",
+            )
         )
-        for h in honors
-        if h.category in Category.__members__ and not h.evidenced
-    ]
-
-
-def _category_zh(code: str) -> str:
-    return CATEGORY_NAMES[Category(code)][0]
-
-
-def _category_en(code: str) -> str:
-    return CATEGORY_NAMES[Category(code)][1]
+    return reasons
 
 
 def _judge_condition(condition: Condition, given: ConditionInput | None) -> Reason:
@@ -218,16 +238,20 @@ def _judge_condition(condition: Condition, given: ConditionInput | None) -> Reas
     return _MET[condition]
 
 
-def _judge_category(category: Category, honors: Sequence[HonorInput]) -> Reason:
-    evidence = [honor for honor in honors if honor.category == category and honor.evidenced]
+def _judge_category(code: str, honors: Sequence[HonorInput], added: AddedCategories) -> Reason:
+    evidence = [honor for honor in honors if honor.category == code and honor.evidenced]
+    if not evidence and code in _NOT_HELD:
+        return _NOT_HELD[code]
+    zh, en = category_names(code, added)
     if not evidence:
-        return _NOT_HELD[category]
-    zh, en = CATEGORY_NAMES[category]
+        return _not_held(code, zh, en)
     named_zh = "、".join(_honor_label(honor, zh, "（{}年）") for honor in evidence)
     named_en = "; ".join(_honor_label(honor, en, " ({})") for honor in evidence)
-    return Reason(
-        category.value, True, f"属于类别「{zh}」：{named_zh}", f"in category {en}: {named_en}"
-    )
+    return Reason(code, True, f"属于类别「{zh}」：{named_zh}", f"in category {en}: {named_en}")
+
+
+def _not_held(code: str, zh: str, en: str) -> Reason:
+    return Reason(code, False, f"无「{zh}」类荣誉", f"no honour in category: {en}")
 
 
 # The reasons that name no honour or note are the same for every record: built once, not
@@ -242,10 +266,8 @@ _MET = {
     )
     for condition, (zh, en) in CONDITION_NAMES.items()
 }
-_NOT_HELD = {
-    category: Reason(category.value, False, f"无「{zh}」类荣誉", f"no honour in category: {en}")
-    for category, (zh, en) in CATEGORY_NAMES.items()
-}
+_BUILT_IN_NAMES = {category.value: names for category, names in CATEGORY_NAMES.items()}
+_NOT_HELD = {code: _not_held(code, zh, en) for code, (zh, en) in _BUILT_IN_NAMES.items()}
 
 
 def _honor_label(honor: HonorInput, fallback: str, year_format: str) -> str:

@@ -5,16 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from app.core.crypto import KeyRing
-from app.core.reference import city_names
-from app.registry.codes import (
-    RELATION_ZH,
-    SKILL_LEVEL_ZH,
-    Condition,
-    MarkerStatus,
-    Relation,
-    SkillLevel,
-)
-from app.registry.eligibility import CATEGORY_NAMES, CONDITION_NAMES, Decision, Reason
+from app.core.reference import city_names, name_zh
+from app.registry.codes import SKILL_LEVEL_ZH, Condition, MarkerStatus, SkillLevel
+from app.registry.eligibility import CONDITION_NAMES, Decision, Reason
 from app.registry.identifiers import birth_date_of, mask_id_number
 from app.registry.markers import effective_status
 from app.registry.models import Marker, Talent, TalentVersion
@@ -76,7 +69,7 @@ def talent_detail(
         honors=[
             HonorOut(
                 category=h.category,
-                category_name_zh=_category_name(h.category),
+                category_name_zh=name_zh("categories", h.category),
                 title=h.title,
                 conferred_by=h.conferred_by,
                 year=h.year,
@@ -87,8 +80,8 @@ def talent_detail(
         dependents=[
             DependentOut(
                 id=d.id,
-                relation=Relation(d.relation),
-                relation_name_zh=RELATION_ZH[Relation(d.relation)],
+                relation=d.relation,
+                relation_name_zh=name_zh("relations", d.relation),
                 name=d.name,
                 id_number_masked=mask_id_number(
                     keyring.decrypt(d.id_cipher, context=DEPENDENT_ID_CONTEXT)
@@ -169,13 +162,6 @@ def _age_band(born: date, today: date) -> str:
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     low = max(age, 0) // 10 * 10
     return f"{low}-{low + 9}"
-
-
-def _category_name(code: str) -> str:
-    for category, (zh, _en) in CATEGORY_NAMES.items():
-        if category == code:
-            return zh
-    return code
 
 
 def _reason(reason: Reason) -> ReasonOut:

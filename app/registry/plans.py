@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from app.core.crypto import KeyRing
 from app.registry.diffs import STATUS_RETIRED, record_changes
-from app.registry.eligibility import Decision
+from app.registry.eligibility import AddedCategories, Decision
 from app.registry.models import Talent
 from app.registry.records import TalentData, decide_for, talent_data_of
 
@@ -41,6 +41,7 @@ class FilingPlan:
     filed: TalentData | Retiring
     action: Action
     keyring: KeyRing = field(repr=False)
+    categories: AddedCategories = field(repr=False)  # `records.added_categories`
     known_changes: dict[str, list[Any]] | None = field(default=None, repr=False)
 
     @property
@@ -62,36 +63,44 @@ class FilingPlan:
     def decision(self) -> Decision:
         if isinstance(self.filed, Retiring):
             assert self.talent is not None  # see plan_filing
-            return decide_for(talent_data_of(self.talent, self.keyring), retired=True)
-        return decide_for(self.filed)
+            data = talent_data_of(self.talent, self.keyring)
+            return decide_for(data, categories=self.categories, retired=True)
+        return decide_for(self.filed, categories=self.categories)
 
 
 def plan_filing(
-    talent: Talent | None, filed: TalentData | Retiring, *, city_code: str, keyring: KeyRing
+    talent: Talent | None,
+    filed: TalentData | Retiring,
+    *,
+    city_code: str,
+    keyring: KeyRing,
+    categories: AddedCategories,
 ) -> FilingPlan:
-    """What filing `filed` for the person of `talent` (any city's, or None) will do."""
+    """What filing `filed` for the person of `talent` (any city's, or None) will do;
+    `categories` are those the province added (`records.added_categories`)."""
     if isinstance(filed, Retiring):
         if talent is None:
             raise ValueError("no record to retire")  # the filing refuses such a row first
         if talent.status == STATUS_RETIRED:
-            return FilingPlan(talent, filed, "unchanged", keyring, {})
+            return FilingPlan(talent, filed, "unchanged", keyring, categories, {})
         changes: dict[str, list[Any]] = {
             "status": [talent.status, STATUS_RETIRED],
             "retired_reason": [talent.retired_reason, filed.reason],
         }
         if talent.eligible:
             changes["eligible"] = [True, False]
-        return FilingPlan(talent, filed, "retire", keyring, changes)
+        return FilingPlan(talent, filed, "retire", keyring, categories, changes)
     if talent is None:
-        return plan_create(filed, keyring)
+        return plan_create(filed, keyring, categories)
     changes = record_changes(talent, filed, keyring)
     if talent.city_code != city_code:
         # A person another city retired, now filed here: the record moves.
         changes["city_code"] = [talent.city_code, city_code]
-    return FilingPlan(talent, filed, "update" if changes else "unchanged", keyring, changes)
+    action: Action = "update" if changes else "unchanged"
+    return FilingPlan(talent, filed, action, keyring, categories, changes)
 
 
-def plan_create(data: TalentData, keyring: KeyRing) -> FilingPlan:
+def plan_create(data: TalentData, keyring: KeyRing, categories: AddedCategories) -> FilingPlan:
     """The plan of a new person's record: the same wherever it is filed, so the preview
     can derive it from the sealed record alone when shown."""
-    return FilingPlan(None, data, "create", keyring)
+    return FilingPlan(None, data, "create", keyring, categories)

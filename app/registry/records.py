@@ -14,13 +14,24 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from app.core.crypto import KeyRing
 from app.core.db import Base
+from app.core.reference import codes_of
 from app.core.rotation import CipherColumn
-from app.registry.codes import Condition
-from app.registry.eligibility import ConditionInput, Decision, EligibilityInput, HonorInput, decide
+from app.registry.codes import Category, Condition
+from app.registry.eligibility import (
+    AddedCategories,
+    ConditionInput,
+    Decision,
+    EligibilityInput,
+    HonorInput,
+    decide,
+)
 from app.registry.models import BlueCard, Dependent, Talent
 
+BUILT_IN_CATEGORIES = frozenset(category.value for category in Category)
 # Associated data of each encrypted column: a token copied into another column won't decrypt.
 TALENT_ID_CONTEXT = "talent.id_number"
 DEPENDENT_ID_CONTEXT = "dependent.id_number"
@@ -113,8 +124,9 @@ def stored_conditions(talent: Talent) -> dict[str, tuple[bool, str | None]]:
     }
 
 
-def decide_for(data: TalentData, *, retired: bool = False) -> Decision:
-    """The eligibility of a record: the only bridge from registry data to `eligibility.decide`."""
+def decide_for(data: TalentData, *, categories: AddedCategories, retired: bool = False) -> Decision:
+    """The eligibility of a record: the only bridge from registry data to `eligibility.decide`.
+    `categories`: those the province added (`added_categories`)."""
     return decide(
         EligibilityInput(
             conditions={
@@ -126,5 +138,16 @@ def decide_for(data: TalentData, *, retired: bool = False) -> Decision:
                 for h in data.honors
             ],
             retired=retired,
+            added_categories=categories,
         )
     )
+
+
+def added_categories(connection: Connection) -> AddedCategories:
+    """The categories the province added to the reference list, active or not: a record
+    filed under one that was later deactivated keeps it until the city files it again."""
+    return {
+        row.code: (row.name_zh, row.name_en)
+        for row in codes_of(connection, "categories")
+        if row.code not in BUILT_IN_CATEGORIES
+    }

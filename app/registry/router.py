@@ -10,17 +10,17 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
+from sqlalchemy.orm import Session
 
 from app.access.auth import ProvinceAdmin, RegistryReader
 from app.core.db import SessionDep
 from app.core.errors import InvalidInput, field_error
 from app.core.keys import get_keyring
 from app.core.openapi_doc import errors
-from app.core.reference import active_codes
+from app.core.reference import active_codes, check_code
 from app.core.text_fields import FreeText
 from app.lookup import reads
 from app.registry import as_of, editing, markers, outputs, queries, service
-from app.registry.codes import Category
 from app.registry.deps import ValidTalent
 from app.registry.history import versions_of
 from app.registry.markers import local_today
@@ -49,7 +49,7 @@ def talent_list(
     caller: RegistryReader,
     session: SessionDep,
     city_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
-    category: Category | None = None,
+    category: Annotated[str | None, Query(max_length=40, description="A category code")] = None,
     marker_status: MarkerStatusFilter | None = None,
     name: Annotated[FreeText | None, Query(min_length=1, max_length=50)] = None,
     status: TalentStatus | None = None,
@@ -59,6 +59,8 @@ def talent_list(
     """Lists talents, filtered by city, category, marker status, name or record status, with
     cursor pagination. Province admins and auditors see every city, a city operator their
     own; records nothing."""
+    if category is not None:
+        check_code(session.connection(), "categories", category, field="category", label="人才类别")
     today = local_today()
     page = queries.list_talents(
         session,
@@ -87,7 +89,7 @@ def talent_get(
     Province admins, auditors and the talent's city operator; the read is recorded in the
     talent's access log."""
     reads.shown(session, caller, talent, purpose=reads.DETAIL_PURPOSE)
-    return _detail(talent, response)
+    return _detail(session, talent, response)
 
 
 @router.get("/{talent_id}/history", summary="Every change to the record and its marker")
@@ -152,7 +154,7 @@ def talent_update(
         version=version,
         today=local_today(),
     )
-    return _detail(talent, response)
+    return _detail(session, talent, response)
 
 
 @router.post(
@@ -176,7 +178,7 @@ def talent_retire(
     editing.retire_talent(
         session, caller, talent, reason=retirement.reason, version=version, today=local_today()
     )
-    return _detail(talent, response)
+    return _detail(session, talent, response)
 
 
 @router.post("/{talent_id}/marker/grant", summary="Grant the marker by hand, with a reason")
@@ -191,7 +193,7 @@ def marker_grant(
     for a new term to one whose term ran out (409 otherwise: an active marker needs no
     grant, a suspended or revoked one is reinstated)."""
     markers.grant_marker(session, caller, talent, reason=action.reason, today=local_today())
-    return _detail(talent, response)
+    return _detail(session, talent, response)
 
 
 @router.post(
@@ -209,7 +211,7 @@ def marker_suspend(
     """Suspends an active marker, with a reason. Province admins only; the change is
     versioned and audited."""
     markers.suspend_marker(session, caller, talent, reason=action.reason)
-    return _detail(talent, response)
+    return _detail(session, talent, response)
 
 
 @router.post(
@@ -227,7 +229,7 @@ def marker_reinstate(
     """Reinstates a suspended marker, with a reason. Province admins only; the change is
     versioned and audited."""
     markers.reinstate_marker(session, caller, talent, reason=action.reason)
-    return _detail(talent, response)
+    return _detail(session, talent, response)
 
 
 @router.post(
@@ -246,9 +248,9 @@ def marker_revoke(
     admins only; the change is versioned and audited."""
     reason = markers.revocation_reason(session, action.exit_reason, action.reason)
     markers.revoke_marker(session, caller, talent, reason=reason)
-    return _detail(talent, response)
+    return _detail(session, talent, response)
 
 
-def _detail(talent: Talent, response: Response) -> TalentDetail:
+def _detail(session: Session, talent: Talent, response: Response) -> TalentDetail:
     response.headers["ETag"] = outputs.etag(talent)
-    return service.talent_detail(talent)
+    return service.talent_detail(session, talent)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from app.core.text_fields import FreeText, NoteText
-from app.registry.codes import Category, Condition, MarkerStatus, Relation, SkillLevel
+from app.registry.codes import Condition, MarkerStatus, SkillLevel
 from app.registry.fields import IdNumber, Uscc
 
 MarkerStatusFilter = Literal["active", "suspended", "revoked", "expired", "none"]
@@ -39,7 +39,7 @@ class HonorOut(BaseModel):
 
 class DependentOut(BaseModel):
     id: int
-    relation: Relation
+    relation: str = Field(description="A relation code (`/api/v1/reference/relations`)")
     relation_name_zh: str
     name: str
     id_number_masked: str
@@ -190,7 +190,9 @@ class ConditionIn(BaseModel):
 class HonorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    category: Category
+    category: str = Field(
+        max_length=40, description="An active category code (`/api/v1/reference/categories`)"
+    )
     title: FreeText | None = Field(default=None, max_length=200)
     conferred_by: FreeText | None = Field(default=None, max_length=200)
     year: int | None = Field(default=None, ge=1949, le=2100)
@@ -204,7 +206,9 @@ class DependentIn(BaseModel):
 
     id: int | None = None
     id_number: IdNumber | None = None
-    relation: Relation
+    relation: str = Field(
+        max_length=40, description="An active relation code (`/api/v1/reference/relations`)"
+    )
     name: FreeText = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")

@@ -23,13 +23,21 @@ from app.core.audit import Actor
 from app.core.crypto import KeyRing
 from app.core.errors import PreconditionFailed
 from app.core.keys import get_keyring
+from app.core.reference import refresh_labels
 from app.registry import bulk, markers, outputs
 from app.registry.diffs import STATUS_RETIRED, record_changes
+from app.registry.eligibility import AddedCategories
 from app.registry.history import record_version
 from app.registry.models import Dependent, Honor, Talent
 from app.registry.pending import PendingWrites
 from app.registry.plans import FilingPlan, Retiring, plan_filing
-from app.registry.records import Filed, TalentData, decide_for, talent_data_of
+from app.registry.records import (
+    Filed,
+    TalentData,
+    added_categories,
+    decide_for,
+    talent_data_of,
+)
 from app.registry.schemas import TalentDetail
 
 effective_status = markers.effective_status
@@ -46,10 +54,16 @@ def talents_by_hash(session: Session, id_hashes: Collection[str]) -> dict[str, T
     return found
 
 
-def talent_detail(talent: Talent) -> TalentDetail:
+def talent_detail(session: Session, talent: Talent) -> TalentDetail:
     """A record as its readers see it, with the eligibility explanation decided now."""
     keyring = get_keyring()
-    decision = decide_for(talent_data_of(talent, keyring), retired=talent.status == STATUS_RETIRED)
+    connection = session.connection()
+    refresh_labels(connection, "relations")  # a relation the province added shows its name
+    decision = decide_for(
+        talent_data_of(talent, keyring),
+        categories=added_categories(connection),
+        retired=talent.status == STATUS_RETIRED,
+    )
     return outputs.talent_detail(talent, decision, keyring, markers.local_today())
 
 
@@ -65,7 +79,13 @@ def file_record(
 ) -> Filed:
     """File one record now: plan it, carry the plan out and write its rows."""
     queue = PendingWrites()
-    plan = plan_filing(existing, data, city_code=city_code, keyring=get_keyring())
+    plan = plan_filing(
+        existing,
+        data,
+        city_code=city_code,
+        keyring=get_keyring(),
+        categories=added_categories(session.connection()),
+    )
     filed = _queue_filing(
         queue, actor, plan, data, city_code=city_code, submission_id=submission_id, today=today
     )
@@ -115,7 +135,8 @@ def update_talent(
     diff.pop("status", None)  # an edit corrects a record; it does not bring back a retiree
     if not diff:
         return diff
-    diff.update(_store(talent, data, diff, keyring, today=today))
+    categories = added_categories(session.connection())
+    diff.update(_store(talent, data, diff, keyring, categories, today=today))
     record_version(session, actor, talent, action="update", changes=diff)
     try:
         session.flush()
@@ -141,7 +162,13 @@ def retire_talent(
     today: date,
 ) -> None:
     """Take the person off the register (退出) and withdraw the marker with the reason."""
-    plan = plan_filing(talent, Retiring(reason), city_code=talent.city_code, keyring=get_keyring())
+    plan = plan_filing(
+        talent,
+        Retiring(reason),
+        city_code=talent.city_code,
+        keyring=get_keyring(),
+        categories=added_categories(session.connection()),
+    )
     file_planned(
         session,
         PendingWrites(),
@@ -227,6 +254,7 @@ def _store(
     data: TalentData,
     diff: dict[str, list[Any]],
     keyring: KeyRing,
+    categories: AddedCategories,
     *,
     today: date,
 ) -> dict[str, list[Any]]:
@@ -240,7 +268,7 @@ def _store(
         talent.dependents = [
             Dependent(**row) for row in bulk.dependent_rows(talent.id, data, keyring)
         ]
-    decision = decide_for(data, retired=talent.status == STATUS_RETIRED)
+    decision = decide_for(data, categories=categories, retired=talent.status == STATUS_RETIRED)
     extra: dict[str, list[Any]] = {}
     if talent.eligible != decision.eligible:
         extra["eligible"] = [talent.eligible, decision.eligible]

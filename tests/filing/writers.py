@@ -15,13 +15,7 @@ import openpyxl
 from app.demo.fakes import fake_talent_record
 from app.filing.file_format import ACTION_ZH, Action
 from app.filing.parsers.columns import COLUMNS, NO, YES
-from app.registry.codes import (
-    CATEGORY_SHORT_ZH,
-    RELATION_ZH,
-    SKILL_LEVEL_ZH,
-    Category,
-    Relation,
-)
+from app.registry.codes import CATEGORY_SHORT_ZH, RELATION_ZH, SKILL_LEVEL_ZH
 
 Record = dict[str, Any]
 
@@ -103,12 +97,15 @@ def _tabular_cells(record: Record) -> dict[str, str]:
     honors = record.get("honors", [])
     for key in ("title", "conferred_by", "year", "certificate_no"):
         cells[f"honors[].{key}"] = ";".join(str(h.get(key) or "") for h in honors)
+    # A word of a list the province extended stays as it is, as a clerk would type it.
+    category_names = {category.value: zh for category, zh in CATEGORY_SHORT_ZH.items()}
     cells["honors[].category"] = "；".join(
-        CATEGORY_SHORT_ZH[Category(h["category"])] for h in honors
+        category_names.get(h["category"], h["category"]) for h in honors
     )
     dependents = record.get("dependents", [])
+    relation_names = {relation.value: zh for relation, zh in RELATION_ZH.items()}
     cells["dependents[].relation"] = ";".join(
-        RELATION_ZH[Relation(d["relation"])] for d in dependents
+        relation_names.get(d["relation"], d["relation"]) for d in dependents
     )
     cells["dependents[].id_number"] = ";".join(d["id_number"] for d in dependents)
     cells["dependents[].name"] = ";".join(d["name"] for d in dependents)

@@ -255,3 +255,39 @@ def test_decision_as_dict_is_json_ready() -> None:
         "and major national strategies",
     }
     assert len(again["categories"]) == len(Category)
+
+
+# A category the province added to the reference list (the notice's 等).
+ADDED = {"youth_skill_star": ("安徽青年技能之星", "Anhui Youth Skill Star")}
+STAR = HonorInput("youth_skill_star", "安徽青年技能之星", "共青团安徽省委", 2024, None)
+
+
+def test_a_category_the_province_added_is_judged_as_the_six() -> None:
+    decision = decide(EligibilityInput(ALL_MET, [STAR], added_categories=ADDED))
+
+    assert (decision.eligible, decision.route) == (True, "selection")
+    assert decision.summary_zh == "符合（甄选）：满足全部3个条件，属于类别「安徽青年技能之星」"
+    assert decision.summary_en == (
+        "Eligible by selection: meets all 3 conditions; category: Anhui Youth Skill Star"
+    )
+    assert [r.code for r in decision.categories] == [*Category, "youth_skill_star"]
+    assert (
+        decision.categories[-1].reason_zh
+        == "属于类别「安徽青年技能之星」：安徽青年技能之星（2024年）"
+    )
+    assert not decide(EligibilityInput(NONE_MET, [STAR], added_categories=ADDED)).eligible
+    assert not decide(EligibilityInput(ALL_MET, [STAR])).eligible  # not on the list: no category
+    unevidenced = HonorInput("youth_skill_star", "安徽青年技能之星", None, 2024, None)
+    refused = decide(EligibilityInput(ALL_MET, [unevidenced], added_categories=ADDED))
+    assert "「安徽青年技能之星」荣誉缺少荣誉名称、授予机关或授予年份" in refused.summary_zh
+
+
+@pytest.mark.parametrize(("conditions", "honors", "eligible", "route"), TABLE)
+def test_added_categories_change_nothing_for_a_record_of_the_seven(
+    conditions: dict[str, ConditionInput],
+    honors: list[HonorInput],
+    eligible: bool,
+    route: str | None,
+) -> None:
+    plain = decide(_record(conditions=conditions, honors=honors))
+    assert decide(EligibilityInput(conditions, honors, added_categories=ADDED)) == plain

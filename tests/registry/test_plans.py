@@ -24,7 +24,7 @@ from tests.registry.factories import HEFEI, TODAY, WUHU, file, talent_data, with
 
 def test_a_new_person_is_created_with_their_fields_masked(db: Session) -> None:
     data = talent_data(dependents=())
-    plan = plan_filing(None, data, city_code=HEFEI, keyring=get_keyring())
+    plan = plan_filing(None, data, city_code=HEFEI, keyring=get_keyring(), categories={})
     assert plan.action == "create"
     assert plan.changes["id_number"] == [None, mask_id_number(data.id_number)]
     assert plan.changes["name"] == [None, data.name]
@@ -34,7 +34,7 @@ def test_a_new_person_is_created_with_their_fields_masked(db: Session) -> None:
 def test_an_unchanged_record_is_refiled_unchanged(db: Session) -> None:
     data = talent_data()
     talent = file(db, data)
-    plan = plan_filing(talent, data, city_code=HEFEI, keyring=get_keyring())
+    plan = plan_filing(talent, data, city_code=HEFEI, keyring=get_keyring(), categories={})
     assert (plan.action, plan.changes) == ("unchanged", {})
 
 
@@ -43,7 +43,7 @@ def test_a_changed_record_is_updated_with_id_numbers_masked(db: Session) -> None
     talent = file(db, data)
     child = DependentData("child", "340102201001010012", "小明")
     edited = dataclasses.replace(data, employer="新单位", dependents=(child,))
-    plan = plan_filing(talent, edited, city_code=HEFEI, keyring=get_keyring())
+    plan = plan_filing(talent, edited, city_code=HEFEI, keyring=get_keyring(), categories={})
     assert plan.action == "update"
     assert plan.changes["employer"] == [data.employer, "新单位"]
     assert plan.changes["dependents"] == [
@@ -57,7 +57,7 @@ def test_a_person_another_city_retired_moves_to_the_filing_city(db: Session) -> 
     data = talent_data()
     talent = file(db, data, city_code=WUHU)
     service.retire_talent(db, SYSTEM, talent, reason="调出", submission_id=None, today=TODAY)
-    plan = plan_filing(talent, data, city_code=HEFEI, keyring=get_keyring())
+    plan = plan_filing(talent, data, city_code=HEFEI, keyring=get_keyring(), categories={})
     assert plan.action == "update"
     assert plan.changes == {"status": ["retired", "filed"], "city_code": [WUHU, HEFEI]}
 
@@ -66,7 +66,9 @@ def test_a_retirement_takes_the_person_off_and_says_why_they_are_not_eligible(
     db: Session,
 ) -> None:
     talent = file(db, talent_data())
-    plan = plan_filing(talent, Retiring("退休"), city_code=HEFEI, keyring=get_keyring())
+    plan = plan_filing(
+        talent, Retiring("退休"), city_code=HEFEI, keyring=get_keyring(), categories={}
+    )
     assert plan.action == "retire"
     assert plan.changes == {
         "status": ["filed", "retired"],
@@ -81,7 +83,9 @@ def test_retiring_someone_already_retired_changes_nothing(db: Session) -> None:
     talent = file(db, talent_data())
     service.retire_talent(db, SYSTEM, talent, reason="退休", submission_id=None, today=TODAY)
     version = talent.version
-    plan = plan_filing(talent, Retiring("另一个原因"), city_code=HEFEI, keyring=get_keyring())
+    plan = plan_filing(
+        talent, Retiring("另一个原因"), city_code=HEFEI, keyring=get_keyring(), categories={}
+    )
     assert (plan.action, plan.changes) == ("unchanged", {})
     service.retire_talent(db, SYSTEM, talent, reason="另一个原因", submission_id=None, today=TODAY)
     db.flush()
@@ -90,7 +94,7 @@ def test_retiring_someone_already_retired_changes_nothing(db: Session) -> None:
 
 def test_there_is_no_plan_to_retire_someone_not_on_the_register() -> None:
     with pytest.raises(ValueError, match="no record to retire"):
-        plan_filing(None, Retiring("退休"), city_code=HEFEI, keyring=get_keyring())
+        plan_filing(None, Retiring("退休"), city_code=HEFEI, keyring=get_keyring(), categories={})
 
 
 @pytest.mark.parametrize("eligible_after", [True, False])
@@ -102,7 +106,7 @@ def test_filing_records_the_changes_and_eligibility_the_plan_showed(
     edited = dataclasses.replace(data, occupation="焊工")
     if not eligible_after:
         edited = with_condition(edited, "frontline", False, "已调离一线")
-    plan = plan_filing(talent, edited, city_code=HEFEI, keyring=get_keyring())
+    plan = plan_filing(talent, edited, city_code=HEFEI, keyring=get_keyring(), categories={})
     planned = dict(plan.changes)
 
     file(db, edited, today=TODAY + timedelta(days=1))
@@ -126,7 +130,7 @@ def test_a_planned_filing_is_written_where_the_filing_writes_its_queue(db: Sessi
     data = talent_data()
     id_hash = get_keyring().blind_index(data.id_number)
     queue = PendingWrites()
-    plan = plan_filing(None, data, city_code=HEFEI, keyring=get_keyring())
+    plan = plan_filing(None, data, city_code=HEFEI, keyring=get_keyring(), categories={})
     service.file_planned(db, queue, SYSTEM, plan, city_code=HEFEI, submission_id=None, today=TODAY)
     db.flush()
     assert service.talents_by_hash(db, [id_hash]) == {}  # no statement writes it on the side

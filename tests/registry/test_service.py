@@ -58,9 +58,9 @@ def test_eligibility_decides_the_marker(
     data = dataclasses.replace(base, conditions={**base.conditions, **conditions})
     talent = file(db, data)
     assert talent.eligible is eligible
-    assert service.decide_for(data).eligible is eligible
+    assert service.decide_for(data, categories={}).eligible is eligible
     assert (talent.marker is not None) is eligible
-    assert talent.rules_version == service.decide_for(data).rules_version
+    assert talent.rules_version == service.decide_for(data, categories={}).rules_version
 
 
 def test_eligible_record_gets_an_active_random_marker_for_the_review_period(db: Session) -> None:

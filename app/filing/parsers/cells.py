@@ -1,7 +1,9 @@
 """The words and values that cells may hold, and how to read them.
 
 Each coded field accepts its code or its Chinese word (the contract's table), so a clerk can
-fill a spreadsheet in Chinese and a city system can write codes.
+fill a spreadsheet in Chinese and a city system can write codes. The words of the lists the
+province extends (categories, relations, exit reasons) come from its reference rows
+(`rows.code_words`).
 """
 
 from __future__ import annotations
@@ -13,23 +15,11 @@ from app.core.free_text import mask_id_shaped
 from app.filing.file_format import ACTION_ZH, Action
 from app.filing.parsers.base import RawValue, Scalar
 from app.filing.parsers.columns import NO, YES
-from app.registry.codes import (
-    CATEGORY_SHORT_ZH,
-    RELATION_ZH,
-    SKILL_LEVEL_ZH,
-    Category,
-    Relation,
-    SkillLevel,
-)
+from app.registry.codes import SKILL_LEVEL_ZH, SkillLevel
 from app.registry.identifiers import mask_id_number
 
 ACTION_WORDS = {**{a.value: a for a in Action}, **{zh: a for a, zh in ACTION_ZH.items()}}
 SKILL_WORDS = {**{s.value: s for s in SkillLevel}, **{zh: s for s, zh in SKILL_LEVEL_ZH.items()}}
-CATEGORY_WORDS = {
-    **{c.value: c for c in Category},
-    **{zh: c for c, zh in CATEGORY_SHORT_ZH.items()},
-}
-RELATION_WORDS = {**{r.value: r for r in Relation}, **{zh: r for r, zh in RELATION_ZH.items()}}
 FLAG_WORDS = {YES: True, NO: False}
 _YEAR = re.compile(r"([0-9]{4})年?")
 # Echoed cell text could be an ID number typed in the wrong column.
