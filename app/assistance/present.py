@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm import object_session
+
 from app.assistance.constants import CASE_STATUS_ZH, SERVICE_KIND_ZH, CaseStatus, ServiceKind
 from app.assistance.models import AssistanceCase, AssistanceService
 from app.assistance.schemas import (
@@ -16,7 +18,7 @@ from app.assistance.schemas import (
     ServiceOut,
 )
 from app.assistance.service import city_name, days_open, masked_dependent_id
-from app.core.reference import city_names, name_zh
+from app.core.reference import city_names, name_zh, refresh_labels
 
 
 def case_summary(case: AssistanceCase, today: date) -> CaseSummary:
@@ -37,6 +39,8 @@ def case_summary(case: AssistanceCase, today: date) -> CaseSummary:
 
 
 def case_out(case: AssistanceCase, today: date) -> CaseOut:
+    if (session := object_session(case)) is not None:  # a relation the province added
+        refresh_labels(session.connection(), "relations")
     dependents = [
         CaseDependentOut(
             id=d.id,

@@ -14,14 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.registry.codes import (
-    CATEGORY_SHORT_ZH,
-    RELATION_ZH,
-    SKILL_LEVEL_ZH,
-    Category,
-    Relation,
-    SkillLevel,
-)
+from app.registry.codes import CATEGORY_SHORT_ZH, RELATION_ZH, SKILL_LEVEL_ZH, SkillLevel
 
 EARLIEST_YEAR = 1950
 EARLIEST_HONOR_YEAR = 1949  # the contract: an honour's year from 1949 to the filing year
@@ -76,8 +69,19 @@ class Conditions(_Strict):
     frontline: ConditionEntry = Field(description="Long-term work in a front-line post (一线坚守).")
 
 
+# Lists the province extends (`GET /api/v1/reference/{kind}`): not an enum, so a code it
+# adds is valid here as in the city's file; which codes are active is checked per row.
+_EXTENDED = "or a code the province added ({}); the code or its Chinese name"
+
+
 class HonorEntry(_Strict):
-    category: Category = Field(description=f"The talent category: {_names(CATEGORY_SHORT_ZH)}.")
+    category: str = Field(
+        min_length=1,
+        max_length=100,
+        description=f"The talent category: {_names(CATEGORY_SHORT_ZH)}, "
+        + _EXTENDED.format("`GET /api/v1/reference/categories`")
+        + ".",
+    )
     # Required: an honour is evidence only with these (row error `incomplete_honor`).
     title: str = Field(min_length=1, max_length=MAX_LENGTH["title"], description="荣誉名称.")
     conferred_by: str = Field(
@@ -91,7 +95,13 @@ class HonorEntry(_Strict):
 
 
 class DependentEntry(_Strict):
-    relation: Relation = Field(description=f"Relation to the talent: {_names(RELATION_ZH)}.")
+    relation: str = Field(
+        min_length=1,
+        max_length=100,
+        description=f"Relation to the talent: {_names(RELATION_ZH)}, "
+        + _EXTENDED.format("`GET /api/v1/reference/relations`")
+        + ".",
+    )
     id_number: str = Field(pattern=_ID_PATTERN, description="Citizen ID number (GB 11643).")
     name: str = Field(min_length=1, max_length=MAX_LENGTH["name"])
 

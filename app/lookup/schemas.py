@@ -231,8 +231,9 @@ class AccessLogEntry(BaseModel):
         "it showed (shown, not_found, other_city)."
     )
     basis: Basis | None
-    subject: Literal["self", "spouse", "child"] = Field(
-        description="Whose lookup: the talent themself or one of their registered dependents."
+    subject: str = Field(
+        description="Whose lookup: `self` (the talent themself) or the relation code of one of "
+        "their registered dependents (`/api/v1/reference/relations`, e.g. spouse, child)."
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from app.core.reference import city_names, name_zh, reference_rows
+from app.core.reference import city_names, name_zh, short_name_zh
 
 # China keeps one offset all year; a fixed zone needs no tz database.
 BEIJING = timezone(timedelta(hours=8), "CST")
@@ -49,10 +49,7 @@ def city(code: str | None) -> str:
 
 
 def category_short(code: str) -> str:
-    for row in reference_rows("categories"):
-        if row["code"] == code:
-            return row.get("short_name_zh") or row["name_zh"]
-    return code
+    return short_name_zh("categories", code)
 
 
 def local_datetime(value: datetime | None) -> str:

@@ -9,16 +9,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.access.ratelimit import PublicRateLimit
 from app.core.db import SessionDep
 from app.core.errors import InvalidInput, NotFound, field_error
 from app.core.paging import PageNumber
+from app.core.reference import codes_of
 from app.pages.rendering import render
 from app.pages.session import MaybePageUser
 from app.public import service
-from app.registry.codes import Category
 from app.registry.markers import local_today
 
 router = APIRouter()
@@ -39,7 +40,7 @@ def roster_page(
     q: Annotated[str, Query(max_length=50)] = "",
     page: PageNumber = 1,
 ) -> Response:
-    where = _roster_filter(city_code, category, q.strip())
+    where = _roster_filter(session, city_code, category, q.strip())
     today = local_today()
     result = service.roster_page(session, where, today=today, page=page, page_size=PAGE_SIZE)
     filters = {"city_code": city_code, "category": category, "q": q.strip()}
@@ -52,7 +53,7 @@ def roster_page(
     context = {
         "result": result,
         "filters": filters,
-        "categories": list(Category),
+        "categories": [row.code for row in codes_of(session.connection(), "categories")],
         "pages": max(1, math.ceil(result.total / PAGE_SIZE)),
         "url_for_page": url_for_page,
         "csv_url": str(request.app.url_path_for("roster_export"))
@@ -90,12 +91,10 @@ def verify_page(
     return render(request, "verify.html", {"result": result, "code": code})
 
 
-def _roster_filter(city_code: str, category: str, q: str) -> service.RosterFilter:
+def _roster_filter(session: Session, city_code: str, category: str, q: str) -> service.RosterFilter:
     service.check_city_code(city_code or None)
-    if category and category not in set(Category):
-        message = "人才类别不正确，请从列表中选择。"
-        raise InvalidInput(message, errors=[field_error("category", "invalid_choice", message)])
+    service.check_category(session, category or None)
     if _ID_LIKE.search(q):
         message = "请按姓名查询，不要输入身份证号或其他号码。"
         raise InvalidInput(message, errors=[field_error("q", "not_a_name", message)])
-    return service.RosterFilter(city_code or None, Category(category) if category else None, q)
+    return service.RosterFilter(city_code or None, category or None, q)

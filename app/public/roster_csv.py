@@ -11,8 +11,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from app.core.reference import short_name_zh
 from app.public.schemas import RosterItem
-from app.registry.codes import CATEGORY_SHORT_ZH, Category
 
 HEADERS = ("姓名", "性别", "所在市", "工作单位", "职业工种", "人才类别", "备案日期")
 _GENDER_ZH = {"M": "男", "F": "女"}
@@ -35,7 +35,7 @@ def roster_csv(chunks: Iterable[Iterable[RosterItem]]) -> Iterator[bytes]:
                     item.city_name,
                     item.employer,
                     item.occupation,
-                    "；".join(CATEGORY_SHORT_ZH[Category(c)] for c in item.categories),
+                    "；".join(short_name_zh("categories", c) for c in item.categories),
                     item.filed_on.isoformat(),
                 )
             )

@@ -19,13 +19,14 @@ from app.core.types import utcnow
 from app.public import service, snapshot
 from app.public.roster_csv import roster_csv
 from app.public.schemas import MarkerVerification, RosterPage, SignedSnapshot, SigningKeySet
-from app.registry.codes import Category
 from app.registry.markers import local_today
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
 CityCode = Annotated[str | None, Query(pattern=r"^\d{6}$", description="e.g. 340100")]
-CategoryQuery = Annotated[Category | None, Query()]
+CategoryQuery = Annotated[
+    str | None, Query(max_length=40, description="A category code, e.g. national_model_worker")
+]
 NameContains = Annotated[
     FreeText | None, Query(min_length=1, max_length=50, description="姓名包含")
 ]
@@ -47,6 +48,7 @@ def roster_list(
     name, without any ID number. Anyone may call it (rate-limited per address); records
     nothing."""
     service.check_city_code(city_code)
+    service.check_category(session, category)
     where = service.RosterFilter(city_code, category, q)
     today = local_today(utcnow())
     return service.roster_page(session, where, today=today, page=page, page_size=page_size)
@@ -68,6 +70,7 @@ def roster_export(
     """The published roster as a CSV download (UTF-8 with BOM, Chinese headers). Anyone may
     call it (rate-limited per address); records nothing."""
     service.check_city_code(city_code)
+    service.check_category(session, category)
     where = service.RosterFilter(city_code, category, q)
     chunks = service.roster_chunks(session, where, today=local_today(utcnow()))
     return StreamingResponse(

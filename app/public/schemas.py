@@ -7,8 +7,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.registry.codes import Category
-
 
 class RosterItem(BaseModel):
     name: str
@@ -17,7 +15,7 @@ class RosterItem(BaseModel):
     city_name: str
     employer: str
     occupation: str
-    categories: list[Category]
+    categories: list[str] = Field(description="Category codes (`/api/v1/reference/categories`)")
     filed_on: date
 
 
@@ -56,7 +54,7 @@ class MarkerVerification(BaseModel):
     valid: bool
     name_masked: str
     city_name: str
-    categories: list[Category]
+    categories: list[str] = Field(description="Category codes (`/api/v1/reference/categories`)")
     valid_until: date
 
     model_config = ConfigDict(

@@ -21,24 +21,22 @@ from sqlalchemy.orm import Session
 
 from app.core.db import READ_ONLY
 from app.core.errors import InvalidInput, NotFound, field_error
-from app.core.reference import city_names
+from app.core.reference import check_code, city_names, codes_of
 from app.core.settings import get_settings
 from app.public.masking import mask_name
 from app.public.schemas import MarkerVerification, RosterItem, RosterPage, SnapshotItem
 from app.registry import markers
-from app.registry.codes import Category
 from app.registry.models import Honor, Marker, Talent
 
 # People per piece of a streamed roster (one query for their honours each).
 CHUNK = 1000
 _CODE_SHAPE = re.compile(r"[0-9A-Z-]{1,40}")
-_CATEGORY_ORDER = {category: position for position, category in enumerate(Category)}
 
 
 @dataclass(frozen=True)
 class RosterFilter:
     city_code: str | None = None
-    category: Category | None = None
+    category: str | None = None  # a category code, the province's added ones included
     q: str | None = None
 
 
@@ -129,6 +127,12 @@ def check_city_code(city_code: str | None) -> None:
         raise InvalidInput(message, errors=[field_error("city_code", "invalid_city", message)])
 
 
+def check_category(session: Session, category: str | None) -> None:
+    if category is not None:
+        read_only(session)
+        check_code(session.connection(), "categories", category, field="category", label="人才类别")
+
+
 def read_only(session: Session) -> None:
     """Start the transaction as a plain read (SQLite: no write lock), unless one is open."""
     if not session.in_transaction():
@@ -187,16 +191,19 @@ def _roster_items(session: Session, rows: Iterable[Any]) -> list[RosterItem]:
     ]
 
 
-def _categories_of(session: Session, talent_ids: list[Any]) -> dict[Any, list[Category]]:
-    """Each talent's distinct honour categories, in the notice's order."""
-    found: dict[Any, set[Category]] = defaultdict(set)
+def _categories_of(session: Session, talent_ids: list[Any]) -> dict[Any, list[str]]:
+    """Each talent's distinct honour categories in the list's order: the notice's, then
+    those the province added."""
+    rows = codes_of(session.connection(), "categories")
+    order = {row.code: position for position, row in enumerate(rows)}
+    found: dict[Any, set[str]] = defaultdict(set)
     for start in range(0, len(talent_ids), 1000):
         chunk = talent_ids[start : start + 1000]
         for talent_id, category in session.execute(
             select(Honor.talent_id, Honor.category).where(Honor.talent_id.in_(chunk))
         ):
-            if category in _CATEGORY_ORDER:
-                found[talent_id].add(Category(category))
+            if category in order:
+                found[talent_id].add(category)
     return defaultdict(
-        list, {key: sorted(value, key=_CATEGORY_ORDER.__getitem__) for key, value in found.items()}
+        list, {key: sorted(value, key=order.__getitem__) for key, value in found.items()}
     )

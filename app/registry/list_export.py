@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.registry.codes import CATEGORY_SHORT_ZH, SKILL_LEVEL_ZH
+from app.core.reference import short_name_zh
+from app.registry.codes import SKILL_LEVEL_ZH
 from app.registry.review_export import table_xlsx
 from app.registry.schemas import TalentListItem
 
@@ -30,8 +31,6 @@ MARKER_ZH = {
     "expired": "已过期",
 }
 
-_CATEGORY_ZH = {code.value: zh for code, zh in CATEGORY_SHORT_ZH.items()}
-
 
 def talents_xlsx(title: str, items: Sequence[TalentListItem]) -> bytes:
     rows = [
@@ -43,7 +42,7 @@ def talents_xlsx(title: str, items: Sequence[TalentListItem]) -> bytes:
             item.employer,
             item.occupation,
             SKILL_LEVEL_ZH[item.skill_level],
-            "、".join(_CATEGORY_ZH.get(c, c) for c in item.categories),
+            "、".join(short_name_zh("categories", c) for c in item.categories),
             "已退出" if item.status == "retired" else "在册",
             MARKER_ZH.get(item.marker_status or "", "无标识"),
             item.marker_valid_until.isoformat() if item.marker_valid_until else "",

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.access.auth import Principal
+from app.core.reference import refresh_labels
 from app.registry.as_of import WITHDRAWN, marker_changes, timeline
 from app.registry.codes import MarkerStatus
 from app.registry.markers import SOURCE_ELIGIBILITY, active_on, status_on
@@ -35,6 +36,7 @@ class RegistryFigures:
 
 def registry_figures(session: Session, caller: Principal, *, today: date) -> RegistryFigures:
     holding = and_(caller.city_filter(Talent.city_code), active_on(today))
+    refresh_labels(session.connection(), "categories")  # the tables name the added ones
     by_category = session.execute(
         select(Honor.category, func.count(func.distinct(Talent.id)))
         .join(Talent, Honor.talent_id == Talent.id)

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.access.auth import Principal
-from app.core.reference import city_names, name_zh
+from app.core.reference import city_names, name_zh, short_name_zh
 from app.filing.calendar import Calendar
-from app.registry.codes import CATEGORY_SHORT_ZH, Category
 from app.registry.statistics import CHANGE_KINDS, RegistryFigures
 from app.statistics.activity import (
     LookupCount,
@@ -190,10 +189,7 @@ def filing_table(calendar: Calendar, today_standing: dict[str, str]) -> Table:
 
 
 def _category(code: str) -> str:
-    try:
-        return CATEGORY_SHORT_ZH[Category(code)]
-    except ValueError:
-        return code
+    return short_name_zh("categories", code)
 
 
 def _outcome(code: str) -> str:
