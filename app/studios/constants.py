@@ -1,13 +1,10 @@
-"""Codes of direct project reporting, with the Chinese names clerks see."""
+"""Codes of direct project reporting, with the Chinese names clerks see. The programmes
+themselves (技能大师工作室, 劳模和工匠人才创新工作室 and those the province adds, each
+with its owning unit) are the reference list `studio-programmes`."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-
-class ProjectType(StrEnum):
-    skill_master_studio = "skill_master_studio"
-    craftsman_innovation_studio = "craftsman_innovation_studio"
 
 
 class ApplicationStatus(StrEnum):
@@ -17,11 +14,6 @@ class ApplicationStatus(StrEnum):
     rejected = "rejected"
 
 
-PROJECT_TYPE_ZH: dict[ProjectType, str] = {
-    ProjectType.skill_master_studio: "技能大师工作室",
-    ProjectType.craftsman_innovation_studio: "劳模和工匠人才创新工作室",
-}
-
 STATUS_ZH: dict[ApplicationStatus, str] = {
     ApplicationStatus.submitted: "已报送，待受理",
     ApplicationStatus.in_review: "评审中",
@@ -29,5 +21,6 @@ STATUS_ZH: dict[ApplicationStatus, str] = {
     ApplicationStatus.rejected: "未批准",
 }
 
+PROGRAMMES = "studio-programmes"  # the reference kind
 # The first batch year: the notice (task 19) dates from 2018.
 FIRST_BATCH_YEAR = 2018

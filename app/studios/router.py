@@ -13,7 +13,7 @@ from app.core.openapi_doc import errors
 from app.core.paging import PageNumber, PageSize
 from app.registry.markers import local_today
 from app.studios import service
-from app.studios.constants import ApplicationStatus, ProjectType
+from app.studios.constants import ApplicationStatus
 from app.studios.deps import LockedApplication, ReadableApplication, StudioApplicant
 from app.studios.schemas import (
     ApplicationCreate,
@@ -30,6 +30,9 @@ from app.studios.schemas import (
 router = APIRouter(tags=["studios"])
 
 CityFilter = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+ProgrammeFilter = Annotated[
+    str | None, Query(max_length=40, description="A programme code (`studio-programmes`)")
+]
 
 
 @router.post(
@@ -51,7 +54,7 @@ def application_list(
     caller: RegistryReader,
     session: SessionDep,
     status: ApplicationStatus | None = None,
-    project_type: ProjectType | None = None,
+    project_type: ProgrammeFilter = None,
     city_code: CityFilter = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,
@@ -128,7 +131,7 @@ def studio_list(
     caller: RegistryReader,
     session: SessionDep,
     batch_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-    project_type: ProjectType | None = None,
+    project_type: ProgrammeFilter = None,
     city_code: CityFilter = None,
     page: PageNumber = 1,
     page_size: PageSize = 50,

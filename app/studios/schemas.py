@@ -6,10 +6,11 @@ import uuid
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import object_session
 
-from app.core.reference import city_names
+from app.core.reference import city_names, name_zh, owner_unit, refresh_labels
 from app.core.text_fields import FreeText, NoteText
-from app.studios.constants import PROJECT_TYPE_ZH, STATUS_ZH, ApplicationStatus, ProjectType
+from app.studios.constants import PROGRAMMES, STATUS_ZH, ApplicationStatus
 from app.studios.models import Studio, StudioApplication
 
 
@@ -31,7 +32,9 @@ class AttachmentOut(BaseModel):
 
 class ApplicationCreate(_In):
     talent_id: uuid.UUID = Field(description="The leading talent who leads the studio")
-    project_type: ProjectType
+    project_type: str = Field(
+        max_length=40, description="An active code of `/api/v1/reference/studio-programmes`"
+    )
     title: FreeText = Field(min_length=1, max_length=200)
     host_employer: FreeText = Field(min_length=1, max_length=200)
     host_uscc: FreeText = Field(min_length=1, max_length=40, description="统一社会信用代码")
@@ -56,7 +59,7 @@ class StudioOut(BaseModel):
     talent_name: str
     city_code: str
     city_name: str
-    project_type: ProjectType
+    project_type: str
     project_type_name: str
     name: str
     host_employer: str
@@ -70,8 +73,9 @@ class ApplicationOut(BaseModel):
     talent_name: str
     city_code: str
     city_name: str
-    project_type: ProjectType
+    project_type: str
     project_type_name: str
+    project_owner_unit: str | None = Field(description="The programme's owning unit")
     title: str
     host_employer: str
     host_uscc: str
@@ -110,8 +114,8 @@ def studio_out(studio: Studio) -> StudioOut:
         talent_name=studio.talent.name,
         city_code=studio.city_code,
         city_name=city_names().get(studio.city_code, studio.city_code),
-        project_type=ProjectType(studio.project_type),
-        project_type_name=PROJECT_TYPE_ZH[ProjectType(studio.project_type)],
+        project_type=studio.project_type,
+        project_type_name=_programme(studio)[0],
         name=studio.name,
         host_employer=studio.host_employer,
         batch_year=studio.batch_year,
@@ -121,15 +125,16 @@ def studio_out(studio: Studio) -> StudioOut:
 
 def application_out(application: StudioApplication) -> ApplicationOut:
     status = ApplicationStatus(application.status)
-    project_type = ProjectType(application.project_type)
+    programme, unit = _programme(application)
     return ApplicationOut(
         id=application.id,
         talent_id=application.talent_id,
         talent_name=application.talent.name,
         city_code=application.city_code,
         city_name=city_names().get(application.city_code, application.city_code),
-        project_type=project_type,
-        project_type_name=PROJECT_TYPE_ZH[project_type],
+        project_type=application.project_type,
+        project_type_name=programme,
+        project_owner_unit=unit,
         title=application.title,
         host_employer=application.host_employer,
         host_uscc=application.host_uscc,
@@ -145,3 +150,11 @@ def application_out(application: StudioApplication) -> ApplicationOut:
         reject_reason=application.reject_reason,
         studio=studio_out(application.studio) if application.studio else None,
     )
+
+
+def _programme(row: Studio | StudioApplication) -> tuple[str, str | None]:
+    """The programme's name and owning unit, as the province's list has them now."""
+    session = object_session(row)
+    if session is not None:  # the row's session: read the list there (at most every 10 s)
+        refresh_labels(session.connection(), PROGRAMMES)
+    return name_zh(PROGRAMMES, row.project_type), owner_unit(PROGRAMMES, row.project_type)

@@ -19,18 +19,13 @@ from app.access.auth import Principal
 from app.core import audit
 from app.core.errors import Conflict, InvalidInput, NotFound, field_error
 from app.core.paging import paginate
+from app.core.reference import check_code, codes_of, name_zh
 from app.core.types import utcnow
 from app.lookup import reads
 from app.registry.identifiers import InvalidUscc, validate_uscc
 from app.registry.markers import grants_priority
 from app.registry.models import Talent
-from app.studios.constants import (
-    FIRST_BATCH_YEAR,
-    PROJECT_TYPE_ZH,
-    STATUS_ZH,
-    ApplicationStatus,
-    ProjectType,
-)
+from app.studios.constants import FIRST_BATCH_YEAR, PROGRAMMES, STATUS_ZH, ApplicationStatus
 from app.studios.models import OPEN_STATUSES, Studio, StudioApplication
 from app.studios.schemas import ApplicationCreate
 
@@ -48,6 +43,7 @@ def apply(
 ) -> StudioApplication:
     """Enter a talent's application; refuse one without an active marker or a duplicate.
     (A window clerk is told of a marker that is not active only as of anyone unknown.)"""
+    _check_programme(session, data.project_type)
     talent = reads.talent_by_id(session, actor, data.talent_id, purpose=_PURPOSE, today=today)
     marker = talent.marker
     if marker is None or not grants_priority(marker.status, marker.valid_until, today):
@@ -62,7 +58,7 @@ def apply(
     application = StudioApplication(
         talent=talent,
         city_code=talent.city_code,
-        project_type=data.project_type.value,
+        project_type=data.project_type,
         title=data.title,
         host_employer=data.host_employer,
         host_uscc=host_uscc,
@@ -147,7 +143,7 @@ def list_applications(
     viewer: Principal,
     *,
     status: ApplicationStatus | None,
-    project_type: ProjectType | None,
+    project_type: str | None,
     city_code: str | None,
     page: int,
     page_size: int,
@@ -160,7 +156,8 @@ def list_applications(
     if status:
         query = query.where(StudioApplication.status == status.value)
     if project_type:
-        query = query.where(StudioApplication.project_type == project_type.value)
+        _check_filter(session, project_type)
+        query = query.where(StudioApplication.project_type == project_type)
     query = query.order_by(StudioApplication.submitted_at, StudioApplication.id)
     page_of = paginate(session, query, page=page, page_size=page_size)
     return list(page_of.items), page_of.total
@@ -171,7 +168,7 @@ def list_studios(
     viewer: Principal,
     *,
     batch_year: int | None,
-    project_type: ProjectType | None,
+    project_type: str | None,
     city_code: str | None,
     page: int,
     page_size: int,
@@ -183,7 +180,8 @@ def list_studios(
     if batch_year:
         query = query.where(Studio.batch_year == batch_year)
     if project_type:
-        query = query.where(Studio.project_type == project_type.value)
+        _check_filter(session, project_type)
+        query = query.where(Studio.project_type == project_type)
     query = query.order_by(Studio.batch_year.desc(), Studio.established_on, Studio.id)
     page_of = paginate(session, query, page=page, page_size=page_size)
     return list(page_of.items), page_of.total
@@ -206,10 +204,24 @@ def visible_talent(session: Session, viewer: Principal, talent_id: uuid.UUID) ->
     return talent
 
 
-def _open_application_exists(session: Session, talent_id: uuid.UUID, kind: ProjectType) -> bool:
+def _check_filter(session: Session, code: str) -> None:
+    """Any programme of the list, active or not: older applications name it."""
+    check_code(session.connection(), PROGRAMMES, code, field="project_type", label="项目类型")
+
+
+def _check_programme(session: Session, code: str) -> None:
+    """A programme of the province's list, and still active."""
+    rows = codes_of(session.connection(), PROGRAMMES)
+    if not any(row.code == code and row.active for row in rows):
+        names = "、".join(f"「{row.name_zh}」" for row in rows if row.active)
+        message = f"项目类型「{code}」不在本省工作室项目清单中或已停用，应为：{names}"
+        raise _refusal("project_type", "invalid_code", message)
+
+
+def _open_application_exists(session: Session, talent_id: uuid.UUID, kind: str) -> bool:
     query = select(StudioApplication.id).where(
         StudioApplication.talent_id == talent_id,
-        StudioApplication.project_type == kind.value,
+        StudioApplication.project_type == kind,
         StudioApplication.status.in_(OPEN_STATUSES),
     )
     return session.scalar(query.limit(1)) is not None
@@ -239,11 +251,11 @@ def _refusal(field: str, code: str, message: str) -> InvalidInput:
     return InvalidInput(message, code=code, errors=[field_error(field, code, message)])
 
 
-def _duplicate(kind: ProjectType) -> InvalidInput:
+def _duplicate(kind: str) -> InvalidInput:
     return _refusal(
         "project_type",
         "open_application_exists",
-        f"该人才已有一项{PROJECT_TYPE_ZH[kind]}申报正在办理中，办结前不能再次申报同类项目。",
+        f"该人才已有一项{name_zh(PROGRAMMES, kind)}申报正在办理中，办结前不能再次申报同类项目。",
     )
 
 

@@ -17,6 +17,7 @@ from app.access.codes import Role
 from app.core.db import SessionDep
 from app.core.errors import AppError, InvalidInput, field_error
 from app.core.paging import PageNumber
+from app.core.reference import codes_of, name_zh
 from app.core.text_fields import checked_text
 from app.lookup import reads
 from app.pages.confirm import Confirmation, Confirmed, confirm_page
@@ -35,13 +36,7 @@ from app.pages.rendering import render
 from app.pages.session import page_gate
 from app.registry.markers import local_today
 from app.studios import service
-from app.studios.constants import (
-    FIRST_BATCH_YEAR,
-    PROJECT_TYPE_ZH,
-    STATUS_ZH,
-    ApplicationStatus,
-    ProjectType,
-)
+from app.studios.constants import FIRST_BATCH_YEAR, PROGRAMMES, STATUS_ZH, ApplicationStatus
 from app.studios.deps import locked_application, readable_application
 from app.studios.models import StudioApplication
 from app.studios.schemas import ApplicationCreate, Attachment, application_out
@@ -245,7 +240,7 @@ def _decision(
         return Confirmation(
             title=f"确认批准设立{who}？",
             consequences=[
-                f"批准设立 1 个{PROJECT_TYPE_ZH[ProjectType(application.project_type)]}，"
+                f"批准设立 1 个{name_zh(PROGRAMMES, application.project_type)}，"
                 f"计入 {given} 年度批次；",
                 "申报审核结束，不能再改为不予批准。",
             ],
@@ -289,7 +284,7 @@ def _form_page(
         **talent_search(session, applicant, q, today, purpose=_PURPOSE, refused=refused),
         "chosen": chosen,
         "form": retry.form if retry else {},
-        "project_types": PROJECT_TYPE_ZH,
+        "programmes": [row for row in codes_of(session.connection(), PROGRAMMES) if row.active],
         "by_name": applicant.role == Role.city_operator,
         "notice": _NOTICES.get(notice, ""),
         "error": retry.error if retry else "",
