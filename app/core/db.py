@@ -185,10 +185,10 @@ def connection_scope(*, read_only: bool = False) -> Iterator[Connection]:
 
 @contextmanager
 def roomy_page_cache(connection: Connection, mebibytes: int = 64) -> Iterator[None]:
-    """A bigger SQLite page cache for one long writing transaction (a pool load, an
-    approval). With the default 2 MB, a million-row load keeps evicting the pages of its
-    indexes and spilling them to the WAL, to read and write them again; the connection
-    goes back to the pool with its default. PostgreSQL sizes its own buffers."""
+    """A bigger SQLite page cache for one long writing transaction (a pool load). With the
+    default 2 MB, a long load keeps evicting the pages of its indexes and spilling them, to
+    read and write them again through system calls; the connection goes back to the pool
+    with its default. PostgreSQL sizes its own buffers."""
     if connection.dialect.name != "sqlite":
         yield
         return

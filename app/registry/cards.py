@@ -3,8 +3,8 @@
 Most card holders are not leading talents; the pool is the base ledger. Rows are checked
 one by one (errors go to a report, with masked ID numbers) and written in batches: one
 select finds which card numbers exist, then one bulk insert (`core.bulk_insert`) and one
-executemany update. A re-import updates changed rows and leaves the rest alone. A talent's card is
-found through the blind index (`Talent.cards`), so nothing else needs writing.
+executemany update. A re-import updates changed rows and leaves the rest alone. A talent's
+card is found through the blind index (`Talent.cards`), so nothing else needs writing.
 """
 
 from __future__ import annotations

@@ -2,11 +2,11 @@
 
 An approval files up to 100,000 records in one transaction. Through the ORM each record
 (talent, marker, honours, dependents, version) costs about a millisecond to build and
-flush; as bulk inserts (`core.bulk_insert`) it costs a few microseconds. So `service.file_planned`
-computes the rows and queues them here, and the filing writes the queue itself
-(`PendingWrites.write`, in foreign-key order) once per slice of rows, before it reads or
-audits anything more: nothing is written behind another statement's back. Records loaded
-before are expired once written, so they reload when read.
+flush; as bulk inserts (`core.bulk_insert`) it costs a few microseconds. So
+`service.file_planned` computes the rows and queues them here, and the filing writes the
+queue itself (`PendingWrites.write`, in foreign-key order) once per slice of rows, before
+it reads or audits anything more: nothing is written behind another statement's back.
+Records loaded before are expired once written, so they reload when read.
 
 A record's UPDATE carries the version it was loaded at: if another transaction moved it
 since, the write raises `StaleDataError`, as the ORM's version check would.
