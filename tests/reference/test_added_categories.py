@@ -36,13 +36,6 @@ _rng = random.Random(20261124)
 
 
 @pytest.fixture
-def province(login: Callable[..., Login], db: Session) -> Login:
-    who = login("province_admin")
-    db.commit()
-    return who
-
-
-@pytest.fixture
 def city(login: Callable[..., Login], db: Session) -> Login:
     who = login("city_operator", HOLDER_CITY)
     db.commit()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -17,13 +16,6 @@ from tests.lookup.factories import make_talent
 from tests.lookup.test_lookup import lookup
 
 ELDERLY_CARE = {"code": "elderly_care", "name_zh": "养老服务", "name_en": "Elderly care"}
-
-
-@pytest.fixture
-def province(login: Callable[..., Login], db: Session) -> Login:
-    who = login("province_admin")
-    db.commit()
-    return who
 
 
 def add(client: TestClient, province: Login, kind: str, body: dict[str, Any]) -> Any:

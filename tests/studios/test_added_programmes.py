@@ -23,13 +23,6 @@ YOUTH_STUDIO = {
 
 
 @pytest.fixture
-def province(login: Callable[..., Login], db: Session) -> Login:
-    who = login("province_admin")
-    db.commit()
-    return who
-
-
-@pytest.fixture
 def city(login: Callable[..., Login], db: Session) -> Login:
     who = login("city_operator", HEFEI)
     db.commit()

@@ -39,13 +39,6 @@ def hefei(login: Callable[..., Any], db: Session) -> Any:
     return user
 
 
-@pytest.fixture
-def province(login: Callable[..., Any], db: Session) -> Any:
-    user = login("province_admin")
-    db.commit()
-    return user
-
-
 def submit(client: TestClient, headers: dict[str, str], body: dict[str, Any]) -> Any:
     url = client.app.url_path_for("application_create")
     return client.post(url, json=body, headers=headers)
