@@ -278,6 +278,7 @@ RegistryReader = Annotated[
     Principal, Depends(allow(Role.province_admin, Role.city_operator, Role.auditor))
 ]
 FilingParty = Annotated[Principal, Depends(allow(Role.province_admin, Role.city_operator))]
-LookupCaller = Annotated[Principal, Depends(allow(Role.window_clerk, PARTNER_ROLE))]
+lookup_gate = allow(Role.window_clerk, PARTNER_ROLE)
+LookupCaller = Annotated[Principal, Depends(lookup_gate)]
 # Batches are for partner systems; a window clerk asks about the person at the counter.
 BatchCaller = Annotated[Principal, Depends(allow(PARTNER_ROLE))]
