@@ -129,6 +129,18 @@ def test_bad_rows_are_reported_with_masked_ids_and_the_rest_load(
     assert BAD_ID not in id_error.message and "340102**********11" in id_error.message
 
 
+@pytest.mark.parametrize(
+    "written", ["2020-05-01", "2020/5/1", "2020.05.01", "2020年5月1日", "20200501", " 2020-05-01 "]
+)
+def test_issue_dates_are_read_as_offices_write_them(
+    db: Session, tmp_path: Path, written: str
+) -> None:
+    rows = [[*row[:6], written] for row in _cards(2)]
+    counts, errors = _import(db, _write_csv(tmp_path / "p.csv", ZH_HEADER, rows, "utf-8"))
+    assert errors == [] and counts.inserted == 2
+    assert {card.issued_on for card in db.scalars(select(BlueCard))} == {date(2020, 5, 1)}
+
+
 def test_reimport_updates_changed_rows_only(db: Session, tmp_path: Path) -> None:
     rows = _cards(6)
     _import(db, _write_csv(tmp_path / "a.csv", ZH_HEADER, rows, "utf-8"))
