@@ -34,15 +34,20 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
         if column.name not in rows[0] and (default := _python_default(column)) is not None
     ]
     names = named + [name for name, _ in filled]
-    processors = [_bind_processor(table.c[name], dialect) for name in names]
+    # Only the columns whose type converts a value: most (text, numbers) pass as they are.
+    processed = [
+        (index, process)
+        for index, name in enumerate(names)
+        if (process := _bind_processor(table.c[name], dialect)) is not None
+    ]
 
     def values() -> Iterator[tuple[Any, ...]]:
         for row in rows:
             given = [row[name] for name in named] + [default() for _, default in filled]
-            yield tuple(
-                value if process is None or value is None else process(value)
-                for process, value in zip(processors, given, strict=True)
-            )
+            for index, process in processed:
+                if given[index] is not None:
+                    given[index] = process(given[index])
+            yield tuple(given)  # what SQLAlchemy's executemany takes
 
     quote = dialect.identifier_preparer.quote
     column_list = ", ".join(quote(name) for name in names)

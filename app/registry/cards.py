@@ -224,6 +224,7 @@ def _write_batch(
     for card in batch:
         id_hash = keyring.blind_index(card.id_number)
         values = {
+            "card_no": card.card_no,
             "id_hash": id_hash,
             "name": card.name,
             "city_code": card.city_code,
@@ -238,8 +239,9 @@ def _write_batch(
         values["id_cipher"] = keyring.encrypt(card.id_number, context=CARD_ID_CONTEXT)
         values["updated_at"] = now
         if old is None:
-            inserts.append({"card_no": card.card_no, **values})
+            inserts.append(values)
         else:
+            del values["card_no"]  # found by it: not to be set again
             updates.append({"card_id": old.id, **values})
     if inserts:
         insert_rows(session.connection(), _TABLE, inserts)

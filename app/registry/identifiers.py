@@ -66,6 +66,8 @@ class InvalidUscc(IdentifierError):
 
 def normalize_id_number(raw: str) -> str:
     """Drop all whitespace, turn full-width characters to ASCII and `x` to `X`; no validation."""
+    if raw.isascii() and raw.isalnum():  # as nearly every number comes: nothing to drop or turn
+        return raw.upper()
     return "".join(raw.translate(_FULL_WIDTH).split()).upper()
 
 
