@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     db_lock_timeout_ms: int = 30_000
     db_idle_in_transaction_timeout_ms: int = 300_000
     db_application_name: str = "bluecard"
+    # A pooled PostgreSQL connection unused this long is tested before use (`core/db.py`).
+    db_ping_after_idle_seconds: float = 10.0
     token_ttl_hours: float = 8.0
     marker_review_years: int = 3
     max_upload_mb: int = 50

@@ -19,8 +19,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
-from app.core.db import get_engine, session_scope
+from app.core.db import get_engine, make_engine, session_scope
 from app.demo.fakes import fake_id_number
 from app.lookup.models import LookupRecord
 from tests.databases import is_postgres
@@ -239,3 +240,54 @@ class _Traffic:
         if kind == "lookup":
             return api.lookup(self.client, self.partner, valid_id_number(), "故障期间")
         return self.client.get(api.path("talent_list"), headers=self.province)
+
+
+def _backend_pid(connection: Connection) -> int:
+    return int(connection.connection.dbapi_connection.info.backend_pid)  # type: ignore[union-attr]
+
+
+def _terminate(url: str, pid: int) -> None:
+    admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as killer:
+        killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+@needs_postgres
+def test_a_pooled_connection_dropped_while_idle_is_replaced_before_use(
+    fresh_database_url: str,
+) -> None:
+    """Idle past `ping_after_idle`, a pooled connection is tested as it is checked out; one
+    the server dropped meanwhile is replaced, and its caller never sees the failure."""
+    engine = make_engine(fresh_database_url, ping_after_idle=0.0, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            dropped = _backend_pid(connection)
+        _terminate(fresh_database_url, dropped)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+            assert _backend_pid(connection) != dropped
+    finally:
+        engine.dispose()
+
+
+@needs_postgres
+def test_a_connection_dropped_while_busy_fails_once_then_the_pool_is_renewed(
+    fresh_database_url: str,
+) -> None:
+    """Used a moment ago, a connection is not tested (the round trip that saves): if the
+    server dropped it even so, the statement fails as a disconnect (answered 503), and the
+    next checkout gets a new connection."""
+    engine = make_engine(fresh_database_url, ping_after_idle=3600.0, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            dropped = _backend_pid(connection)
+        _terminate(fresh_database_url, dropped)
+        with pytest.raises(DBAPIError) as failed, engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        assert failed.value.connection_invalidated
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+            assert _backend_pid(connection) != dropped
+    finally:
+        engine.dispose()
