@@ -71,6 +71,7 @@ def main() -> None:
         batches = _batch_bodies(rng, args.cards, args.markers, 40)
         (work / "single.jsonl").write_text("\n".join(singles), encoding="utf-8")
         (work / "batch.jsonl").write_text("\n".join(batches), encoding="utf-8")
+        per_second: dict[str, float] = {}
         for db in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
             with _database(db, sqlite_path, work) as url:
                 env = {
@@ -78,7 +79,12 @@ def main() -> None:
                     "BLUECARD_DATABASE_URL": url,
                     "BLUECARD_KEY_FILE": str(key_file),
                 }
-                _report(db, _measure(env, work, args), numbers, work)
+                results = _measure(env, work, args)
+                _report(db, results, numbers, work)
+                per_second[db] = results["single"]["per_second"]
+        if len(per_second) == 2:
+            ratio = per_second["postgresql"] / per_second["sqlite"]
+            print(f"\npostgresql / sqlite single lookups: {ratio:.2f}  (target >= 0.8)")
 
 
 def _measure(env: dict[str, str], work: Path, args: argparse.Namespace) -> dict[str, Any]:
