@@ -209,10 +209,16 @@ def session_scope() -> Iterator[Session]:
 @contextmanager
 def connection_scope(*, read_only: bool = False) -> Iterator[Connection]:
     """`session_scope` for Core work on a bare connection, without the ORM session.
-    `read_only` work on SQLite reads a snapshot without taking the write lock."""
+    `read_only` work on SQLite reads a snapshot without taking the write lock. On PostgreSQL
+    it runs outside a transaction: at READ COMMITTED each statement reads a snapshot of its
+    own either way, and a BEGIN and a COMMIT are two round trips more (every authenticated
+    call's credential is read this way)."""
     with get_engine().connect() as connection:
         if read_only:
-            connection = connection.execution_options(**{READ_ONLY: True})
+            options: dict[str, Any] = {READ_ONLY: True}
+            if connection.dialect.name == "postgresql":
+                options["isolation_level"] = "AUTOCOMMIT"
+            connection = connection.execution_options(**options)
         with connection.begin():
             yield connection
 
