@@ -50,7 +50,7 @@ def json_response(answer: BaseModel) -> Response:
 class _ShortLookupRoute(APIRoute):
     """The single lookup, which partners call by the hundred a second, takes a short way when
     its body is well-formed JSON: the endpoint below with the same gate and transactions,
-    called directly instead of FastAPI resolving them on each call (a third of a lookup's
+    called directly instead of FastAPI resolving them on each call (a quarter of a lookup's
     instructions, `bench/lookup_cost.py`). Any other body goes FastAPI's way, so that every
     refusal of one is FastAPI's own. The order is FastAPI's too: the caller is admitted
     before the body counts."""
@@ -71,6 +71,9 @@ class _ShortLookupRoute(APIRoute):
         return handler
 
 
+_JSON = "application/json"
+
+
 def _well_formed(content_type: str | None, body: bytes) -> LookupRequest | None:
     if content_type is None or content_type.partition(";")[0].strip().lower() != _JSON:
         return None
@@ -78,9 +81,6 @@ def _well_formed(content_type: str | None, body: bytes) -> LookupRequest | None:
         return LookupRequest.model_validate_json(body)
     except ValidationError:
         return None
-
-
-_JSON = "application/json"
 
 
 async def priority_lookup(
