@@ -69,6 +69,7 @@ def main() -> None:
         for url in (empty_url, full_url):
             fill_postgres(url, sqlite_path)
         full = _engine(full_url)
+        _point_app_at(full_url)  # the key ring is read from the database the app is at
         started = time.perf_counter()
         _fill(full, args.rows, args.months, args.talents)
         fill_seconds = time.perf_counter() - started
@@ -204,7 +205,7 @@ def _measure(engine: Engine, args: argparse.Namespace) -> dict[str, list[float]]
     def page(n: int) -> None:
         talent_id = talent_ids[keyring.blind_index(person_id_number(n))]
         with sessions() as session, session.begin():
-            talent_access_log(session, auditor, talent_id, page=1, page_size=20)
+            talent_access_log(session, auditor, talent_id, cursor=None, limit=20)
 
     return {
         "lookup": _timed(lookup, people[: args.lookups]),
