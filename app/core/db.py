@@ -50,7 +50,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, ping_after_idle: float = 10.0, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, ping_after_idle: float | None = None, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     # A database error's message would otherwise carry the statement's bound values (names,
     # reasons, encrypted ID numbers) into the server log; no caller may turn this off.
@@ -68,6 +68,8 @@ def make_engine(url: str, *, ping_after_idle: float = 10.0, **kwargs: Any) -> En
     # An unreachable host must fail fast (503), not hang requests for minutes.
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     engine = create_engine(url, **kwargs)
+    if ping_after_idle is None:
+        ping_after_idle = get_settings().db_ping_after_idle_seconds
     _test_when_idle(engine, ping_after_idle)
     return engine
 
@@ -158,7 +160,6 @@ def get_engine() -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         connect_args=postgres_connect_args(settings),
-        ping_after_idle=settings.db_ping_after_idle_seconds,
     )
 
 

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -83,15 +82,12 @@ def test_a_connection_lost_at_commit_answers_503_and_keeps_no_record(
 
     cast = make_cast()
     engine = get_engine()
-    admin = create_engine(make_url(fresh_database_url), isolation_level="AUTOCOMMIT")
     armed = threading.Event()
 
-    def kill_backend_before_commit(connection: Any) -> None:
+    def kill_backend_before_commit(connection: Connection) -> None:
         if armed.is_set():
             armed.clear()
-            pid = connection.connection.dbapi_connection.info.backend_pid
-            with admin.connect() as killer:
-                killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            _terminate(fresh_database_url, _backend_pid(connection))
 
     event.listen(engine, "commit", kill_backend_before_commit)
     try:
@@ -105,7 +101,6 @@ def test_a_connection_lost_at_commit_answers_503_and_keeps_no_record(
             assert after.status_code == 200, after.text
     finally:
         event.remove(engine, "commit", kill_backend_before_commit)
-        admin.dispose()
 
 
 @pytest.mark.slow
