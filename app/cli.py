@@ -24,6 +24,7 @@ from app import __version__
 from app.access.cli import register as register_access
 from app.core.db import get_engine, session_scope
 from app.core.exit_status import EXIT_NO, run_command
+from app.core.heap import freeze_loaded
 from app.core.logging import configure_logging, log_config
 from app.core.settings import get_settings
 from app.filing.cli import register as register_filing
@@ -122,6 +123,7 @@ def _configured_then(args: argparse.Namespace) -> int:
         # stored here (a second writer inside the command would wait on SQLite's lock), and
         # a command never works on data with keys that do not open it.
         check_keys_at_start(get_engine())  # refused: exit 3, as `run_command` says
+    freeze_loaded()
     result: int = args.func(args)
     return result
 

@@ -10,7 +10,6 @@ Prints one JSON object: phase timings in seconds, counts and the peak RSS in MB.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -32,6 +31,7 @@ from sqlalchemy import insert, text
 
 from app.core.audit import NamedActor
 from app.core.db import get_engine, session_scope
+from app.core.heap import freeze_loaded
 from app.filing import review
 from app.filing.intake import take_in
 from app.filing.models import Submission
@@ -48,10 +48,7 @@ PROVINCE_ACTOR = NamedActor("bench:province", "province_admin")
 def main() -> None:
     case, _, file, rows, seed = sys.argv[1:6]
     upgrade(get_engine())
-    # As the server does once started (`app.main.lifespan`): what is loaded by now lives as
-    # long as the process, and the cyclic collector need not walk it again and again.
-    gc.collect()
-    gc.freeze()
+    freeze_loaded()  # as the server and the command line do before their work
     if case == "floor":
         result = {"insert": floor(int(rows), int(seed))}
     else:

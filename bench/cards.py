@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.core.audit import SYSTEM
 from app.core.db import get_engine, get_sessionmaker, session_scope
+from app.core.heap import freeze_loaded
 from app.core.keys import get_keyring
 from app.core.settings import get_settings
 from app.demo.fakes import CITY_CODES, fake_card_no, fake_id_number, fake_name
@@ -64,6 +65,7 @@ def run(label: str, url: str, source: Path, batch_size: int, rows: int) -> None:
     for cached in (get_settings, get_engine, get_sessionmaker, get_keyring):
         cached.cache_clear()
     upgrade(get_engine())
+    freeze_loaded()  # as `bluecard cards import` does before its work
     for attempt in ("load", "re-import"):
         started, cpu = time.perf_counter(), time.process_time()
         with session_scope() as session:
