@@ -12,11 +12,9 @@ import random
 from datetime import date
 from typing import Any
 
-from stdnum.cn import uscc as stdnum_uscc
-
 from app.core.reference import city_names
 from app.registry.codes import Category, Condition, Relation, SkillLevel
-from app.registry.identifiers import id_check_character
+from app.registry.identifiers import id_check_character, uscc_check_character
 
 # The last year a fake honour or start of front-line work falls in: fixed, not today's year,
 # so a seed gives the same records whenever it runs.
@@ -174,7 +172,7 @@ def fake_uscc(rng: random.Random, *, city_code: str | None = None) -> str:
     first17 = (
         "91" + rng.choice(counties) + organisation + _organisation_check_character(organisation)
     )
-    return first17 + stdnum_uscc.calc_check_digit(first17)
+    return first17 + uscc_check_character(first17)
 
 
 def fake_name(rng: random.Random) -> str:

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 
 from app.registry.identifiers import (
     IdentifierError,
@@ -15,6 +15,7 @@ from app.registry.identifiers import (
     is_valid_id_number,
     mask_id_number,
     normalize_id_number,
+    uscc_check_character,
     validate_id_number,
     validate_uscc,
 )
@@ -161,6 +162,11 @@ def test_any_well_formed_number_validates(number: str) -> None:
 @given(valid_id_numbers())
 def test_check_character_agrees_with_python_stdnum(number: str) -> None:
     assert ric.calc_check_digit(number) == number[-1]
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17))
+def test_credit_code_check_character_agrees_with_python_stdnum(first17: str) -> None:
+    assert uscc_check_character(first17) == uscc.calc_check_digit(first17)
 
 
 @given(valid_id_numbers(), st.integers(0, 17), st.sampled_from("0123456789X"))
