@@ -262,20 +262,21 @@ class _RowCheck:
 
     def items(self, group: str) -> list[tuple[int, dict[str, Scalar]]]:
         """The n-th cell of each column makes the n-th item; a blank column gives none."""
-        lists = {k: cells.as_list(self.get(list_field(group, k))) for k in LIST_GROUPS[group]}
-        count = max(len(values) for values in lists.values())
-        wrong = [key for key, values in lists.items() if len(values) not in (0, count)]
-        for key in wrong:
-            path = list_field(group, key)
+        keys, fields = LIST_GROUPS[group], _LIST_FIELDS[group]
+        lists = [cells.as_list(self.get(field)) for field in fields]
+        count = max(map(len, lists))
+        wrong = [i for i, values in enumerate(lists) if len(values) not in (0, count)]
+        for i in wrong:
             self.error(
-                path,
+                fields[i],
                 "list_length_mismatch",
-                f"「{LABEL_BY_FIELD[path]}」填写了{len(lists[key])}项，与同一行其他列的{count}项"
+                f"「{LABEL_BY_FIELD[fields[i]]}」填写了{len(lists[i])}项，与同一行其他列的{count}项"
                 "对不上；多项按顺序一一对应，用分号「;」分隔",
             )
         if wrong:
             return []
-        items = [{k: v[i] if v else None for k, v in lists.items()} for i in range(count)]
+        columns = [values or [None] * count for values in lists]
+        items = [dict(zip(keys, item, strict=True)) for item in zip(*columns, strict=True)]
         # An item blank in every column (as after a trailing separator) is no item.
         return [(i, it) for i, it in enumerate(items) if any(map(cells.is_present, it.values()))]
 
@@ -426,6 +427,12 @@ class _RowCheck:
 
     def error(self, path: str, code: str, message: str) -> None:
         self.errors.append(RowError(self.raw.row, path, code, message))
+
+
+# Each list's fields (`honors[].title`), in the order of its keys.
+_LIST_FIELDS = {
+    group: tuple(list_field(group, k) for k in keys) for group, keys in LIST_GROUPS.items()
+}
 
 
 @functools.cache
