@@ -43,8 +43,13 @@ def unseal(token: str, keyring: KeyRing) -> FiledRow:
         card_no=data["card_no"],
         frontline_since=data["frontline_since"],
         conditions={code: (bool(met), note) for code, (met, note) in data["conditions"].items()},
-        honors=tuple(HonorData(**honor) for honor in data["honors"]),
-        dependents=tuple(DependentData(**dependent) for dependent in data["dependents"]),
+        honors=tuple(
+            HonorData(h["category"], h["title"], h["conferred_by"], h["year"], h["certificate_no"])
+            for h in data["honors"]
+        ),
+        dependents=tuple(
+            DependentData(d["relation"], d["id_number"], d["name"]) for d in data["dependents"]
+        ),
     )
 
 

@@ -167,8 +167,12 @@ def decide(record: EligibilityInput) -> Decision:
             if h.category in added and h.category not in _BUILT_IN_NAMES
         )
     )
+    evidence: dict[str, list[HonorInput]] = {}
+    for honor in record.honors:
+        if honor.evidenced:
+            evidence.setdefault(honor.category, []).append(honor)
     categories = tuple(
-        _judge_category(code, record.honors, added) for code in (*_CATEGORIES, *extra)
+        _judge_category(code, evidence.get(code, ()), added) for code in (*_CATEGORIES, *extra)
     )
     held = {r.code for r in categories if r.holds}
     selection = (*SELECTION_CATEGORIES, *extra)
@@ -238,8 +242,8 @@ def _judge_condition(condition: Condition, given: ConditionInput | None) -> Reas
     return _MET[condition]
 
 
-def _judge_category(code: str, honors: Sequence[HonorInput], added: AddedCategories) -> Reason:
-    evidence = [honor for honor in honors if honor.category == code and honor.evidenced]
+def _judge_category(code: str, evidence: Sequence[HonorInput], added: AddedCategories) -> Reason:
+    """`evidence`: the record's evidenced honours in the category."""
     if not evidence and code in _NOT_HELD:
         return _NOT_HELD[code]
     zh, en = category_names(code, added)
