@@ -28,14 +28,13 @@ from app.filing.file_format import EARLIEST_HONOR_YEAR, EARLIEST_YEAR, MAX_LENGT
 from app.filing.parsers import cells
 from app.filing.parsers.base import RawRow, RawValue, RowIssue, Scalar
 from app.filing.parsers.columns import (
-    CONDITIONS,
     LABEL_BY_FIELD,
     LIST_GROUPS,
     condition_field,
     list_field,
 )
 from app.registry import identifiers
-from app.registry.codes import Condition
+from app.registry.codes import CONDITIONS, Condition
 from app.registry.plans import Retiring
 from app.registry.records import DependentData, HonorData, TalentData
 

@@ -15,7 +15,7 @@ from typing import Any
 from app.core.audit import Actor
 from app.core.crypto import KeyRing
 from app.core.types import utcnow
-from app.registry.codes import Condition
+from app.registry.codes import CONDITIONS
 from app.registry.diffs import STATUS_FILED
 from app.registry.eligibility import Decision
 from app.registry.history import version_row
@@ -33,7 +33,7 @@ def record_values(data: TalentData) -> dict[str, Any]:
         for name in ("name", "employer", "employer_uscc", "occupation", "skill_level", "card_no")
     }
     values["frontline_since"] = data.frontline_since
-    for condition in Condition:
+    for condition in CONDITIONS:
         met, note = data.conditions.get(condition, (False, None))
         values[f"{condition}_met"] = bool(met)
         values[f"{condition}_note"] = note

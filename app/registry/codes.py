@@ -18,6 +18,11 @@ class Condition(StrEnum):
     frontline = "frontline"
 
 
+# The three in order. Iterating the Enum class builds its members afresh each time, and a
+# filing does it for every row.
+CONDITIONS: tuple[Condition, ...] = tuple(Condition)
+
+
 class Category(StrEnum):
     national_model_worker = "national_model_worker"
     may_day_labour_medal = "may_day_labour_medal"

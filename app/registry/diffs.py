@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.crypto import KeyRing
-from app.registry.codes import Condition
+from app.registry.codes import CONDITIONS
 from app.registry.identifiers import mask_id_number
 from app.registry.models import Dependent, Honor, Talent
 from app.registry.records import DEPENDENT_ID_CONTEXT, HonorData, TalentData, stored_conditions
@@ -79,7 +79,7 @@ def honor_dicts(honors: tuple[HonorData, ...] | list[Honor]) -> list[dict[str, A
 
 def _data_fields(data: TalentData) -> dict[str, Any]:
     fields: dict[str, Any] = {name: _plain(getattr(data, name)) for name in _SCALARS}
-    for condition in Condition:
+    for condition in CONDITIONS:
         met, note = data.conditions.get(condition, (False, None))
         fields[f"conditions.{condition}.met"] = bool(met)
         fields[f"conditions.{condition}.note"] = note

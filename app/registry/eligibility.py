@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.registry.codes import Category, Condition
+from app.registry.codes import CONDITIONS, Category, Condition
 
 RULES_VERSION = "2018-10-18/2"  # the notice's date / our revision of its reading
 
@@ -42,7 +42,7 @@ ROUTE_NAMES: dict[Route, tuple[str, str]] = {
     "merit": ("党和国家功勋荣誉表彰", "Party and State merit honour"),
 }
 # Iterating an Enum class builds its members afresh each time; decide() does it per record.
-_CONDITIONS, _CATEGORIES = tuple(Condition), tuple(c.value for c in Category)
+_CATEGORIES = tuple(c.value for c in Category)
 SELECTION_CATEGORIES = tuple(c for c in _CATEGORIES if c != Category.state_merit_honor)
 # The categories the province added to the reference list, code -> (Chinese, English) name.
 AddedCategories = Mapping[str, tuple[str, str]]
@@ -154,7 +154,7 @@ class Decision:
 
 def decide(record: EligibilityInput) -> Decision:
     """Apply the rule in this module's docstring to one record."""
-    conditions = tuple(_judge_condition(c, record.conditions.get(c)) for c in _CONDITIONS)
+    conditions = tuple(_judge_condition(c, record.conditions.get(c)) for c in CONDITIONS)
     if record.retired:
         conditions = (_retired_reason(), *conditions)
     added = record.added_categories

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.registry.codes import Condition
-
 YES = "是"
 NO = "否"
 # A cell holding several honours or dependents separates them with either semicolon.
@@ -59,7 +57,6 @@ COLUMN_BY_HEADER: dict[str, Column] = {column.header: column for column in COLUM
 LABEL_BY_FIELD: dict[str, str] = {column.field: column.header for column in COLUMNS}
 
 SCALAR_FIELDS: tuple[str, ...] = tuple(c.field for c in COLUMNS if "." not in c.field)
-CONDITIONS: tuple[Condition, ...] = tuple(Condition)
 # The keys of one item of each list, in column order: honours and dependents.
 LIST_GROUPS: dict[str, tuple[str, ...]] = {
     group: tuple(

@@ -11,12 +11,12 @@ from typing import TypeGuard
 
 from app.filing.parsers.base import RawValue, RowIssue, Scalar
 from app.filing.parsers.columns import (
-    CONDITIONS,
     LIST_GROUPS,
     SCALAR_FIELDS,
     condition_field,
     list_field,
 )
+from app.registry.codes import CONDITIONS
 
 _CONDITION_KEYS = ("met", "note")
 _SCALAR_TYPES = (str, int, float, bool)
