@@ -42,11 +42,19 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
     ]
 
     def values() -> Iterator[tuple[Any, ...]]:
+        # Each column's value in the row before, and what it became: a filing's rows share
+        # many (its time, today, its submission, True and False), each a call to convert.
+        before: list[Any] = [None] * len(names)
+        became: list[Any] = [None] * len(names)
         for row in rows:
             given = [row[name] for name in named] + [default() for _, default in filled]
             for index, process in processed:
-                if given[index] is not None:
-                    given[index] = process(given[index])
+                value = given[index]
+                if value is None:
+                    continue
+                if value is not before[index]:
+                    before[index], became[index] = value, process(value)
+                given[index] = became[index]
             yield tuple(given)  # what SQLAlchemy's executemany takes
 
     quote = dialect.identifier_preparer.quote

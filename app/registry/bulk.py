@@ -14,7 +14,6 @@ from typing import Any
 
 from app.core.audit import Actor
 from app.core.crypto import KeyRing
-from app.core.types import utcnow
 from app.registry.codes import CONDITIONS
 from app.registry.diffs import STATUS_FILED
 from app.registry.eligibility import Decision
@@ -83,8 +82,10 @@ def create_rows(
     submission_id: uuid.UUID | None,
     today: date,
 ) -> Filed:
-    talent_id, now = uuid.uuid4(), utcnow()
-    marker = settle(None, eligible=decision.eligible, withdraw_reason="", today=today, renew=True)
+    talent_id, now = uuid.uuid4(), queue.now
+    marker = settle(
+        None, eligible=decision.eligible, withdraw_reason="", today=today, renew=True, now=now
+    )
     queue.insert(
         "talent",
         {
@@ -141,6 +142,7 @@ def refile_rows(
         withdraw_reason=decision.summary_zh,
         today=today,
         renew=True,
+        now=queue.now,
     )
     changes.update(marker_changes(before, marker))
     version = talent.version + 1
@@ -154,7 +156,7 @@ def refile_rows(
         "filed_on": today,
         "last_submission_id": submission_id,
         "version": version,
-        "updated_at": utcnow(),
+        "updated_at": queue.now,
     }
     queue.update_talent(talent.id, talent.version, values)
     if marker is not None and before is None:
@@ -180,7 +182,13 @@ def _queue_version(
     submission_id: uuid.UUID | None,
 ) -> None:
     row = version_row(
-        actor, talent_id, version, action=action, changes=changes, submission_id=submission_id
+        actor,
+        talent_id,
+        version,
+        action=action,
+        changes=changes,
+        submission_id=submission_id,
+        at=queue.now,
     )
     queue.insert("talent_version", row)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -53,8 +54,9 @@ def version_row(
     changes: Mapping[str, list[Any]],
     submission_id: uuid.UUID | None = None,
     reason: str | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The TalentVersion row of the record's change to `version`.
+    """The TalentVersion row of the record's change to `version`, made `at` (default: now).
 
     `changes` holds `field -> [before, after]` with ID numbers already masked. The source is
     the submission when one is given, else an admin action.
@@ -62,7 +64,7 @@ def version_row(
     return {
         "talent_id": talent_id,
         "version": version,
-        "occurred_at": utcnow(),
+        "occurred_at": at or utcnow(),
         "actor": actor.actor_id,
         "source": SOURCE_SUBMISSION if submission_id is not None else SOURCE_ADMIN,
         "submission_id": submission_id,

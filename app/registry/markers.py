@@ -106,14 +106,17 @@ def settle(
     withdraw_reason: str,
     today: date,
     renew: bool,
+    now: datetime | None = None,
 ) -> dict[str, Any] | None:
     """The marker's column values after the record's eligibility was (re)decided.
 
     Eligible: grant a marker when there is none, give back one that eligibility withdrew
     (an admin's revocation stands), and with `renew` (a filing) move the review date to
     `today` plus the review period. Not eligible: withdraw an active or suspended marker.
-    `before` and the answer hold the columns in `MARKER_FIELDS`; None means no marker.
+    `before` and the answer hold the columns in `MARKER_FIELDS`; None means no marker. A
+    change is stamped `now` (default: the present moment).
     """
+    now = now or utcnow()
     if before is None:
         if not eligible:
             return None
@@ -125,7 +128,7 @@ def settle(
             "valid_until": review_date(today),
             "reason": None,
             "change_source": SOURCE_ELIGIBILITY,
-            "changed_at": utcnow(),
+            "changed_at": now,
         }
     after = dict(before)
     status = before["status"]
@@ -134,12 +137,12 @@ def settle(
         and status == MarkerStatus.revoked
         and before["change_source"] == SOURCE_ELIGIBILITY
     ):
-        after.update(_status_change(MarkerStatus.active, None, SOURCE_ELIGIBILITY))
+        after.update(_status_change(MarkerStatus.active, None, SOURCE_ELIGIBILITY, now))
         after.update(granted_on=today, valid_until=review_date(today))
     elif eligible and renew and status != MarkerStatus.revoked:
         after["valid_until"] = review_date(today)
     elif not eligible and status != MarkerStatus.revoked:
-        after.update(_status_change(MarkerStatus.revoked, withdraw_reason, SOURCE_ELIGIBILITY))
+        after.update(_status_change(MarkerStatus.revoked, withdraw_reason, SOURCE_ELIGIBILITY, now))
     return after
 
 
@@ -308,12 +311,14 @@ def _set_status(marker: Marker, status: MarkerStatus, reason: str | None, source
         setattr(marker, name, value)
 
 
-def _status_change(status: MarkerStatus, reason: str | None, source: str) -> dict[str, Any]:
+def _status_change(
+    status: MarkerStatus, reason: str | None, source: str, now: datetime | None = None
+) -> dict[str, Any]:
     return {
         "status": status.value,
         "reason": reason[:_REASON_LENGTH] if reason else None,
         "change_source": source,
-        "changed_at": utcnow(),
+        "changed_at": now or utcnow(),
     }
 
 

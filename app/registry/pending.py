@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.bulk_insert import insert_rows
 from app.core.db import Base
+from app.core.types import utcnow
 
 _CHUNK = 500
 
@@ -34,6 +35,10 @@ def _table(name: str) -> Table:
 
 class PendingWrites:
     def __init__(self) -> None:
+        # One filing, one time: every row it writes is stamped with the moment it began
+        # (as PostgreSQL's now() is the transaction's), which also lets the bulk insert
+        # convert the time once instead of once a row.
+        self.now = utcnow()
         self.clear()
 
     def clear(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.audit import AuditEvent
+from app.registry.models import Marker, Talent, TalentVersion
 from tests.conftest import Login
 from tests.filing.api import HOLDER_CITY, OTHER_CITY, call, submit_and_approve, talent, upload
 from tests.filing.writers import people, write_json
@@ -246,3 +249,32 @@ def test_approval_writes_one_audit_event_with_the_counts(
     ]
     assert '"create":3' in events[-1].detail
     assert events[-1].actor == f"user:{province.username}"
+
+
+def test_an_approval_stamps_everything_it_files_with_one_time(
+    uploaded: Upload, client: TestClient, db: Session, city: Login, province: Login
+) -> None:
+    """Records, their markers and their versions carry the approval's time, the same for
+    every row however long the file (as one act, in one transaction)."""
+
+    def stamps(submission: str) -> set[datetime]:
+        sid = uuid.UUID(submission)
+        versions = db.scalars(select(TalentVersion).where(TalentVersion.submission_id == sid))
+        filed = db.scalars(select(Talent).where(Talent.last_submission_id == sid)).all()
+        assert filed
+        return {v.occurred_at for v in versions} | {t.updated_at for t in filed}
+
+    started = datetime.now(UTC)
+    first = uploaded(41, count=4)["id"]
+    submit_and_approve(client, city, province, first)
+    db.expire_all()
+    created = db.scalars(select(Talent).where(Talent.last_submission_id == uuid.UUID(first))).all()
+    markers = db.scalars(select(Marker).where(Marker.talent_id.in_([t.id for t in created])))
+    (once,) = stamps(first) | {t.created_at for t in created} | {m.changed_at for m in markers}
+    assert started < once < datetime.now(UTC)
+
+    again = uploaded(41, count=4)["id"]  # the same people again: every record re-filed
+    submit_and_approve(client, city, province, again)
+    db.expire_all()
+    (later,) = stamps(again)
+    assert later > once
