@@ -103,12 +103,10 @@ def _test_when_idle(engine: Engine, seconds: float) -> None:
         idle_since = record.info.get(_IDLE_SINCE)
         if idle_since is None or time.monotonic() - idle_since < seconds:
             return
-        try:
-            alive = engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error as error:
-            raise DisconnectionError("a pooled connection was found closed") from error
-        if not alive:
-            raise DisconnectionError("a pooled connection was found closed")
+        with suppress(engine.dialect.loaded_dbapi.Error):  # a closed one may raise
+            if engine.dialect.do_ping(dbapi_connection):
+                return
+        raise DisconnectionError("a pooled connection was found closed")
 
 
 def _create_private(path: str | None) -> None:
