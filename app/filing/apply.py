@@ -24,6 +24,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.audit import Actor
+from app.core.db import roomy_page_cache
 from app.core.errors import Conflict
 from app.core.keys import get_keyring
 from app.filing.models import SubmissionRow
@@ -59,28 +60,29 @@ def apply_rows(
     keyring = get_keyring()
     categories = added_categories(session.connection())
     queue = PendingWrites()
-    for chunk in _slices(session, submission_id):
-        talents = _expected_talents(session, chunk)
-        for row in chunk:
-            plan = plan_filing(
-                talents.get(row.id_hash),
-                registry_form(unseal(row.record_cipher, keyring)),
-                city_code=city_code,
-                keyring=keyring,
-                categories=categories,
-            )
-            registry.file_planned(
-                session,
-                queue,
-                actor,
-                plan,
-                city_code=city_code,
-                submission_id=submission_id,
-                today=today,
-            )
-        # The slice goes out before the next is read.
-        queue.write(session)
-        session.flush()
+    with roomy_page_cache(session.connection()):
+        for chunk in _slices(session, submission_id):
+            talents = _expected_talents(session, chunk)
+            for row in chunk:
+                plan = plan_filing(
+                    talents.get(row.id_hash),
+                    registry_form(unseal(row.record_cipher, keyring)),
+                    city_code=city_code,
+                    keyring=keyring,
+                    categories=categories,
+                )
+                registry.file_planned(
+                    session,
+                    queue,
+                    actor,
+                    plan,
+                    city_code=city_code,
+                    submission_id=submission_id,
+                    today=today,
+                )
+            # The slice goes out before the next is read.
+            queue.write(session)
+            session.flush()
 
 
 def concurrent_change() -> Conflict:

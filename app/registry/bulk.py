@@ -14,6 +14,7 @@ from typing import Any
 
 from app.core.audit import Actor
 from app.core.crypto import KeyRing
+from app.core.types import time_ordered_uuid
 from app.registry.codes import CONDITIONS
 from app.registry.diffs import STATUS_FILED
 from app.registry.eligibility import Decision
@@ -82,7 +83,7 @@ def create_rows(
     submission_id: uuid.UUID | None,
     today: date,
 ) -> Filed:
-    talent_id, now = uuid.uuid4(), queue.now
+    talent_id, now = time_ordered_uuid(), queue.now
     marker = settle(
         None, eligible=decision.eligible, withdraw_reason="", today=today, renew=True, now=now
     )

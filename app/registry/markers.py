@@ -9,7 +9,6 @@ a province admin suspends, reinstates or revokes it with a reason.
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
@@ -22,7 +21,7 @@ from app.core.audit import Actor
 from app.core.errors import Conflict, InvalidInput, field_error
 from app.core.reference import codes_of
 from app.core.settings import get_settings
-from app.core.types import utcnow
+from app.core.types import time_ordered_uuid, utcnow
 from app.registry.codes import MarkerStatus
 from app.registry.diffs import STATUS_FILED
 from app.registry.history import record_version
@@ -121,7 +120,7 @@ def settle(
         if not eligible:
             return None
         return {
-            "id": uuid.uuid4(),
+            "id": time_ordered_uuid(),
             "code": new_marker_code(),
             "status": MarkerStatus.active.value,
             "granted_on": today,
@@ -237,7 +236,7 @@ def grant_marker(
     if talent.marker is None:
         talent.marker = Marker(
             talent_id=talent.id,
-            id=uuid.uuid4(),
+            id=time_ordered_uuid(),
             code=new_marker_code(),
             granted_on=today,
             valid_until=review_date(today),

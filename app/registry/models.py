@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base
-from app.core.types import UTCDateTime, utcnow
+from app.core.types import UTCDateTime, time_ordered_uuid, utcnow
 
 
 class BlueCard(Base):
@@ -53,7 +53,7 @@ class BlueCard(Base):
 class Talent(Base):
     __tablename__ = "talent"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=time_ordered_uuid)
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
     id_cipher: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(50), index=True)
@@ -150,7 +150,7 @@ class Marker(Base):
 
     __tablename__ = "marker"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=time_ordered_uuid)
     talent_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("talent.id", ondelete="CASCADE"), unique=True
     )
