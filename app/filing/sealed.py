@@ -2,13 +2,15 @@
 
 The record holds ID numbers in clear (the holder's and the dependents'), so it is stored
 encrypted, bound to its column by the encryption context. Hand-written (de)serialisation:
-`dataclasses.asdict` is several times slower, and approval opens 100,000 of these.
+`dataclasses.asdict` is several times slower, and approval opens 100,000 of these; orjson
+writes and reads the same text as the standard library's `json` three to seven times sooner.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from app.core.crypto import KeyRing
 from app.core.db import Base
@@ -25,12 +27,12 @@ CIPHER_COLUMNS: tuple[CipherColumn, ...] = (
 
 
 def seal(record: FiledRow, keyring: KeyRing) -> str:
-    text = json.dumps(_as_json(record), ensure_ascii=False, separators=(",", ":"))
+    text = orjson.dumps(_as_json(record), option=orjson.OPT_NON_STR_KEYS).decode()
     return keyring.encrypt(text, context=RECORD_CONTEXT)
 
 
 def unseal(token: str, keyring: KeyRing) -> FiledRow:
-    data = json.loads(keyring.decrypt(token, context=RECORD_CONTEXT))
+    data = orjson.loads(keyring.decrypt(token, context=RECORD_CONTEXT))
     if data["action"] == "retire":
         return Retirement(data["id_number"], data["reason"])
     return TalentData(
