@@ -176,9 +176,8 @@ class TalentVersion(Base):
     __table_args__ = (UniqueConstraint("talent_id", "version"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    talent_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("talent.id", ondelete="CASCADE"), index=True
-    )
+    # Found by the unique (talent_id, version) index: no index of its own.
+    talent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("talent.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(120))
