@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.audit import Actor
@@ -145,16 +145,17 @@ def _expected_talents(session: Session, chunk: Sequence[Any]) -> dict[str, Talen
 
 
 def _slices(session: Session, submission_id: uuid.UUID) -> Iterator[Sequence[Any]]:
-    """The rows in file order, a slice at a time (keyset on the (submission, row_no) key)."""
-    last = 0
-    while True:
-        chunk = session.execute(
-            select(*_ROW_COLUMNS)
-            .where(SubmissionRow.submission_id == submission_id, SubmissionRow.row_no > last)
-            .order_by(SubmissionRow.row_no)
-            .limit(CHUNK_ROWS)
-        ).all()
-        if not chunk:
-            return
-        yield chunk
-        last = chunk[-1].row_no
+    """The rows in file order, a slice of row numbers at a time.
+
+    By range, not by `LIMIT`: a submission's rows are not yet in PostgreSQL's statistics
+    when it is approved, and planned for a handful of rows, `row_no > n ... LIMIT` scanned
+    and sorted every later row for each slice (65 ms a slice, mid-way through 100,000).
+    """
+    row = SubmissionRow
+    mine = row.submission_id == submission_id
+    last = session.scalar(select(func.max(row.row_no)).where(mine)) or 0
+    for start in range(0, last, CHUNK_ROWS):
+        in_slice = and_(mine, row.row_no > start, row.row_no <= start + CHUNK_ROWS)
+        chunk = session.execute(select(*_ROW_COLUMNS).where(in_slice).order_by(row.row_no)).all()
+        if chunk:
+            yield chunk
