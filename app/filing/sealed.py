@@ -2,8 +2,8 @@
 
 The record holds ID numbers in clear (the holder's and the dependents'), so it is stored
 encrypted, bound to its column by the encryption context. Hand-written (de)serialisation:
-`dataclasses.asdict` is several times slower, and approval opens 100,000 of these; orjson
-writes and reads the same text as the standard library's `json` three to seven times sooner.
+`dataclasses.asdict` is several times slower, and approval opens 100,000 of these (written
+as JSON columns are, read with orjson: 2.5 times sooner than the standard library).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from app.core.crypto import KeyRing
-from app.core.db import Base
+from app.core.db import Base, compact_json
 from app.core.rotation import CipherColumn
 from app.filing.models import SubmissionRow
 from app.filing.rows import FiledRow, Retirement
@@ -27,8 +27,7 @@ CIPHER_COLUMNS: tuple[CipherColumn, ...] = (
 
 
 def seal(record: FiledRow, keyring: KeyRing) -> str:
-    text = orjson.dumps(_as_json(record), option=orjson.OPT_NON_STR_KEYS).decode()
-    return keyring.encrypt(text, context=RECORD_CONTEXT)
+    return keyring.encrypt(compact_json(_as_json(record)), context=RECORD_CONTEXT)
 
 
 def unseal(token: str, keyring: KeyRing) -> FiledRow:
